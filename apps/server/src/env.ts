@@ -1,0 +1,33 @@
+import { z } from 'zod'
+
+// An empty variable means "not set", as in most shells' `FOO= cmd`.
+const optional = <T extends z.ZodType>(schema: T) =>
+  z.preprocess((value) => (value === '' ? undefined : value), schema.optional())
+
+const EnvSchema = z.object({
+  PORT: optional(z.coerce.number().int().min(0).max(65_535)).default(3000),
+  HOST: optional(z.string()).default('127.0.0.1'),
+  DATABASE_URL: optional(
+    z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL'),
+  ),
+  TRELLIS_DATA_DIR: optional(z.string()).default('.trellis/data'),
+  LOG_LEVEL: optional(z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])).default('info'),
+  TRELLIS_ADMIN_EMAIL: optional(z.email()).default('admin@trellis.local'),
+  TRELLIS_ADMIN_PASSWORD: optional(z.string().min(12, 'must be at least 12 characters')),
+  TRELLIS_SHUTDOWN_TIMEOUT_MS: optional(z.coerce.number().int().min(0)).default(10_000),
+})
+
+export type ServerEnv = z.output<typeof EnvSchema>
+
+/**
+ * The one place that reads `process.env`: validates it and returns typed settings,
+ * or throws an error listing every bad variable.
+ */
+export function readEnv(env: Record<string, string | undefined> = process.env): ServerEnv {
+  const parsed = EnvSchema.safeParse(env)
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`)
+    throw new Error(`Invalid configuration:\n${lines.join('\n')}`)
+  }
+  return parsed.data
+}

@@ -1,0 +1,82 @@
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import { type ApiDependencies, appRouter, createContext } from '@trellis/api'
+import { checkDatabase } from '@trellis/db'
+import { createHTTPHandler } from '@trpc/server/adapters/standalone'
+import type { Logger } from 'pino'
+import { requestIdOf } from './request-identity.js'
+
+export const TRPC_BASE_PATH = '/trpc'
+const MAX_BODY_BYTES = 1024 * 1024
+
+export interface RequestHandlerOptions extends ApiDependencies {
+  readonly logger: Logger
+  /** True once shutdown began: health then answers 503 so balancers stop sending. */
+  readonly isShuttingDown: () => boolean
+}
+
+/** Routes `/health` and `/trpc/*`; anything else is a JSON 404. */
+export function createRequestHandler(options: RequestHandlerOptions) {
+  const { db, dialect, logger } = options
+  const requestIds = new WeakMap<IncomingMessage, string>()
+  const trpc = createHTTPHandler({
+    router: appRouter,
+    basePath: `${TRPC_BASE_PATH}/`,
+    maxBodySize: MAX_BODY_BYTES,
+    createContext: ({ req }) =>
+      createContext(
+        { db, dialect, logger },
+        { requestId: requestIds.get(req) ?? requestIdOf(req), clientAddress: req.socket.remoteAddress },
+      ),
+    onError: ({ error, path, ctx }) => {
+      const fields = { requestId: ctx?.requestId, path, code: error.code }
+      // Expected failures (bad input, missing rights) are the caller's business; only
+      // unexpected ones are ours, and only those carry the cause into the log.
+      if (error.code === 'INTERNAL_SERVER_ERROR')
+        logger.error({ ...fields, err: error.cause ?? error }, 'Call failed')
+      else logger.debug(fields, 'Call refused')
+    },
+  })
+
+  return async (req: IncomingMessage, res: ServerResponse) => {
+    const requestId = requestIdOf(req)
+    requestIds.set(req, requestId)
+    res.setHeader('x-request-id', requestId)
+    const started = performance.now()
+    res.on('finish', () => {
+      logger.debug(
+        {
+          requestId,
+          method: req.method,
+          path: (req.url ?? '').split('?')[0],
+          status: res.statusCode,
+          ms: Math.round(performance.now() - started),
+        },
+        'Request',
+      )
+    })
+    const path = (req.url ?? '/').split('?')[0] ?? '/'
+    if (path === '/health') return answerHealth(options, req, res)
+    if (path === TRPC_BASE_PATH || path.startsWith(`${TRPC_BASE_PATH}/`)) return trpc(req, res)
+    sendJson(res, 404, { error: 'Not found' })
+  }
+}
+
+async function answerHealth(options: RequestHandlerOptions, req: IncomingMessage, res: ServerResponse) {
+  if (req.method !== 'GET' && req.method !== 'HEAD') {
+    return sendJson(res, 405, { error: 'Method not allowed' })
+  }
+  if (options.isShuttingDown()) return sendJson(res, 503, { status: 'shutting-down' })
+  try {
+    await checkDatabase(options.db)
+    sendJson(res, 200, { status: 'ok', database: options.dialect })
+  } catch (error) {
+    options.logger.error({ err: error }, 'Health check: database unreachable')
+    sendJson(res, 503, { status: 'unavailable' })
+  }
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown) {
+  res.statusCode = status
+  res.setHeader('content-type', 'application/json')
+  res.end(JSON.stringify(body))
+}

@@ -1,0 +1,3 @@
+export { readEnv, type ServerEnv } from './env.js'
+export { createLogger } from './logger.js'
+export { type RunningServer, type StartServerOptions, startServer } from './start-server.js'

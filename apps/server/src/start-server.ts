@@ -1,0 +1,83 @@
+import { once } from 'node:events'
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { prepareDatabase } from '@trellis/api'
+import { createDatabase, type DatabaseDialect, dialectOf, type TrellisDatabase } from '@trellis/db'
+import type { Logger } from 'pino'
+import type { ServerEnv } from './env.js'
+import { createRequestHandler, TRPC_BASE_PATH } from './http/create-request-handler.js'
+
+export interface StartServerOptions {
+  readonly env: ServerEnv
+  readonly logger: Logger
+  /**
+   * An already open database to serve instead of opening one from `env`; the caller
+   * keeps ownership (tests use this for their isolated databases).
+   */
+  readonly database?: { readonly db: TrellisDatabase; readonly dialect: DatabaseDialect }
+}
+
+export interface RunningServer {
+  /** Base URL, e.g. `http://127.0.0.1:3000`. */
+  readonly url: string
+  /** Where the tRPC API answers: give this to the SDK. */
+  readonly trpcUrl: string
+  readonly port: number
+  /** Stops accepting, lets in-flight calls finish, then closes the database it opened. */
+  close(): Promise<void>
+}
+
+/** Opens and prepares the database, then serves the API over HTTP until `close()`. */
+export async function startServer({ env, logger, database }: StartServerOptions): Promise<RunningServer> {
+  const ownsDatabase = database === undefined
+  const dialect = database?.dialect ?? dialectOf({ databaseUrl: env.DATABASE_URL })
+  const db =
+    database?.db ?? (await createDatabase({ databaseUrl: env.DATABASE_URL, dataDir: env.TRELLIS_DATA_DIR }))
+  try {
+    await prepareDatabase(
+      db,
+      { adminEmail: env.TRELLIS_ADMIN_EMAIL, adminPassword: env.TRELLIS_ADMIN_PASSWORD },
+      logger,
+    )
+  } catch (error) {
+    if (ownsDatabase) await db.destroy()
+    throw error
+  }
+
+  let shuttingDown = false
+  const handler = createRequestHandler({ db, dialect, logger, isShuttingDown: () => shuttingDown })
+  const server = createServer((req, res) => {
+    handler(req, res).catch((error: unknown) => {
+      // Last line of defence: whatever happened, the process stays up and the caller gets a 500.
+      logger.error({ err: error }, 'Unhandled request error')
+      if (!res.headersSent) res.statusCode = 500
+      res.end()
+    })
+  })
+  server.listen(env.PORT, env.HOST)
+  await once(server, 'listening')
+  const { port } = server.address() as AddressInfo
+  const host = env.HOST.includes(':') ? `[${env.HOST}]` : env.HOST
+  const url = `http://${host}:${port}`
+  logger.info({ url, database: dialect }, 'Trellis is listening')
+
+  let closing: Promise<void> | undefined
+  const close = () => {
+    closing ??= (async () => {
+      shuttingDown = true
+      const closed = once(server, 'close')
+      server.close()
+      // Idle keep-alive sockets would hold close() open; busy ones finish their call first.
+      server.closeIdleConnections()
+      const idleSweep = setInterval(() => server.closeIdleConnections(), 50)
+      const deadline = setTimeout(() => server.closeAllConnections(), env.TRELLIS_SHUTDOWN_TIMEOUT_MS)
+      await closed
+      clearInterval(idleSweep)
+      clearTimeout(deadline)
+      if (ownsDatabase) await db.destroy()
+      logger.info('Trellis stopped')
+    })()
+    return closing
+  }
+  return { url, trpcUrl: `${url}${TRPC_BASE_PATH}`, port, close }
+}

@@ -1,0 +1,68 @@
+import { randomBytes } from 'node:crypto'
+import type { Database } from '@trellis/db'
+import type { Kysely } from 'kysely'
+import { hashPassword } from '../identity/password-hash.js'
+import type { Logger } from '../trpc/logger.js'
+
+export interface FirstAdminOptions {
+  /** The protected role the administrator gets. */
+  readonly role: string
+  readonly email: string
+  /** When omitted, a strong password is generated and logged once. */
+  readonly password?: string | undefined
+}
+
+export type FirstAdminOutcome =
+  | { readonly created: false }
+  | { readonly created: true; readonly userId: string; readonly generatedPassword: boolean }
+
+/**
+ * On an empty database, creates the first administrator: an active root user holding
+ * the protected top role. Does nothing once any user exists, so a restart creates nothing.
+ */
+export async function ensureFirstAdmin(
+  db: Kysely<Database>,
+  options: FirstAdminOptions,
+  logger: Logger,
+): Promise<FirstAdminOutcome> {
+  const password = options.password ?? randomBytes(18).toString('base64url')
+  const passwordHash = await hashPassword(password)
+  const userId = await db.transaction().execute(async (trx) => {
+    // Serialises two servers bootstrapping one empty PostgreSQL database at once.
+    await trx.selectFrom('roles').select('id').where('name', '=', options.role).forUpdate().execute()
+    const anyUser = await trx.selectFrom('users').select('id').limit(1).executeTakeFirst()
+    if (anyUser) return undefined
+    const role = await trx
+      .selectFrom('roles')
+      .select('id')
+      .where('name', '=', options.role)
+      .executeTakeFirst()
+    if (!role) throw new Error(`The first administrator's role "${options.role}" is not defined`)
+    const user = await trx
+      .insertInto('users')
+      .values({
+        email: options.email,
+        display_name: 'Administrator',
+        kind: 'person',
+        status: 'active',
+        parent_id: null,
+        password_hash: passwordHash,
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow()
+    await trx.insertInto('user_roles').values({ user_id: user.id, role_id: role.id, scope: null }).execute()
+    return user.id
+  })
+  if (!userId) return { created: false }
+
+  if (options.password === undefined) {
+    // The one time a secret is logged, on purpose: nobody else could ever learn it.
+    logger.warn(
+      { email: options.email, generatedPassword: password },
+      'First administrator created with a generated password. Sign in and change it: it is not shown again.',
+    )
+  } else {
+    logger.info({ email: options.email }, 'First administrator created')
+  }
+  return { created: true, userId, generatedPassword: options.password === undefined }
+}

@@ -1,0 +1,47 @@
+import { findRolesConfigProblems, type RolesConfig } from '@trellis/core'
+import { type Database, migrateToLatest } from '@trellis/db'
+import type { Kysely } from 'kysely'
+import { appRouter } from '../app-router.js'
+import { ADMIN_ROLE, defaultRoles } from '../roles/default-roles.js'
+import { syncRoles } from '../roles/sync-roles.js'
+import type { Logger } from '../trpc/logger.js'
+import { declaredPermissions } from '../trpc/procedure-permissions.js'
+import { ensureFirstAdmin, type FirstAdminOutcome } from './ensure-first-admin.js'
+
+export interface PrepareDatabaseOptions {
+  readonly roles?: RolesConfig
+  /** The protected role the first administrator holds; `admin` with the default roles. */
+  readonly adminRole?: string
+  readonly adminEmail: string
+  readonly adminPassword?: string | undefined
+}
+
+/**
+ * Everything a host does before serving: checks the router and the roles config,
+ * migrates, stores new roles and creates the first administrator on an empty database.
+ * Throws with a readable list of problems instead of serving a broken configuration.
+ */
+export async function prepareDatabase(
+  db: Kysely<Database>,
+  options: PrepareDatabaseOptions,
+  logger: Logger,
+): Promise<FirstAdminOutcome> {
+  const permissions = declaredPermissions(appRouter)
+  const roles = options.roles ?? defaultRoles(permissions)
+  const adminRole = options.adminRole ?? ADMIN_ROLE
+  const problems = findRolesConfigProblems(roles, permissions)
+  if (!roles[adminRole]?.protected) {
+    problems.push(`The administrator role "${adminRole}" must be defined and protected`)
+  }
+  if (problems.length > 0) throw new Error(`Invalid roles config:\n${problems.join('\n')}`)
+
+  const { applied } = await migrateToLatest(db)
+  if (applied.length > 0) logger.info({ migrations: applied }, 'Database migrated')
+  const createdRoles = await syncRoles(db, roles)
+  if (createdRoles.length > 0) logger.info({ roles: createdRoles }, 'Roles created from config')
+  return ensureFirstAdmin(
+    db,
+    { role: adminRole, email: options.adminEmail, password: options.adminPassword },
+    logger,
+  )
+}

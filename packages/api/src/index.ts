@@ -1,0 +1,21 @@
+export { type AppRouter, appRouter } from './app-router.js'
+export {
+  ensureFirstAdmin,
+  type FirstAdminOptions,
+  type FirstAdminOutcome,
+} from './bootstrap/ensure-first-admin.js'
+export { type PrepareDatabaseOptions, prepareDatabase } from './bootstrap/prepare-database.js'
+export { hashPassword, verifyPassword } from './identity/password-hash.js'
+export { ADMIN_ROLE, defaultRoles } from './roles/default-roles.js'
+export { syncRoles } from './roles/sync-roles.js'
+export { type ApiDependencies, type Context, createContext } from './trpc/context.js'
+export type { ErrorData, InputIssue } from './trpc/error-formatter.js'
+export { createCallerFactory } from './trpc/init.js'
+export { type Logger, silentLogger } from './trpc/logger.js'
+export type { ProcedureMeta } from './trpc/meta.js'
+export {
+  declaredPermissions,
+  listProcedurePermissions,
+  type ProcedurePermission,
+} from './trpc/procedure-permissions.js'
+export { TRELLIS_VERSION } from './version.js'

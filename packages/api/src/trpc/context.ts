@@ -1,0 +1,41 @@
+import type { DatabaseDialect, TrellisDatabase } from '@trellis/db'
+import type { Logger } from './logger.js'
+
+/** What the host gives the API once, at start. */
+export interface ApiDependencies {
+  readonly db: TrellisDatabase
+  readonly dialect: DatabaseDialect
+  readonly logger: Logger
+}
+
+declare const opaque: unique symbol
+
+/**
+ * The dependencies as the router's *type* shows them: opaque. The router type reaches
+ * clients through the SDK, and must not drag the database's types along.
+ * Procedures get them typed again from the base procedure (see init.ts).
+ */
+export interface OpaqueDependencies {
+  readonly [opaque]: 'ApiDependencies'
+}
+
+/** What a host passes for every call: the dependencies plus facts about this request. */
+export interface Context {
+  readonly dependencies: OpaqueDependencies
+  readonly requestId: string
+  /** The caller's network address as the host saw it, for throttling and audit. */
+  readonly clientAddress: string | undefined
+}
+
+/** Builds a call's context; the one place dependencies are made opaque. */
+export function createContext(
+  dependencies: ApiDependencies,
+  request: { requestId: string; clientAddress: string | undefined },
+): Context {
+  return { dependencies: dependencies as unknown as OpaqueDependencies, ...request }
+}
+
+/** The one place they are made typed again. */
+export function dependenciesOf(context: Context): ApiDependencies {
+  return context.dependencies as unknown as ApiDependencies
+}

@@ -1,0 +1,53 @@
+import type { TRPCDefaultErrorShape, TRPCError } from '@trpc/server'
+
+/** One problem with the input, in the shape zod reports it. */
+export interface InputIssue {
+  readonly code: string
+  readonly path: readonly PropertyKey[]
+  readonly message: string
+}
+
+export interface ErrorData {
+  readonly code: string
+  readonly httpStatus: number
+  readonly path?: string
+  /** Present on BAD_REQUEST from input validation: what was wrong, field by field. */
+  readonly inputIssues?: readonly InputIssue[]
+}
+
+const GENERIC_INTERNAL_MESSAGE = 'Internal server error'
+
+/**
+ * Adds validation issues as structured data and keeps server internals out of replies:
+ * no stacks, and an unexpected error's message is replaced by a generic one.
+ */
+export function formatError(shape: TRPCDefaultErrorShape, error: TRPCError) {
+  const { stack: _stack, ...data } = shape.data
+  const inputIssues = issuesOf(error.cause)
+  return {
+    ...shape,
+    message: messageOf(shape.message, error, inputIssues),
+    data: { ...data, ...(inputIssues ? { inputIssues } : {}) } satisfies ErrorData,
+  }
+}
+
+function messageOf(message: string, error: TRPCError, inputIssues: InputIssue[] | undefined): string {
+  if (error.code === 'INTERNAL_SERVER_ERROR') return GENERIC_INTERNAL_MESSAGE
+  // zod's own message is its issues as JSON; say it in one readable line instead.
+  if (inputIssues) {
+    const problems = inputIssues.map((issue) => `${issue.path.join('.') || '(input)'}: ${issue.message}`)
+    return `Invalid input: ${problems.join('; ')}`
+  }
+  return message
+}
+
+function issuesOf(cause: unknown): InputIssue[] | undefined {
+  if (typeof cause !== 'object' || cause === null || !('issues' in cause)) return undefined
+  const { issues } = cause as { issues: unknown }
+  if (!Array.isArray(issues)) return undefined
+  return issues.map((issue: { code?: unknown; path?: unknown; message?: unknown }) => ({
+    code: String(issue.code ?? 'invalid'),
+    path: Array.isArray(issue.path) ? issue.path : [],
+    message: String(issue.message ?? 'Invalid input'),
+  }))
+}

@@ -1,0 +1,16 @@
+export { broadestLevel, isLevel, LEVELS, type Level, levelIncludes, levelRank } from './level.js'
+export {
+  isPermissionName,
+  type PermissionDeclaration,
+  type PermissionKind,
+  type PermissionName,
+} from './permission.js'
+export {
+  defineRoles,
+  type Grant,
+  type Grants,
+  PUBLIC_ROLE,
+  type RoleDefinition,
+  type RolesConfig,
+} from './role.js'
+export { findRolesConfigProblems } from './roles-config-validation.js'

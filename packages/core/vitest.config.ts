@@ -1,0 +1,7 @@
+import { defineConfig } from 'vitest/config'
+
+export default defineConfig({
+  resolve: { conditions: ['@trellis/source'] },
+  ssr: { resolve: { conditions: ['@trellis/source'] } },
+  test: { include: ['src/**/*.test.ts'] },
+})

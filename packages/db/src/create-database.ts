@@ -1,0 +1,67 @@
+import { PGlite } from '@electric-sql/pglite'
+import { Kysely, PGliteDialect, PostgresDialect } from 'kysely'
+import pg from 'pg'
+import type { Database } from './schema/database.js'
+
+export interface DatabaseConfig {
+  /** A PostgreSQL connection string. When set, Trellis talks to that server through `pg`. */
+  readonly databaseUrl?: string | undefined
+  /**
+   * PostgreSQL only: the schema to work in (created if missing, first on the search path).
+   * Lets several isolated copies share one database, as the tests do.
+   */
+  readonly schema?: string | undefined
+  /** PostgreSQL only: the most connections the pool opens. */
+  readonly maxConnections?: number | undefined
+  /** Embedded only: the directory PGlite keeps its files in; omit for an in-memory database. */
+  readonly dataDir?: string | undefined
+  /** Embedded only: start from a dump made by `PGlite.dumpDataDir` (how tests skip a cold start). */
+  readonly loadDataDir?: Blob | undefined
+}
+
+export type DatabaseDialect = 'postgres' | 'pglite'
+
+/** Which engine a config selects: PostgreSQL when a URL is given, embedded PGlite otherwise. */
+export function dialectOf(config: DatabaseConfig): DatabaseDialect {
+  return config.databaseUrl ? 'postgres' : 'pglite'
+}
+
+const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/
+
+/**
+ * Opens the Trellis database: embedded PGlite by default, real PostgreSQL when
+ * `databaseUrl` is set. The same migrations and queries run on both.
+ *
+ * @example
+ * const db = await createDatabase({ dataDir: '.trellis/data' })
+ * await migrateToLatest(db)
+ * await db.destroy() // closes PGlite or ends the pool
+ */
+export async function createDatabase(config: DatabaseConfig = {}): Promise<Kysely<Database>> {
+  if (config.databaseUrl) return openPostgres(config.databaseUrl, config)
+  return openPglite(config)
+}
+
+async function openPostgres(databaseUrl: string, config: DatabaseConfig): Promise<Kysely<Database>> {
+  const { schema } = config
+  if (schema !== undefined && !SCHEMA_NAME.test(schema)) {
+    throw new Error(`Invalid schema name "${schema}": use lowercase letters, digits and _`)
+  }
+  const pool = new pg.Pool({
+    connectionString: databaseUrl,
+    max: config.maxConnections ?? 10,
+    ...(schema ? { options: `-c search_path=${schema},public` } : {}),
+  })
+  // An idle client that loses its server must not crash the process: pg emits 'error' on the pool.
+  pool.on('error', () => {})
+  if (schema) await pool.query(`create schema if not exists ${schema}`)
+  return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
+}
+
+async function openPglite(config: DatabaseConfig): Promise<Kysely<Database>> {
+  const pglite = await PGlite.create({
+    ...(config.dataDir ? { dataDir: config.dataDir } : {}),
+    ...(config.loadDataDir ? { loadDataDir: config.loadDataDir } : {}),
+  })
+  return new Kysely<Database>({ dialect: new PGliteDialect({ pglite }) })
+}

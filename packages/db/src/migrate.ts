@@ -1,0 +1,22 @@
+import type { Kysely } from 'kysely'
+import { Migrator } from 'kysely/migration'
+import { migrations } from './migrations/index.js'
+
+export interface MigrationOutcome {
+  /** Names of the migrations this call applied, oldest first; empty when already current. */
+  readonly applied: string[]
+}
+
+/** Brings the schema to the newest migration; throws (and rolls back) if one fails. */
+export async function migrateToLatest(db: Kysely<any>): Promise<MigrationOutcome> {
+  const migrator = new Migrator({
+    db,
+    provider: { getMigrations: async () => migrations },
+  })
+  const { error, results = [] } = await migrator.migrateToLatest()
+  if (error) {
+    const failed = results.find((result) => result.status === 'Error')
+    throw new Error(`Migration ${failed?.migrationName ?? '(unknown)'} failed`, { cause: error })
+  }
+  return { applied: results.map((result) => result.migrationName) }
+}

@@ -1,0 +1,10 @@
+import type { Migration } from 'kysely/migration'
+import * as usersAndRoles from './0001-users-and-roles.js'
+
+/**
+ * Every migration, in order. Numbered, forward only: a released migration is never
+ * edited, a change is a new file. Imported statically so bundles and tests see the same list.
+ */
+export const migrations: Record<string, Migration> = {
+  '0001-users-and-roles': usersAndRoles,
+}
