@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest'
+import { readEnv } from './env.js'
+
+describe('readEnv', () => {
+  it('fills defaults for an empty environment: embedded database, loopback, port 3000', () => {
+    expect(readEnv({})).toEqual({
+      PORT: 3000,
+      HOST: '127.0.0.1',
+      TRELLIS_DATA_DIR: '.trellis/data',
+      LOG_LEVEL: 'info',
+      TRELLIS_ADMIN_EMAIL: 'admin@trellis.local',
+      TRELLIS_SHUTDOWN_TIMEOUT_MS: 10_000,
+    })
+  })
+
+  it('treats an empty variable as unset', () => {
+    expect(readEnv({ DATABASE_URL: '', PORT: '' })).toMatchObject({ PORT: 3000 })
+    expect(readEnv({ DATABASE_URL: '' }).DATABASE_URL).toBeUndefined()
+  })
+
+  it('coerces and keeps valid settings', () => {
+    const env = readEnv({
+      PORT: '0',
+      DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/test',
+      LOG_LEVEL: 'debug',
+      TRELLIS_ADMIN_PASSWORD: 'twelve chars!',
+    })
+    expect(env).toMatchObject({
+      PORT: 0,
+      DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/test',
+      LOG_LEVEL: 'debug',
+      TRELLIS_ADMIN_PASSWORD: 'twelve chars!',
+    })
+  })
+
+  it('lists every bad variable at once, without echoing secret values', () => {
+    let message = ''
+    try {
+      readEnv({
+        PORT: '70000',
+        DATABASE_URL: 'mysql://x',
+        LOG_LEVEL: 'loud',
+        TRELLIS_ADMIN_PASSWORD: 'hunter2',
+      })
+    } catch (error) {
+      message = (error as Error).message
+    }
+    expect(message).toMatch(/^Invalid configuration:/)
+    expect(message).toMatch(/PORT:/)
+    expect(message).toMatch(/DATABASE_URL: must be a postgres:\/\/ or postgresql:\/\/ URL/)
+    expect(message).toMatch(/LOG_LEVEL:/)
+    expect(message).toMatch(/TRELLIS_ADMIN_PASSWORD: must be at least 12 characters/)
+    expect(message).not.toContain('hunter2')
+  })
+})

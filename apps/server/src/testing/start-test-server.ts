@@ -1,0 +1,42 @@
+import { Writable } from 'node:stream'
+import { createTestDatabase, type TestDatabase } from '@trellis/db/testing'
+import { readEnv } from '../env.js'
+import { createLogger } from '../logger.js'
+import { type RunningServer, startServer } from '../start-server.js'
+
+export interface TestServer extends RunningServer {
+  readonly database: TestDatabase
+  /** Every log line the server wrote, parsed. */
+  readonly logs: Record<string, unknown>[]
+  stop(): Promise<void>
+}
+
+/**
+ * The real server on an ephemeral loopback port, on a fresh isolated database
+ * (PGlite, or PostgreSQL when DATABASE_URL is set), with its logs captured.
+ */
+export async function startTestServer(env: Record<string, string> = {}): Promise<TestServer> {
+  const database = await createTestDatabase()
+  const logs: Record<string, unknown>[] = []
+  const sink = new Writable({
+    write(chunk, _encoding, done) {
+      for (const line of String(chunk).split('\n')) if (line) logs.push(JSON.parse(line))
+      done()
+    },
+  })
+  const logger = createLogger('debug', sink)
+  const server = await startServer({
+    env: readEnv({ PORT: '0', TRELLIS_ADMIN_PASSWORD: 'correct horse battery', ...env }),
+    logger,
+    database: { db: database.db, dialect: database.dialect },
+  })
+  return {
+    ...server,
+    database,
+    logs,
+    async stop() {
+      await server.close()
+      await database.dispose()
+    },
+  }
+}

@@ -1,0 +1,44 @@
+import type { TestDatabase } from '@trellis/db/testing'
+import { createTestDatabase } from '@trellis/db/testing'
+import { TRPCError } from '@trpc/server'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { appRouter } from '../app-router.js'
+import { createContext } from '../trpc/context.js'
+import { silentLogger } from '../trpc/logger.js'
+import { TRELLIS_VERSION } from '../version.js'
+
+describe('system router', () => {
+  let test: TestDatabase
+  let caller: ReturnType<typeof appRouter.createCaller>
+  beforeAll(async () => {
+    test = await createTestDatabase()
+    caller = appRouter.createCaller(
+      createContext(
+        { db: test.db, dialect: test.dialect, logger: silentLogger },
+        { requestId: 'test', clientAddress: undefined },
+      ),
+    )
+  })
+  afterAll(() => test.dispose())
+
+  it('reports the version, the engine and the newest migration', async () => {
+    await expect(caller.system.info()).resolves.toEqual({
+      name: 'trellis',
+      version: TRELLIS_VERSION,
+      database: test.dialect,
+      schemaVersion: '0001-users-and-roles',
+    })
+  })
+
+  it('echoes a ping', async () => {
+    const pong = await caller.system.ping({ echo: 'hello' })
+    expect(pong.echo).toBe('hello')
+    expect(Number.isNaN(Date.parse(pong.serverTime))).toBe(false)
+  })
+
+  it('refuses an empty ping as BAD_REQUEST', async () => {
+    const error = await caller.system.ping({ echo: '' }).catch((caught: unknown) => caught)
+    expect(error).toBeInstanceOf(TRPCError)
+    expect((error as TRPCError).code).toBe('BAD_REQUEST')
+  })
+})
