@@ -30,7 +30,7 @@ describe('server end to end', () => {
       name: 'trellis',
       version: expect.any(String),
       database: server.database.dialect,
-      schemaVersion: '0001-users-and-roles',
+      schemaVersion: '0002-user-tree-and-records',
     })
   })
 
@@ -91,6 +91,28 @@ describe('server end to end', () => {
     expect(response.status).toBe(405)
     const body = await errorReply(response)
     expect(body.error.data.code).toBe('METHOD_NOT_SUPPORTED')
+    await expectStillServing()
+  })
+
+  it('answers an anonymous call to a gated procedure with UNAUTHORIZED', async () => {
+    const error = await client.users.list.query({}).catch((caught: unknown) => caught)
+    expect(isTrellisError(error) && error.data?.code).toBe('UNAUTHORIZED')
+    expect(isTrellisError(error) && error.message).toBe('Authentication required')
+    await expectStillServing()
+  })
+
+  // The gate runs before the body is read, so an anonymous caller's malformed or huge
+  // body is never parsed: it gets the same typed UNAUTHORIZED as any anonymous call.
+  it('answers an anonymous malformed or oversized mutation body with UNAUTHORIZED, unread', async () => {
+    for (const body of ['{"email": "a@example.com",', JSON.stringify({ email: 'x'.repeat(2 * 1024 * 1024) })]) {
+      const response = await fetch(`${server.trpcUrl}/users.create`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body,
+      })
+      expect(response.status).toBe(401)
+      expect((await errorReply(response)).error.data.code).toBe('UNAUTHORIZED')
+    }
     await expectStillServing()
   })
 

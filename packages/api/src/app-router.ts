@@ -1,9 +1,11 @@
-import { systemRouter } from './routers/system-router.js'
+import { systemRouter } from './system/system-router.js'
 import { router } from './trpc/init.js'
+import { usersRouter } from './users/users-router.js'
 
 /** The whole Trellis API, one router per resource. */
 export const appRouter = router({
   system: systemRouter,
+  users: usersRouter,
 })
 
 /** The router's type: all a client needs. The SDK imports only this. */

@@ -14,3 +14,5 @@ export {
   type RolesConfig,
 } from './role.js'
 export { findRolesConfigProblems } from './roles-config-validation.js'
+export { USER_KINDS, USER_STATUSES, type UserKind, type UserStatus } from './user.js'
+export { ancestorsOf, moveWouldCreateCycle, type ParentMap, subtreeOf, visibleOwners } from './user-tree.js'

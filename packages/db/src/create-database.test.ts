@@ -8,6 +8,8 @@ import { createDatabase } from './create-database.js'
 import { migrateToLatest } from './migrate.js'
 import { migrations } from './migrations/index.js'
 import { createTestDatabase, type TestDatabase } from './testing/index.js'
+import type { NewUser } from './tree/insert-user.js'
+import { insertUser } from './tree/insert-user.js'
 
 describe('a migrated test database', () => {
   let test: TestDatabase
@@ -15,6 +17,7 @@ describe('a migrated test database', () => {
     test = await createTestDatabase()
   })
   afterAll(() => test.dispose())
+  const addUser = (user: NewUser) => test.db.transaction().execute((trx) => insertUser(trx, user))
 
   it('is on the newest migration and migrating again applies nothing', async () => {
     const again = await migrateToLatest(test.db)
@@ -26,13 +29,8 @@ describe('a migrated test database', () => {
   })
 
   it('counts as a number on either engine', async () => {
-    await test.db
-      .insertInto('users')
-      .values([
-        { email: 'a@example.com', kind: 'person', status: 'active' },
-        { email: 'b@example.com', kind: 'service', status: 'invited' },
-      ])
-      .execute()
+    await addUser({ email: 'a@example.com', kind: 'person', status: 'active' })
+    await addUser({ email: 'b@example.com', kind: 'service', status: 'invited' })
     const row = await test.db
       .selectFrom('users')
       .select((eb) => eb.fn.countAll().as('count'))
@@ -41,24 +39,15 @@ describe('a migrated test database', () => {
   })
 
   it('treats emails that differ only in case as the same', async () => {
-    await test.db
-      .insertInto('users')
-      .values({ email: 'Case@Example.com', kind: 'person', status: 'active' })
-      .execute()
-    await expect(
-      test.db
-        .insertInto('users')
-        .values({ email: 'case@example.COM', kind: 'person', status: 'active' })
-        .execute(),
-    ).rejects.toThrow(/users_email_unique/)
+    await addUser({ email: 'Case@Example.com', kind: 'person', status: 'active' })
+    await expect(addUser({ email: 'case@example.COM', kind: 'person', status: 'active' })).rejects.toThrow(
+      /users_email_unique/,
+    )
   })
 
   it('refuses a status outside the model', async () => {
     await expect(
-      test.db
-        .insertInto('users')
-        .values({ email: 'odd@example.com', kind: 'person', status: 'sleeping' as never })
-        .execute(),
+      addUser({ email: 'odd@example.com', kind: 'person', status: 'sleeping' as never }),
     ).rejects.toThrow(/check constraint/)
   })
 })

@@ -1,3 +1,4 @@
+export { type Actor, ownerWithinLevel, userWithinLevel } from './access/level-filter.js'
 export { toCount } from './count.js'
 export {
   createDatabase,
@@ -10,6 +11,7 @@ export { type MigrationOutcome, migrateToLatest } from './migrate.js'
 export { migrations } from './migrations/index.js'
 export type {
   Database,
+  RecordsTable,
   RoleGrantsTable,
   RolesTable,
   TrellisDatabase,
@@ -18,3 +20,9 @@ export type {
   UserStatus,
   UsersTable,
 } from './schema/database.js'
+export { type DeleteUserOutcome, deleteUser } from './tree/delete-user.js'
+export { insertUser, type NewUser } from './tree/insert-user.js'
+export { lockUserTree } from './tree/lock-user-tree.js'
+export { moveSubtree } from './tree/move-subtree.js'
+export { childPath, isInSubtree, parentPathOf, subtreeRange } from './tree/user-path.js'
+export { USER_TREE_ERRORS, UserTreeError, type UserTreeErrorCode } from './tree/user-tree-error.js'

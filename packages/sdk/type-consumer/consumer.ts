@@ -10,6 +10,11 @@ export async function useTheClient(): Promise<string> {
   const pong = await client.system.ping.query(input)
   // @ts-expect-error echo must be a string: the client is typed, not `any`
   await client.system.ping.query({ echo: 42 })
+  const page: RouterOutputs['users']['list'] = await client.users.list.query({ status: 'active', limit: 20 })
+  const firstEmail: string | undefined = page.items[0]?.email
+  // @ts-expect-error status is one of invited, active, deactivated
+  await client.users.list.query({ status: 'sleeping' })
+  await client.users.move.mutate({ id: page.items[0]?.id ?? '', newParentId: null })
   // @ts-expect-error no such procedure
   await client.system.shutdown.query()
   try {
@@ -21,5 +26,5 @@ export async function useTheClient(): Promise<string> {
       return `${code} ${firstIssue}`
     }
   }
-  return `${engine} ${pong.echo}`
+  return `${engine} ${pong.echo} ${firstEmail}`
 }

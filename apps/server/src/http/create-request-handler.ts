@@ -25,7 +25,12 @@ export function createRequestHandler(options: RequestHandlerOptions) {
     createContext: ({ req }) =>
       createContext(
         { db, dialect, logger },
-        { requestId: requestIds.get(req) ?? requestIdOf(req), clientAddress: req.socket.remoteAddress },
+        {
+          requestId: requestIds.get(req) ?? requestIdOf(req),
+          clientAddress: req.socket.remoteAddress,
+          // Sessions and API keys arrive with identity (issue 4); until then every HTTP caller is anonymous.
+          callerId: null,
+        },
       ),
     onError: ({ error, path, ctx }) => {
       const fields = { requestId: ctx?.requestId, path, code: error.code }

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto'
-import type { Database } from '@trellis/db'
+import { type Database, insertUser } from '@trellis/db'
 import type { Kysely } from 'kysely'
 import { hashPassword } from '../identity/password-hash.js'
 import type { Logger } from '../trpc/logger.js'
@@ -38,18 +38,14 @@ export async function ensureFirstAdmin(
       .where('name', '=', options.role)
       .executeTakeFirst()
     if (!role) throw new Error(`The first administrator's role "${options.role}" is not defined`)
-    const user = await trx
-      .insertInto('users')
-      .values({
-        email: options.email,
-        display_name: 'Administrator',
-        kind: 'person',
-        status: 'active',
-        parent_id: null,
-        password_hash: passwordHash,
-      })
-      .returning('id')
-      .executeTakeFirstOrThrow()
+    const user = await insertUser(trx, {
+      email: options.email,
+      display_name: 'Administrator',
+      kind: 'person',
+      status: 'active',
+      parent_id: null,
+      password_hash: passwordHash,
+    })
     await trx.insertInto('user_roles').values({ user_id: user.id, role_id: role.id, scope: null }).execute()
     return user.id
   })

@@ -19,19 +19,22 @@ export interface OpaqueDependencies {
   readonly [opaque]: 'ApiDependencies'
 }
 
-/** What a host passes for every call: the dependencies plus facts about this request. */
-export interface Context {
-  readonly dependencies: OpaqueDependencies
+/** Facts about one request, as the host saw them. */
+export interface RequestFacts {
   readonly requestId: string
-  /** The caller's network address as the host saw it, for throttling and audit. */
+  /** The caller's network address, for throttling and audit. */
   readonly clientAddress: string | undefined
+  /** The authenticated user making the call, or null for an anonymous caller. */
+  readonly callerId: string | null
+}
+
+/** What a host passes for every call: the dependencies plus facts about this request. */
+export interface Context extends RequestFacts {
+  readonly dependencies: OpaqueDependencies
 }
 
 /** Builds a call's context; the one place dependencies are made opaque. */
-export function createContext(
-  dependencies: ApiDependencies,
-  request: { requestId: string; clientAddress: string | undefined },
-): Context {
+export function createContext(dependencies: ApiDependencies, request: RequestFacts): Context {
   return { dependencies: dependencies as unknown as OpaqueDependencies, ...request }
 }
 

@@ -1,5 +1,6 @@
 import type { Migration } from 'kysely/migration'
 import * as usersAndRoles from './0001-users-and-roles.js'
+import * as userTreeAndRecords from './0002-user-tree-and-records.js'
 
 /**
  * Every migration, in order. Numbered, forward only: a released migration is never
@@ -7,4 +8,5 @@ import * as usersAndRoles from './0001-users-and-roles.js'
  */
 export const migrations: Record<string, Migration> = {
   '0001-users-and-roles': usersAndRoles,
+  '0002-user-tree-and-records': userTreeAndRecords,
 }

@@ -1,11 +1,12 @@
-import type { Level } from '@trellis/core'
+import type { Level, UserKind, UserStatus } from '@trellis/core'
 import type { ColumnType, Generated, Kysely } from 'kysely'
 
-export type UserKind = 'person' | 'service'
-export type UserStatus = 'invited' | 'active' | 'deactivated'
+export type { UserKind, UserStatus }
 
-type CreatedAt = ColumnType<Date, never, never>
-type UpdatedAt = ColumnType<Date, never, Date>
+/** Set by the database on insert (a test or an import may give one), never updated. */
+type CreatedAt = ColumnType<Date, Date | undefined, never>
+/** Set on insert; every update sets it again. */
+type UpdatedAt = ColumnType<Date, Date | undefined, Date>
 
 export interface UsersTable {
   id: Generated<string>
@@ -14,9 +15,13 @@ export interface UsersTable {
   kind: UserKind
   status: UserStatus
   parent_id: string | null
+  /** Small integer key of the user in tree paths. */
+  node: ColumnType<string, string | undefined, never>
+  /** Materialised path of nodes from the root, e.g. `/1/57/923/`; kept by the tree functions. */
+  path: string
   password_hash: string | null
-  created_at: Generated<CreatedAt>
-  updated_at: Generated<UpdatedAt>
+  created_at: CreatedAt
+  updated_at: UpdatedAt
 }
 
 export interface RolesTable {
@@ -24,8 +29,8 @@ export interface RolesTable {
   name: string
   description: Generated<string>
   is_protected: Generated<boolean>
-  created_at: Generated<CreatedAt>
-  updated_at: Generated<UpdatedAt>
+  created_at: CreatedAt
+  updated_at: UpdatedAt
 }
 
 export interface RoleGrantsTable {
@@ -41,7 +46,15 @@ export interface UserRolesTable {
   role_id: string
   /** A resource the binding is limited to (for example an entity type), or `null` for all. */
   scope: string | null
-  created_at: Generated<CreatedAt>
+  created_at: CreatedAt
+}
+
+export interface RecordsTable {
+  id: Generated<string>
+  owner_id: string
+  data: Generated<unknown>
+  created_at: CreatedAt
+  updated_at: UpdatedAt
 }
 
 /** Every table Trellis owns, as kysely sees them. */
@@ -50,6 +63,7 @@ export interface Database {
   roles: RolesTable
   role_grants: RoleGrantsTable
   user_roles: UserRolesTable
+  records: RecordsTable
 }
 
 /** A kysely handle on the Trellis schema, on PGlite or PostgreSQL. */

@@ -3,6 +3,7 @@ import { createTestDatabase } from '@trellis/db/testing'
 import { TRPCError } from '@trpc/server'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { appRouter } from '../app-router.js'
+import { prepareDatabase } from '../bootstrap/prepare-database.js'
 import { createContext } from '../trpc/context.js'
 import { silentLogger } from '../trpc/logger.js'
 import { TRELLIS_VERSION } from '../version.js'
@@ -12,10 +13,16 @@ describe('system router', () => {
   let caller: ReturnType<typeof appRouter.createCaller>
   beforeAll(async () => {
     test = await createTestDatabase()
+    // Anonymous callers get what the public role grants: the default roles give it system.*.
+    await prepareDatabase(
+      test.db,
+      { adminEmail: 'admin@example.com', adminPassword: 'x'.repeat(12) },
+      silentLogger,
+    )
     caller = appRouter.createCaller(
       createContext(
         { db: test.db, dialect: test.dialect, logger: silentLogger },
-        { requestId: 'test', clientAddress: undefined },
+        { requestId: 'test', clientAddress: undefined, callerId: null },
       ),
     )
   })
@@ -26,7 +33,7 @@ describe('system router', () => {
       name: 'trellis',
       version: TRELLIS_VERSION,
       database: test.dialect,
-      schemaVersion: '0001-users-and-roles',
+      schemaVersion: '0002-user-tree-and-records',
     })
   })
 

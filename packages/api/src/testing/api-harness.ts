@@ -1,0 +1,70 @@
+import { randomUUID } from 'node:crypto'
+import type { Grant } from '@trellis/core'
+import { insertUser, type UserStatus } from '@trellis/db'
+import { createTestDatabase, type TestDatabase } from '@trellis/db/testing'
+import { appRouter } from '../app-router.js'
+import { prepareDatabase } from '../bootstrap/prepare-database.js'
+import { createContext } from '../trpc/context.js'
+import { silentLogger } from '../trpc/logger.js'
+
+export interface ApiHarness {
+  readonly database: TestDatabase
+  readonly adminId: string
+  /** A server-side caller acting as `callerId` (null: anonymous), through the real gates. */
+  callAs(callerId: string | null): ReturnType<typeof appRouter.createCaller>
+  /** Adds a user under `parentId` straight into the tree; returns its id. */
+  addUser(email: string, parentId: string | null, status?: UserStatus): Promise<string>
+  /**
+   * Gives a user exactly these grants, through a role of its own. This is how tests set
+   * the caller's level until role administration exists.
+   */
+  grant(userId: string, grants: Record<string, Grant>): Promise<void>
+  dispose(): Promise<void>
+}
+
+/** A migrated, bootstrapped test database and the API over it, called in process. */
+export async function createApiHarness(): Promise<ApiHarness> {
+  const database = await createTestDatabase()
+  const { db, dialect } = database
+  const outcome = await prepareDatabase(
+    db,
+    { adminEmail: 'admin@example.com', adminPassword: 'correct horse battery' },
+    silentLogger,
+  )
+  if (!outcome.created) throw new Error('The test database already had users')
+  return {
+    database,
+    adminId: outcome.userId,
+    callAs: (callerId) =>
+      appRouter.createCaller(
+        createContext(
+          { db, dialect, logger: silentLogger },
+          { requestId: randomUUID(), clientAddress: '127.0.0.1', callerId },
+        ),
+      ),
+    addUser: (email, parentId, status = 'active') =>
+      db
+        .transaction()
+        .execute((trx) => insertUser(trx, { email, kind: 'person', status, parent_id: parentId }))
+        .then((user) => user.id),
+    async grant(userId, grants) {
+      const role = await db
+        .insertInto('roles')
+        .values({ name: `test-${randomUUID().slice(0, 8)}` })
+        .returning('id')
+        .executeTakeFirstOrThrow()
+      await db
+        .insertInto('role_grants')
+        .values(
+          Object.entries(grants).map(([permission, grant]) => ({
+            role_id: role.id,
+            permission,
+            level: grant === true ? null : grant,
+          })),
+        )
+        .execute()
+      await db.insertInto('user_roles').values({ user_id: userId, role_id: role.id, scope: null }).execute()
+    },
+    dispose: () => database.dispose(),
+  }
+}

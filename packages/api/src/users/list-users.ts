@@ -1,0 +1,80 @@
+import type { Level } from '@trellis/core'
+import { type Actor, subtreeRange, type TrellisDatabase, userWithinLevel } from '@trellis/db'
+import { type SqlBool, sql } from 'kysely'
+import type { z } from 'zod'
+import { decodeCursor, encodeCursor } from '../pagination/cursor.js'
+import { findVisibleUser } from './find-visible-user.js'
+import type { ListUsersInput } from './user-inputs.js'
+import { toUserView, USER_VIEW_COLUMNS, type UserView } from './user-view.js'
+
+export interface UserPage {
+  readonly items: UserView[]
+  /** Pass back as `cursor` for the next page; null on the last page. */
+  readonly nextCursor: string | null
+}
+
+/** `%` and `_` typed by a user are meant literally in a search. */
+function likePattern(text: string): string {
+  return `%${text.replace(/[\\%_]/g, (char) => `\\${char}`)}%`
+}
+
+/**
+ * One page of the users the actor may see, newest first, filtered and paginated in SQL
+ * under the level filter: what is outside the level is never fetched.
+ */
+export async function listUsers(
+  db: TrellisDatabase,
+  actor: Actor,
+  level: Level,
+  input: z.output<typeof ListUsersInput>,
+): Promise<UserPage> {
+  let query = db
+    .selectFrom('users')
+    .select(USER_VIEW_COLUMNS)
+    .where(userWithinLevel('users', actor, level))
+    .orderBy('users.created_at', 'desc')
+    .orderBy('users.id', 'desc')
+    .limit(input.limit + 1)
+  if (input.status) query = query.where('users.status', '=', input.status)
+  if (input.kind) query = query.where('users.kind', '=', input.kind)
+  if (input.parentId) {
+    await findVisibleUser(db, actor, level, input.parentId)
+    query = query.where('users.parent_id', '=', input.parentId)
+  }
+  if (input.subtreeOf) {
+    const root = await findVisibleUser(db, actor, level, input.subtreeOf)
+    const [lower, upper] = subtreeRange(root.path)
+    query = query.where('users.path', '>=', lower).where('users.path', '<', upper)
+  }
+  if (input.role) {
+    const role = input.role
+    query = query.where(({ exists, selectFrom }) =>
+      exists(
+        selectFrom('user_roles')
+          .innerJoin('roles', 'roles.id', 'user_roles.role_id')
+          .select('user_roles.id')
+          .whereRef('user_roles.user_id', '=', 'users.id')
+          .where('roles.name', '=', role),
+      ),
+    )
+  }
+  if (input.search) {
+    const pattern = likePattern(input.search)
+    query = query.where((eb) =>
+      eb.or([eb('users.email', 'ilike', pattern), eb('users.display_name', 'ilike', pattern)]),
+    )
+  }
+  if (input.cursor) {
+    const after = decodeCursor(input.cursor)
+    // A row comparison walks the (created_at desc, id desc) index from the cursor on.
+    query = query.where(sql<SqlBool>`(users.created_at, users.id) < (${after.createdAt}, ${after.id})`)
+  }
+  const rows = await query.execute()
+  const page = rows.slice(0, input.limit)
+  const last = page.at(-1)
+  return {
+    items: page.map(toUserView),
+    nextCursor:
+      rows.length > input.limit && last ? encodeCursor({ createdAt: last.created_at, id: last.id }) : null,
+  }
+}

@@ -1,0 +1,179 @@
+import { deleteUser, insertUser, moveSubtree, userWithinLevel } from '@trellis/db'
+import { TRPCError } from '@trpc/server'
+import { leveledProcedure, router } from '../trpc/init.js'
+import { findVisibleUser } from './find-visible-user.js'
+import { listUsers } from './list-users.js'
+import { toUserError, USER_ERRORS, userNotFound } from './user-errors.js'
+import {
+  ChildrenInput,
+  CreateUserInput,
+  DeleteUserInput,
+  ListUsersInput,
+  MoveUserInput,
+  UpdateUserInput,
+  UserIdInput,
+} from './user-inputs.js'
+import { toUserView, USER_VIEW_COLUMNS } from './user-view.js'
+
+const refuseSelf = (actorId: string, targetId: string) => {
+  if (actorId === targetId)
+    throw new TRPCError({ code: 'BAD_REQUEST', message: USER_ERRORS.CANNOT_CHANGE_SELF })
+}
+
+export const usersRouter = router({
+  /** Creates a user under a parent within the caller's level. People start `invited`, services `active`. */
+  create: leveledProcedure('users.create')
+    .input(CreateUserInput)
+    .mutation(({ ctx, input }) =>
+      ctx.db
+        .transaction()
+        .execute(async (trx) => {
+          await findVisibleUser(trx, ctx.actor, ctx.level, input.parentId)
+          const user = await insertUser(trx, {
+            email: input.email,
+            display_name: input.displayName ?? '',
+            kind: input.kind,
+            status: input.kind === 'service' ? 'active' : 'invited',
+            parent_id: input.parentId,
+          })
+          return toUserView(user)
+        })
+        .catch(toUserError),
+    ),
+
+  get: leveledProcedure('users.read')
+    .input(UserIdInput)
+    .query(async ({ ctx, input }) => {
+      const row = await ctx.db
+        .selectFrom('users')
+        .select(USER_VIEW_COLUMNS)
+        .where('users.id', '=', input.id)
+        .where(userWithinLevel('users', ctx.actor, ctx.level))
+        .executeTakeFirst()
+      if (!row) throw userNotFound()
+      return toUserView(row)
+    }),
+
+  list: leveledProcedure('users.read')
+    .input(ListUsersInput)
+    .query(({ ctx, input }) => listUsers(ctx.db, ctx.actor, ctx.level, input)),
+
+  children: leveledProcedure('users.read')
+    .input(ChildrenInput)
+    .query(({ ctx, input }) =>
+      listUsers(ctx.db, ctx.actor, ctx.level, {
+        parentId: input.id,
+        cursor: input.cursor,
+        limit: input.limit,
+      }),
+    ),
+
+  /** The user's ancestors that the caller may see, nearest first. */
+  ancestors: leveledProcedure('users.read')
+    .input(UserIdInput)
+    .query(async ({ ctx, input }) => {
+      const user = await findVisibleUser(ctx.db, ctx.actor, ctx.level, input.id)
+      const ancestorPaths: string[] = []
+      for (let cut = user.path.lastIndexOf('/', user.path.length - 2); cut > 0; ) {
+        ancestorPaths.push(user.path.slice(0, cut + 1))
+        cut = user.path.lastIndexOf('/', cut - 1)
+      }
+      if (ancestorPaths.length === 0) return []
+      const rows = await ctx.db
+        .selectFrom('users')
+        .select([...USER_VIEW_COLUMNS, 'users.path'])
+        .where('users.path', 'in', ancestorPaths)
+        .where(userWithinLevel('users', ctx.actor, ctx.level))
+        .execute()
+      return rows.sort((a, b) => b.path.length - a.path.length).map(toUserView)
+    }),
+
+  update: leveledProcedure('users.update')
+    .input(UpdateUserInput)
+    .mutation(({ ctx, input }) =>
+      ctx.db
+        .transaction()
+        .execute(async (trx) => {
+          await findVisibleUser(trx, ctx.actor, ctx.level, input.id)
+          const row = await trx
+            .updateTable('users')
+            .set({
+              ...(input.email !== undefined ? { email: input.email } : {}),
+              ...(input.displayName !== undefined ? { display_name: input.displayName } : {}),
+              updated_at: new Date(),
+            })
+            .where('id', '=', input.id)
+            .returning(USER_VIEW_COLUMNS)
+            .executeTakeFirstOrThrow()
+          return toUserView(row)
+        })
+        .catch(toUserError),
+    ),
+
+  /** Moves a user with its subtree; the user and its new parent must both be within the caller's level. */
+  move: leveledProcedure('users.move')
+    .input(MoveUserInput)
+    .mutation(({ ctx, input }) =>
+      ctx.db
+        .transaction()
+        .execute(async (trx) => {
+          await findVisibleUser(trx, ctx.actor, ctx.level, input.id)
+          if (input.newParentId === null) {
+            if (ctx.level !== 'ALL')
+              throw new TRPCError({ code: 'FORBIDDEN', message: USER_ERRORS.ROOT_NEEDS_ALL })
+          } else {
+            await findVisibleUser(trx, ctx.actor, ctx.level, input.newParentId)
+          }
+          const moved = await moveSubtree(trx, input.id, input.newParentId)
+          return { id: input.id, parentId: input.newParentId, movedUsers: moved }
+        })
+        .catch(toUserError),
+    ),
+
+  /** Deletes a user, handing its children and records to `transferTo` (default: its parent). */
+  delete: leveledProcedure('users.delete')
+    .input(DeleteUserInput)
+    .mutation(({ ctx, input }) =>
+      ctx.db
+        .transaction()
+        .execute(async (trx) => {
+          refuseSelf(ctx.actor.id, input.id)
+          await findVisibleUser(trx, ctx.actor, ctx.level, input.id)
+          if (input.transferTo) await findVisibleUser(trx, ctx.actor, ctx.level, input.transferTo)
+          const outcome = await deleteUser(trx, input.id, input.transferTo)
+          return { id: input.id, ...outcome }
+        })
+        .catch(toUserError),
+    ),
+
+  /** Stops a user from calling anything; everything it owns stays. */
+  deactivate: leveledProcedure('users.deactivate')
+    .input(UserIdInput)
+    .mutation(async ({ ctx, input }) => {
+      refuseSelf(ctx.actor.id, input.id)
+      await findVisibleUser(ctx.db, ctx.actor, ctx.level, input.id)
+      const row = await ctx.db
+        .updateTable('users')
+        .set({ status: 'deactivated', updated_at: new Date() })
+        .where('id', '=', input.id)
+        .returning(USER_VIEW_COLUMNS)
+        .executeTakeFirstOrThrow()
+      return toUserView(row)
+    }),
+
+  reactivate: leveledProcedure('users.reactivate')
+    .input(UserIdInput)
+    .mutation(async ({ ctx, input }) => {
+      const user = await findVisibleUser(ctx.db, ctx.actor, ctx.level, input.id)
+      if (user.status !== 'deactivated') {
+        throw new TRPCError({ code: 'BAD_REQUEST', message: 'Only a deactivated user can be reactivated' })
+      }
+      const row = await ctx.db
+        .updateTable('users')
+        .set({ status: 'active', updated_at: new Date() })
+        .where('id', '=', input.id)
+        .returning(USER_VIEW_COLUMNS)
+        .executeTakeFirstOrThrow()
+      return toUserView(row)
+    }),
+})

@@ -1,0 +1,48 @@
+import type { Level } from '@trellis/core'
+import { type Expression, type SqlBool, sql } from 'kysely'
+import { parentPathOf, subtreeRange } from '../tree/user-path.js'
+
+/** Who is asking, as the filters need it: loaded fresh for every call. */
+export interface Actor {
+  readonly id: string
+  /** The actor's materialised path (`users.path`). */
+  readonly path: string
+}
+
+/** The path whose subtree a level reaches, or undefined for SELF and ALL. */
+function reachedPath(actor: Actor, level: Level): string | undefined {
+  if (level === 'OWNED') return actor.path
+  if (level === 'UNION') return parentPathOf(actor.path) ?? actor.path
+  return undefined
+}
+
+/**
+ * Restricts any table with an owner column to the records `actor` may touch at `level`
+ * (MODEL.md §2). Use it in any query or transaction; it is the only place the levels
+ * become SQL.
+ *
+ * @example
+ * db.selectFrom('records').selectAll().where(ownerWithinLevel('records.owner_id', actor, 'OWNED'))
+ * // … where "records"."owner_id" in (select "id" from "users" where "path" >= $1 and "path" < $2)
+ */
+export function ownerWithinLevel(ownerColumn: string, actor: Actor, level: Level): Expression<SqlBool> {
+  if (level === 'ALL') return sql<SqlBool>`true`
+  if (level === 'SELF') return sql<SqlBool>`${sql.ref(ownerColumn)} = ${actor.id}`
+  const [lower, upper] = subtreeRange(reachedPath(actor, level)!)
+  return sql<SqlBool>`${sql.ref(ownerColumn)} in (select u.id from users u where u.path >= ${lower} and u.path < ${upper})`
+}
+
+/**
+ * The same restriction for the users table itself, where each user owns its own row:
+ * a range on the row's own path, with no subquery.
+ *
+ * @example
+ * db.selectFrom('users').selectAll().where(userWithinLevel('users', actor, 'UNION'))
+ */
+export function userWithinLevel(usersTable: string, actor: Actor, level: Level): Expression<SqlBool> {
+  if (level === 'ALL') return sql<SqlBool>`true`
+  if (level === 'SELF') return sql<SqlBool>`${sql.ref(`${usersTable}.id`)} = ${actor.id}`
+  const [lower, upper] = subtreeRange(reachedPath(actor, level)!)
+  const path = sql.ref(`${usersTable}.path`)
+  return sql<SqlBool>`(${path} >= ${lower} and ${path} < ${upper})`
+}

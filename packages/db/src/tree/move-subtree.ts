@@ -1,0 +1,48 @@
+import { sql, type Transaction } from 'kysely'
+import type { Database } from '../schema/database.js'
+import { lockUserTree } from './lock-user-tree.js'
+import { isInSubtree, subtreeRange } from './user-path.js'
+import { UserTreeError } from './user-tree-error.js'
+
+/**
+ * Moves a user with its whole subtree under a new parent (`null`: make it a root),
+ * rewriting every path in the subtree in one statement. Refuses a move that would put
+ * a user under itself or a descendant. Call inside a transaction.
+ *
+ * @returns how many users' paths changed (the subtree's size)
+ */
+export async function moveSubtree(
+  trx: Transaction<Database>,
+  userId: string,
+  newParentId: string | null,
+): Promise<number> {
+  await lockUserTree(trx)
+  const user = await trx
+    .selectFrom('users')
+    .select(['path', 'node'])
+    .where('id', '=', userId)
+    .executeTakeFirst()
+  if (!user) throw new UserTreeError('USER_NOT_FOUND')
+  let newParentPath = '/'
+  if (newParentId !== null) {
+    const parent = await trx
+      .selectFrom('users')
+      .select('path')
+      .where('id', '=', newParentId)
+      .executeTakeFirst()
+    if (!parent) throw new UserTreeError('PARENT_NOT_FOUND')
+    if (isInSubtree(parent.path, user.path)) throw new UserTreeError('MOVE_CREATES_CYCLE')
+    newParentPath = parent.path
+  }
+  const newPath = `${newParentPath}${user.node}/`
+  await trx.updateTable('users').set({ parent_id: newParentId }).where('id', '=', userId).execute()
+  if (newPath === user.path) return 0
+  const [lower, upper] = subtreeRange(user.path)
+  const result = await trx
+    .updateTable('users')
+    .set({ path: sql`${newPath} || substr(path, ${user.path.length + 1})` })
+    .where('path', '>=', lower)
+    .where('path', '<', upper)
+    .executeTakeFirst()
+  return Number(result.numUpdatedRows)
+}
