@@ -1,3 +1,4 @@
+import { type AuthConfig, DEFAULT_AUTH_CONFIG } from '@trellis/api'
 import { z } from 'zod'
 
 // An empty variable means "not set", as in most shells' `FOO= cmd`.
@@ -15,6 +16,21 @@ const EnvSchema = z.object({
   TRELLIS_ADMIN_EMAIL: optional(z.email()).default('admin@trellis.local'),
   TRELLIS_ADMIN_PASSWORD: optional(z.string().min(12, 'must be at least 12 characters')),
   TRELLIS_SHUTDOWN_TIMEOUT_MS: optional(z.coerce.number().int().min(0)).default(10_000),
+  TRELLIS_SESSION_IDLE_MINUTES: optional(z.coerce.number().int().min(1)).default(
+    DEFAULT_AUTH_CONFIG.sessionIdleMinutes,
+  ),
+  TRELLIS_SESSION_MAX_HOURS: optional(z.coerce.number().int().min(1)).default(
+    DEFAULT_AUTH_CONFIG.sessionMaxHours,
+  ),
+  TRELLIS_LOGIN_MAX_FAILURES: optional(z.coerce.number().int().min(1)).default(
+    DEFAULT_AUTH_CONFIG.loginMaxFailuresPerAccount,
+  ),
+  TRELLIS_LOGIN_MAX_FAILURES_PER_ADDRESS: optional(z.coerce.number().int().min(1)).default(
+    DEFAULT_AUTH_CONFIG.loginMaxFailuresPerAddress,
+  ),
+  TRELLIS_LOGIN_WINDOW_MINUTES: optional(z.coerce.number().int().min(1)).default(
+    DEFAULT_AUTH_CONFIG.loginWindowMinutes,
+  ),
 })
 
 export type ServerEnv = z.output<typeof EnvSchema>
@@ -30,4 +46,16 @@ export function readEnv(env: Record<string, string | undefined> = process.env): 
     throw new Error(`Invalid configuration:\n${lines.join('\n')}`)
   }
   return parsed.data
+}
+
+/** The authentication settings the API takes, from the environment. */
+export function authConfigOf(env: ServerEnv): AuthConfig {
+  return {
+    ...DEFAULT_AUTH_CONFIG,
+    sessionIdleMinutes: env.TRELLIS_SESSION_IDLE_MINUTES,
+    sessionMaxHours: env.TRELLIS_SESSION_MAX_HOURS,
+    loginMaxFailuresPerAccount: env.TRELLIS_LOGIN_MAX_FAILURES,
+    loginMaxFailuresPerAddress: env.TRELLIS_LOGIN_MAX_FAILURES_PER_ADDRESS,
+    loginWindowMinutes: env.TRELLIS_LOGIN_WINDOW_MINUTES,
+  }
 }

@@ -1,4 +1,5 @@
 import type { ErrorData } from '@trellis/api'
+import { migrations } from '@trellis/db'
 import { createTrellisClient, isTrellisError, type TrellisClient } from '@trellis/sdk'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startTestServer, type TestServer } from './testing/start-test-server.js'
@@ -30,7 +31,7 @@ describe('server end to end', () => {
       name: 'trellis',
       version: expect.any(String),
       database: server.database.dialect,
-      schemaVersion: '0002-user-tree-and-records',
+      schemaVersion: Object.keys(migrations).at(-1),
     })
   })
 
@@ -97,14 +98,17 @@ describe('server end to end', () => {
   it('answers an anonymous call to a gated procedure with UNAUTHORIZED', async () => {
     const error = await client.users.list.query({}).catch((caught: unknown) => caught)
     expect(isTrellisError(error) && error.data?.code).toBe('UNAUTHORIZED')
-    expect(isTrellisError(error) && error.message).toBe('Authentication required')
+    expect(isTrellisError(error) && error.message).toBe('Invalid or missing credentials')
     await expectStillServing()
   })
 
   // The gate runs before the body is read, so an anonymous caller's malformed or huge
   // body is never parsed: it gets the same typed UNAUTHORIZED as any anonymous call.
   it('answers an anonymous malformed or oversized mutation body with UNAUTHORIZED, unread', async () => {
-    for (const body of ['{"email": "a@example.com",', JSON.stringify({ email: 'x'.repeat(2 * 1024 * 1024) })]) {
+    for (const body of [
+      '{"email": "a@example.com",',
+      JSON.stringify({ email: 'x'.repeat(2 * 1024 * 1024) }),
+    ]) {
       const response = await fetch(`${server.trpcUrl}/users.create`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },

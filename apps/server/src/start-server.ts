@@ -1,11 +1,12 @@
 import { once } from 'node:events'
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { prepareDatabase } from '@trellis/api'
+import { logMailSender, type MailSender, prepareDatabase } from '@trellis/api'
 import { createDatabase, type DatabaseDialect, dialectOf, type TrellisDatabase } from '@trellis/db'
 import type { Logger } from 'pino'
-import type { ServerEnv } from './env.js'
+import { authConfigOf, type ServerEnv } from './env.js'
 import { createRequestHandler, TRPC_BASE_PATH } from './http/create-request-handler.js'
+import { startOutboxWorker } from './outbox-worker.js'
 
 export interface StartServerOptions {
   readonly env: ServerEnv
@@ -15,6 +16,8 @@ export interface StartServerOptions {
    * keeps ownership (tests use this for their isolated databases).
    */
   readonly database?: { readonly db: TrellisDatabase; readonly dialect: DatabaseDialect }
+  /** Where outgoing mail goes; by default, the log. */
+  readonly mailSender?: MailSender
 }
 
 export interface RunningServer {
@@ -28,7 +31,12 @@ export interface RunningServer {
 }
 
 /** Opens and prepares the database, then serves the API over HTTP until `close()`. */
-export async function startServer({ env, logger, database }: StartServerOptions): Promise<RunningServer> {
+export async function startServer({
+  env,
+  logger,
+  database,
+  mailSender,
+}: StartServerOptions): Promise<RunningServer> {
   const ownsDatabase = database === undefined
   const dialect = database?.dialect ?? dialectOf({ databaseUrl: env.DATABASE_URL })
   const db =
@@ -45,7 +53,9 @@ export async function startServer({ env, logger, database }: StartServerOptions)
   }
 
   let shuttingDown = false
-  const handler = createRequestHandler({ db, dialect, logger, isShuttingDown: () => shuttingDown })
+  const auth = authConfigOf(env)
+  const handler = createRequestHandler({ db, dialect, logger, auth, isShuttingDown: () => shuttingDown })
+  const stopOutbox = startOutboxWorker(db, mailSender ?? logMailSender(logger), logger)
   const server = createServer((req, res) => {
     handler(req, res).catch((error: unknown) => {
       // Last line of defence: whatever happened, the process stays up and the caller gets a 500.
@@ -74,6 +84,7 @@ export async function startServer({ env, logger, database }: StartServerOptions)
       await closed
       clearInterval(idleSweep)
       clearTimeout(deadline)
+      await stopOutbox()
       if (ownsDatabase) await db.destroy()
       logger.info('Trellis stopped')
     })()

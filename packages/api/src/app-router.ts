@@ -1,9 +1,11 @@
+import { authRouter } from './auth/auth-router.js'
 import { systemRouter } from './system/system-router.js'
 import { router } from './trpc/init.js'
 import { usersRouter } from './users/users-router.js'
 
 /** The whole Trellis API, one router per resource. */
 export const appRouter = router({
+  auth: authRouter,
   system: systemRouter,
   users: usersRouter,
 })

@@ -10,10 +10,16 @@ export { checkDatabase } from './database-health.js'
 export { type MigrationOutcome, migrateToLatest } from './migrate.js'
 export { migrations } from './migrations/index.js'
 export type {
+  ApiKeysTable,
   Database,
+  LoginFailuresTable,
+  OneTimeTokenPurpose,
+  OneTimeTokensTable,
+  OutboxTable,
   RecordsTable,
   RoleGrantsTable,
   RolesTable,
+  SessionsTable,
   TrellisDatabase,
   UserKind,
   UserRolesTable,

@@ -25,10 +25,10 @@ describe('the built SDK', () => {
     expect(declarations).not.toMatch(/kysely|@trellis\/db|@trellis\/api|@electric-sql|["']pg["']|argon2/i)
   })
 
-  it('has JavaScript that imports only the client', async () => {
+  it('has JavaScript that imports only the tRPC client libraries', async () => {
     const code = await readFile(join(packageDir, 'dist/index.js'), 'utf8')
     const imported = [...code.matchAll(/from\s+["']([^"']+)["']/g)].map((match) => match[1])
-    expect(new Set(imported)).toEqual(new Set(['@trpc/client']))
+    expect(new Set(imported)).toEqual(new Set(['@trpc/client', '@trpc/server/observable']))
   })
 
   it('type-checks a consumer that has only the SDK and its dependencies installed', async () => {

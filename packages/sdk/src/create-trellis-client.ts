@@ -1,9 +1,15 @@
 import { createTRPCClient, httpBatchLink, type TRPCClient } from '@trpc/client'
 import type { AppRouter } from './router-types.js'
+import { sessionLink } from './session-link.js'
+import { memoryTokenStore, type TokenStore } from './token-store.js'
 
 export interface TrellisClientOptions {
   /** The server's tRPC endpoint, e.g. `http://127.0.0.1:3000/trpc`. */
   readonly url: string
+  /** A session token to start with (for instance one kept from an earlier login). */
+  readonly token?: string
+  /** Where the session token lives; in memory by default. Give your own to persist it. */
+  readonly tokenStore?: TokenStore
   /** Extra headers sent with every call. */
   readonly headers?: Record<string, string> | (() => Record<string, string>)
   /** A fetch implementation, for runtimes without a global one or for tests. */
@@ -13,20 +19,27 @@ export interface TrellisClientOptions {
 export type TrellisClient = TRPCClient<AppRouter>
 
 /**
- * A typed client for a Trellis server. Calls that run together are batched into one request.
+ * A typed client for a Trellis server. Calls that run together are batched into one
+ * request. After `auth.login` the client sends the session token with every call; an
+ * ended or expired session fails with a `TrellisError` whose `data.code` is `UNAUTHORIZED`.
  *
  * @example
  * const trellis = createTrellisClient({ url: 'http://127.0.0.1:3000/trpc' })
- * const info = await trellis.system.info.query()
+ * await trellis.auth.login.mutate({ email, password })
+ * const me = await trellis.auth.me.query()
  */
 export function createTrellisClient(options: TrellisClientOptions): TrellisClient {
+  const store = options.tokenStore ?? memoryTokenStore(options.token)
+  if (options.tokenStore && options.token) store.set(options.token)
+  const headers = () => {
+    const extra = typeof options.headers === 'function' ? options.headers() : (options.headers ?? {})
+    const token = store.get()
+    return token ? { ...extra, authorization: `Bearer ${token}` } : extra
+  }
   return createTRPCClient<AppRouter>({
     links: [
-      httpBatchLink({
-        url: options.url,
-        headers: options.headers ?? {},
-        ...(options.fetch ? { fetch: options.fetch } : {}),
-      }),
+      sessionLink<AppRouter>(store),
+      httpBatchLink({ url: options.url, headers, ...(options.fetch ? { fetch: options.fetch } : {}) }),
     ],
   })
 }

@@ -16,7 +16,7 @@ export interface RequestHandlerOptions extends ApiDependencies {
 
 /** Routes `/health` and `/trpc/*`; anything else is a JSON 404. */
 export function createRequestHandler(options: RequestHandlerOptions) {
-  const { db, dialect, logger } = options
+  const { db, dialect, logger, auth } = options
   const requestIds = new WeakMap<IncomingMessage, string>()
   const trpc = createHTTPHandler({
     router: appRouter,
@@ -24,12 +24,11 @@ export function createRequestHandler(options: RequestHandlerOptions) {
     maxBodySize: MAX_BODY_BYTES,
     createContext: ({ req }) =>
       createContext(
-        { db, dialect, logger },
+        { db, dialect, logger, auth },
         {
           requestId: requestIds.get(req) ?? requestIdOf(req),
           clientAddress: req.socket.remoteAddress,
-          // Sessions and API keys arrive with identity (issue 4); until then every HTTP caller is anonymous.
-          callerId: null,
+          authorization: req.headers.authorization,
         },
       ),
     onError: ({ error, path, ctx }) => {

@@ -1,7 +1,7 @@
 import { TRPCError } from '@trpc/server'
 
 // One message for every authentication failure, so it never says which part was wrong.
-export const AUTHENTICATION_REQUIRED = 'Authentication required'
+export const AUTHENTICATION_REQUIRED = 'Invalid or missing credentials'
 
 export function unauthorized(): TRPCError {
   return new TRPCError({ code: 'UNAUTHORIZED', message: AUTHENTICATION_REQUIRED })

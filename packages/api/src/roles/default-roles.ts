@@ -3,8 +3,21 @@ import { type Grant, type PermissionDeclaration, PUBLIC_ROLE, type RolesConfig }
 /** The protected top role the first administrator holds when no preset is chosen. */
 export const ADMIN_ROLE = 'admin'
 
-/** What anonymous callers may do out of the box: see that the server runs. */
-const PUBLIC_PERMISSIONS = new Set(['system.info', 'system.ping'])
+/**
+ * What every caller may do out of the box: see that the server runs, sign in and out,
+ * and look after its own password. Procedures that need a session still ask for one.
+ */
+const PUBLIC_PERMISSIONS = new Set([
+  'system.info',
+  'system.ping',
+  'auth.login',
+  'auth.logout',
+  'auth.logoutEverywhere',
+  'auth.me',
+  'auth.changePassword',
+  'auth.requestPasswordReset',
+  'auth.resetPassword',
+])
 
 /**
  * The roles a server starts with when given none: `public` for anonymous callers and a

@@ -1,9 +1,11 @@
 import type { TestDatabase } from '@trellis/db/testing'
+import { migrations } from '@trellis/db'
 import { createTestDatabase } from '@trellis/db/testing'
 import { TRPCError } from '@trpc/server'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { appRouter } from '../app-router.js'
 import { prepareDatabase } from '../bootstrap/prepare-database.js'
+import { DEFAULT_AUTH_CONFIG } from '../identity/auth-config.js'
 import { createContext } from '../trpc/context.js'
 import { silentLogger } from '../trpc/logger.js'
 import { TRELLIS_VERSION } from '../version.js'
@@ -21,7 +23,7 @@ describe('system router', () => {
     )
     caller = appRouter.createCaller(
       createContext(
-        { db: test.db, dialect: test.dialect, logger: silentLogger },
+        { db: test.db, dialect: test.dialect, logger: silentLogger, auth: DEFAULT_AUTH_CONFIG },
         { requestId: 'test', clientAddress: undefined, callerId: null },
       ),
     )
@@ -33,7 +35,7 @@ describe('system router', () => {
       name: 'trellis',
       version: TRELLIS_VERSION,
       database: test.dialect,
-      schemaVersion: '0002-user-tree-and-records',
+      schemaVersion: Object.keys(migrations).at(-1),
     })
   })
 

@@ -4,6 +4,7 @@ import { insertUser, type UserStatus } from '@trellis/db'
 import { createTestDatabase, type TestDatabase } from '@trellis/db/testing'
 import { appRouter } from '../app-router.js'
 import { prepareDatabase } from '../bootstrap/prepare-database.js'
+import { DEFAULT_AUTH_CONFIG } from '../identity/auth-config.js'
 import { createContext } from '../trpc/context.js'
 import { silentLogger } from '../trpc/logger.js'
 
@@ -38,7 +39,7 @@ export async function createApiHarness(): Promise<ApiHarness> {
     callAs: (callerId) =>
       appRouter.createCaller(
         createContext(
-          { db, dialect, logger: silentLogger },
+          { db, dialect, logger: silentLogger, auth: DEFAULT_AUTH_CONFIG },
           { requestId: randomUUID(), clientAddress: '127.0.0.1', callerId },
         ),
       ),

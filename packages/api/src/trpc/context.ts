@@ -1,4 +1,5 @@
 import type { DatabaseDialect, TrellisDatabase } from '@trellis/db'
+import type { AuthConfig } from '../identity/auth-config.js'
 import type { Logger } from './logger.js'
 
 /** What the host gives the API once, at start. */
@@ -6,6 +7,7 @@ export interface ApiDependencies {
   readonly db: TrellisDatabase
   readonly dialect: DatabaseDialect
   readonly logger: Logger
+  readonly auth: AuthConfig
 }
 
 declare const opaque: unique symbol
@@ -24,8 +26,13 @@ export interface RequestFacts {
   readonly requestId: string
   /** The caller's network address, for throttling and audit. */
   readonly clientAddress: string | undefined
-  /** The authenticated user making the call, or null for an anonymous caller. */
-  readonly callerId: string | null
+  /** The request's `Authorization` header, resolved to a caller by the API. */
+  readonly authorization?: string | undefined
+  /**
+   * An already authenticated caller, for hosts that call in process (tests, jobs):
+   * skips the header. Never set it from anything a client sent.
+   */
+  readonly callerId?: string | null
 }
 
 /** What a host passes for every call: the dependencies plus facts about this request. */

@@ -9,7 +9,7 @@ import { userNotFound } from './user-errors.js'
  * as for a user that does not exist, so nothing outside the level leaks.
  */
 export async function findVisibleUser(
-  db: TrellisDatabase | Transaction<Database>,
+  db: TrellisDatabase,
   actor: Actor,
   level: Level,
   userId: string,

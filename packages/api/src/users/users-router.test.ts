@@ -53,7 +53,7 @@ describe('users router', () => {
     it('asks an anonymous caller to authenticate', async () => {
       const error = await failure(h.callAs(null).users.list({}))
       expect(error.code).toBe('UNAUTHORIZED')
-      expect(error.message).toBe('Authentication required')
+      expect(error.message).toBe('Invalid or missing credentials')
     })
 
     it('tells a known caller which permission is missing', async () => {

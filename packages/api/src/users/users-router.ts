@@ -1,5 +1,6 @@
 import { deleteUser, insertUser, moveSubtree, userWithinLevel } from '@trellis/db'
 import { TRPCError } from '@trpc/server'
+import { endSessions } from '../identity/sessions.js'
 import { leveledProcedure, router } from '../trpc/init.js'
 import { findVisibleUser } from './find-visible-user.js'
 import { listUsers } from './list-users.js'
@@ -152,13 +153,17 @@ export const usersRouter = router({
     .mutation(async ({ ctx, input }) => {
       refuseSelf(ctx.actor.id, input.id)
       await findVisibleUser(ctx.db, ctx.actor, ctx.level, input.id)
-      const row = await ctx.db
-        .updateTable('users')
-        .set({ status: 'deactivated', updated_at: new Date() })
-        .where('id', '=', input.id)
-        .returning(USER_VIEW_COLUMNS)
-        .executeTakeFirstOrThrow()
-      return toUserView(row)
+      return ctx.db.transaction().execute(async (trx) => {
+        const row = await trx
+          .updateTable('users')
+          .set({ status: 'deactivated', updated_at: new Date() })
+          .where('id', '=', input.id)
+          .returning(USER_VIEW_COLUMNS)
+          .executeTakeFirstOrThrow()
+        // Its sessions end now, not when they expire.
+        await endSessions(trx, input.id)
+        return toUserView(row)
+      })
     }),
 
   reactivate: leveledProcedure('users.reactivate')

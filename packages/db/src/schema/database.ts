@@ -57,6 +57,60 @@ export interface RecordsTable {
   updated_at: UpdatedAt
 }
 
+export interface SessionsTable {
+  id: Generated<string>
+  user_id: string
+  /** SHA-256 of the opaque token; the token itself is never stored. */
+  token_hash: string
+  created_at: CreatedAt
+  last_used_at: ColumnType<Date, Date | undefined, Date>
+  expires_at: Date
+  client_address: string | null
+}
+
+export interface ApiKeysTable {
+  id: Generated<string>
+  user_id: string
+  name: Generated<string>
+  /** Public part of the key, used to find it. */
+  prefix: string
+  /** SHA-256 of the secret part. */
+  secret_hash: string
+  created_at: CreatedAt
+  last_used_at: Date | null
+  revoked_at: Date | null
+}
+
+export type OneTimeTokenPurpose = 'password_reset' | 'invitation'
+
+export interface OneTimeTokensTable {
+  id: Generated<string>
+  user_id: string
+  purpose: OneTimeTokenPurpose
+  token_hash: string
+  created_at: CreatedAt
+  expires_at: Date
+  used_at: Date | null
+  revoked_at: Date | null
+}
+
+export interface OutboxTable {
+  id: Generated<string>
+  recipient: string
+  subject: string
+  body: string
+  created_at: CreatedAt
+  sent_at: Date | null
+  attempts: Generated<number>
+}
+
+export interface LoginFailuresTable {
+  id: Generated<string>
+  /** `email:<address>` or `ip:<address>`. */
+  subject: string
+  failed_at: CreatedAt
+}
+
 /** Every table Trellis owns, as kysely sees them. */
 export interface Database {
   users: UsersTable
@@ -64,6 +118,11 @@ export interface Database {
   role_grants: RoleGrantsTable
   user_roles: UserRolesTable
   records: RecordsTable
+  sessions: SessionsTable
+  api_keys: ApiKeysTable
+  one_time_tokens: OneTimeTokensTable
+  outbox: OutboxTable
+  login_failures: LoginFailuresTable
 }
 
 /** A kysely handle on the Trellis schema, on PGlite or PostgreSQL. */

@@ -1,0 +1,129 @@
+import { setTimeout as sleep } from 'node:timers/promises'
+import { TRPCError } from '@trpc/server'
+import { unauthorized } from '../access/access-errors.js'
+import {
+  assertLoginAllowed,
+  clearAccountFailures,
+  failureDelayMs,
+  recordLoginFailure,
+} from '../identity/login-throttle.js'
+import { hashPassword, verifyPassword } from '../identity/password-hash.js'
+import { assertPasswordAllowed } from '../identity/password-policy.js'
+import { createSession, endSessions } from '../identity/sessions.js'
+import { authenticatedProcedure, booleanProcedure, router } from '../trpc/init.js'
+import { toUserView, USER_VIEW_COLUMNS } from '../users/user-view.js'
+import {
+  ChangePasswordInput,
+  LoginInput,
+  RequestPasswordResetInput,
+  ResetPasswordInput,
+} from './auth-inputs.js'
+import { consumeResetToken, startPasswordReset } from './password-reset.js'
+
+// Verified when the email is unknown, so a wrong email costs as long as a wrong password.
+const UNKNOWN_USER_HASH = hashPassword('not a real password: equalises timing')
+
+export const authRouter = router({
+  /** Exchanges an email and password for a session token (shown once; only its hash is stored). */
+  login: booleanProcedure('auth.login')
+    .input(LoginInput)
+    .mutation(async ({ ctx, input }) => {
+      const subjects = { account: input.email, address: ctx.clientAddress }
+      const previousFailures = await assertLoginAllowed(ctx.db, subjects, ctx.auth)
+      const user = await ctx.db
+        .selectFrom('users')
+        .select([...USER_VIEW_COLUMNS, 'users.password_hash'])
+        .where((eb) => eb(eb.fn('lower', ['users.email']), '=', input.email.toLowerCase()))
+        .where('users.status', '=', 'active')
+        .where('users.kind', '=', 'person')
+        .executeTakeFirst()
+      const valid = await verifyPassword(user?.password_hash ?? (await UNKNOWN_USER_HASH), input.password)
+      if (!user?.password_hash || !valid) {
+        await recordLoginFailure(ctx.db, subjects, ctx.auth)
+        await sleep(failureDelayMs(previousFailures))
+        throw unauthorized()
+      }
+      await clearAccountFailures(ctx.db, input.email)
+      const session = await createSession(ctx.db, user.id, ctx.clientAddress, ctx.auth)
+      return { token: session.token, expiresAt: session.expiresAt.toISOString(), user: toUserView(user) }
+    }),
+
+  /** Ends the session this call was made with. */
+  logout: authenticatedProcedure('auth.logout').mutation(async ({ ctx }) => {
+    if (ctx.sessionId) await ctx.db.deleteFrom('sessions').where('id', '=', ctx.sessionId).execute()
+    return { endedSessions: ctx.sessionId ? 1 : 0 }
+  }),
+
+  /** Ends every session of the caller, on every device. */
+  logoutEverywhere: authenticatedProcedure('auth.logoutEverywhere').mutation(async ({ ctx }) => ({
+    endedSessions: await endSessions(ctx.db, ctx.callerId),
+  })),
+
+  /** The signed-in caller. */
+  me: authenticatedProcedure('auth.me').query(async ({ ctx }) => {
+    const user = await ctx.db
+      .selectFrom('users')
+      .select(USER_VIEW_COLUMNS)
+      .where('users.id', '=', ctx.callerId)
+      .executeTakeFirstOrThrow()
+    return toUserView(user)
+  }),
+
+  /** Sets a new password; every other session of the caller ends at once. */
+  changePassword: authenticatedProcedure('auth.changePassword')
+    .input(ChangePasswordInput)
+    .mutation(async ({ ctx, input }) => {
+      const user = await ctx.db
+        .selectFrom('users')
+        .select('password_hash')
+        .where('id', '=', ctx.callerId)
+        .executeTakeFirstOrThrow()
+      if (!user.password_hash || !(await verifyPassword(user.password_hash, input.currentPassword))) {
+        throw unauthorized()
+      }
+      assertPasswordAllowed(input.newPassword)
+      if (input.newPassword === input.currentPassword) {
+        throw new TRPCError({
+          code: 'BAD_REQUEST',
+          message: 'The new password must differ from the current one',
+        })
+      }
+      const passwordHash = await hashPassword(input.newPassword)
+      await ctx.db.transaction().execute(async (trx) => {
+        await trx
+          .updateTable('users')
+          .set({ password_hash: passwordHash, updated_at: new Date() })
+          .where('id', '=', ctx.callerId)
+          .execute()
+        await endSessions(trx, ctx.callerId, ctx.sessionId ?? undefined)
+      })
+      return { changed: true as const }
+    }),
+
+  /** Mails a reset token if the email belongs to an active person. Answers the same either way. */
+  requestPasswordReset: booleanProcedure('auth.requestPasswordReset')
+    .input(RequestPasswordResetInput)
+    .mutation(async ({ ctx, input }) => {
+      await startPasswordReset(ctx.db, input.email, ctx.auth)
+      return { requested: true as const }
+    }),
+
+  /** Spends a reset token to set a new password; all the user's sessions end. */
+  resetPassword: booleanProcedure('auth.resetPassword')
+    .input(ResetPasswordInput)
+    .mutation(async ({ ctx, input }) => {
+      assertPasswordAllowed(input.newPassword)
+      const passwordHash = await hashPassword(input.newPassword)
+      await ctx.db.transaction().execute(async (trx) => {
+        const userId = await consumeResetToken(trx, input.token)
+        if (!userId) throw unauthorized()
+        await trx
+          .updateTable('users')
+          .set({ password_hash: passwordHash, updated_at: new Date() })
+          .where('id', '=', userId)
+          .execute()
+        await endSessions(trx, userId)
+      })
+      return { reset: true as const }
+    }),
+})

@@ -1,0 +1,68 @@
+import type { TrellisDatabase } from '@trellis/db'
+import type { AuthConfig } from '../identity/auth-config.js'
+import { generateSecret, hashSecret } from '../identity/secret-token.js'
+import { enqueueMail } from '../mail/mail.js'
+
+export const RESET_TOKEN_PREFIX = 'trt_'
+
+/**
+ * Mails a one-time reset token to an active person with this email, if there is one;
+ * earlier unused tokens stop working. Says nothing either way: the caller answers the same.
+ */
+export async function startPasswordReset(
+  db: TrellisDatabase,
+  email: string,
+  config: AuthConfig,
+): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    const user = await trx
+      .selectFrom('users')
+      .select(['id', 'email'])
+      .where((eb) => eb(eb.fn('lower', ['email']), '=', email.toLowerCase()))
+      .where('status', '=', 'active')
+      .where('kind', '=', 'person')
+      .executeTakeFirst()
+    if (!user) return
+    const token = generateSecret(RESET_TOKEN_PREFIX)
+    await trx
+      .updateTable('one_time_tokens')
+      .set({ revoked_at: new Date() })
+      .where('user_id', '=', user.id)
+      .where('purpose', '=', 'password_reset')
+      .where('used_at', 'is', null)
+      .where('revoked_at', 'is', null)
+      .execute()
+    await trx
+      .insertInto('one_time_tokens')
+      .values({
+        user_id: user.id,
+        purpose: 'password_reset',
+        token_hash: hashSecret(token),
+        expires_at: new Date(Date.now() + config.passwordResetMinutes * 60_000),
+      })
+      .execute()
+    await enqueueMail(trx, {
+      recipient: user.email,
+      subject: 'Reset your Trellis password',
+      body: `Someone asked to reset your password. If it was you, use this token within ${config.passwordResetMinutes} minutes:\n\n${token}\n\nIf it was not, ignore this mail.`,
+    })
+  })
+}
+
+/**
+ * Spends a reset token (a transaction is a TrellisDatabase too): returns the user it was for, or null when the token is unknown,
+ * used, revoked or expired. The token cannot be used again.
+ */
+export async function consumeResetToken(db: TrellisDatabase, token: string): Promise<string | null> {
+  const spent = await db
+    .updateTable('one_time_tokens')
+    .set({ used_at: new Date() })
+    .where('token_hash', '=', hashSecret(token))
+    .where('purpose', '=', 'password_reset')
+    .where('used_at', 'is', null)
+    .where('revoked_at', 'is', null)
+    .where('expires_at', '>', new Date())
+    .returning('user_id')
+    .executeTakeFirst()
+  return spent?.user_id ?? null
+}

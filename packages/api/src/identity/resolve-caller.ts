@@ -1,0 +1,26 @@
+import type { TrellisDatabase } from '@trellis/db'
+import type { AuthConfig } from './auth-config.js'
+import { findSession, SESSION_TOKEN_PREFIX } from './sessions.js'
+
+export type CallerResolution =
+  | { readonly kind: 'anonymous' }
+  | { readonly kind: 'session'; readonly userId: string; readonly sessionId: string }
+  | { readonly kind: 'invalid' }
+
+const BEARER = /^Bearer ([A-Za-z0-9_.-]{8,512})$/
+
+/**
+ * Who an `Authorization` header says the caller is. No header: anonymous. A header that
+ * is malformed, unknown, expired or revoked: invalid, and the call is refused whatever it is.
+ */
+export async function resolveCaller(
+  db: TrellisDatabase,
+  authorization: string | undefined,
+  config: AuthConfig,
+): Promise<CallerResolution> {
+  if (authorization === undefined || authorization === '') return { kind: 'anonymous' }
+  const token = BEARER.exec(authorization)?.[1]
+  if (!token?.startsWith(SESSION_TOKEN_PREFIX)) return { kind: 'invalid' }
+  const session = await findSession(db, token, config)
+  return session ? { kind: 'session', ...session } : { kind: 'invalid' }
+}
