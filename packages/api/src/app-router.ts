@@ -1,3 +1,4 @@
+import { apiKeysRouter } from './api-keys/api-keys-router.js'
 import { authRouter } from './auth/auth-router.js'
 import { systemRouter } from './system/system-router.js'
 import { router } from './trpc/init.js'
@@ -5,6 +6,7 @@ import { usersRouter } from './users/users-router.js'
 
 /** The whole Trellis API, one router per resource. */
 export const appRouter = router({
+  apiKeys: apiKeysRouter,
   auth: authRouter,
   system: systemRouter,
   users: usersRouter,

@@ -8,6 +8,11 @@ export interface TrellisClientOptions {
   readonly url: string
   /** A session token to start with (for instance one kept from an earlier login). */
   readonly token?: string
+  /**
+   * A service account's API key (`trk_…`), for server-to-server callers. Sent as a bearer
+   * credential whenever there is no session token.
+   */
+  readonly apiKey?: string
   /** Where the session token lives; in memory by default. Give your own to persist it. */
   readonly tokenStore?: TokenStore
   /** Extra headers sent with every call. */
@@ -27,14 +32,17 @@ export type TrellisClient = TRPCClient<AppRouter>
  * const trellis = createTrellisClient({ url: 'http://127.0.0.1:3000/trpc' })
  * await trellis.auth.login.mutate({ email, password })
  * const me = await trellis.auth.me.query()
+ *
+ * @example
+ * const service = createTrellisClient({ url, apiKey: process.env.TRELLIS_API_KEY })
  */
 export function createTrellisClient(options: TrellisClientOptions): TrellisClient {
   const store = options.tokenStore ?? memoryTokenStore(options.token)
   if (options.tokenStore && options.token) store.set(options.token)
   const headers = () => {
     const extra = typeof options.headers === 'function' ? options.headers() : (options.headers ?? {})
-    const token = store.get()
-    return token ? { ...extra, authorization: `Bearer ${token}` } : extra
+    const credential = store.get() ?? options.apiKey
+    return credential ? { ...extra, authorization: `Bearer ${credential}` } : extra
   }
   return createTRPCClient<AppRouter>({
     links: [

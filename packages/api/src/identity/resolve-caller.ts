@@ -1,16 +1,19 @@
 import type { TrellisDatabase } from '@trellis/db'
+import { findApiKeyUser } from './api-key-caller.js'
+import { API_KEY_PREFIX } from './api-key-secret.js'
 import type { AuthConfig } from './auth-config.js'
 import { findSession, SESSION_TOKEN_PREFIX } from './sessions.js'
 
 export type CallerResolution =
   | { readonly kind: 'anonymous' }
   | { readonly kind: 'session'; readonly userId: string; readonly sessionId: string }
+  | { readonly kind: 'apiKey'; readonly userId: string }
   | { readonly kind: 'invalid' }
 
 const BEARER = /^Bearer ([A-Za-z0-9_.-]{8,512})$/
 
 /**
- * Who an `Authorization` header says the caller is. No header: anonymous. A header that
+ * Who an `Authorization` header (a session token or a service's API key) says the caller is. No header: anonymous. A header that
  * is malformed, unknown, expired or revoked: invalid, and the call is refused whatever it is.
  */
 export async function resolveCaller(
@@ -20,7 +23,13 @@ export async function resolveCaller(
 ): Promise<CallerResolution> {
   if (authorization === undefined || authorization === '') return { kind: 'anonymous' }
   const token = BEARER.exec(authorization)?.[1]
-  if (!token?.startsWith(SESSION_TOKEN_PREFIX)) return { kind: 'invalid' }
-  const session = await findSession(db, token, config)
-  return session ? { kind: 'session', ...session } : { kind: 'invalid' }
+  if (token?.startsWith(SESSION_TOKEN_PREFIX)) {
+    const session = await findSession(db, token, config)
+    return session ? { kind: 'session', ...session } : { kind: 'invalid' }
+  }
+  if (token?.startsWith(API_KEY_PREFIX)) {
+    const userId = await findApiKeyUser(db, token)
+    return userId ? { kind: 'apiKey', userId } : { kind: 'invalid' }
+  }
+  return { kind: 'invalid' }
 }

@@ -1,5 +1,5 @@
-import type { TestDatabase } from '@trellis/db/testing'
 import { migrations } from '@trellis/db'
+import type { TestDatabase } from '@trellis/db/testing'
 import { createTestDatabase } from '@trellis/db/testing'
 import { TRPCError } from '@trpc/server'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'

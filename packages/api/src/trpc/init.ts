@@ -20,10 +20,8 @@ const baseProcedure = t.procedure.use(async ({ ctx, next }) => {
   if (ctx.callerId === undefined) {
     const caller = await resolveCaller(dependencies.db, ctx.authorization, dependencies.auth)
     if (caller.kind === 'invalid') throw unauthorized()
-    if (caller.kind === 'session') {
-      callerId = caller.userId
-      sessionId = caller.sessionId
-    }
+    if (caller.kind === 'session') sessionId = caller.sessionId
+    if (caller.kind !== 'anonymous') callerId = caller.userId
   }
   return next({
     ctx: { ...dependencies, requestId: ctx.requestId, clientAddress: ctx.clientAddress, callerId, sessionId },

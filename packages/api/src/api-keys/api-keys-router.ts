@@ -1,0 +1,95 @@
+import type { Level } from '@trellis/core'
+import { type Actor, ownerWithinLevel, type TrellisDatabase } from '@trellis/db'
+import { TRPCError } from '@trpc/server'
+import { z } from 'zod'
+import { generateApiKey } from '../identity/api-key-secret.js'
+import { leveledProcedure, router } from '../trpc/init.js'
+import { findVisibleUser } from '../users/find-visible-user.js'
+import { API_KEY_VIEW_COLUMNS, toApiKeyView } from './api-key-view.js'
+
+const KeyIdInput = z.object({ id: z.uuid() })
+const keyNotFound = () => new TRPCError({ code: 'NOT_FOUND', message: 'API key not found' })
+
+/** A service account within the caller's level; a person is refused (people log in with passwords). */
+async function findVisibleService(db: TrellisDatabase, actor: Actor, level: Level, userId: string) {
+  await findVisibleUser(db, actor, level, userId)
+  const user = await db.selectFrom('users').select('kind').where('id', '=', userId).executeTakeFirstOrThrow()
+  if (user.kind !== 'service') {
+    throw new TRPCError({
+      code: 'BAD_REQUEST',
+      message: 'API keys are for service accounts (users of kind service)',
+    })
+  }
+}
+
+/** An unrevoked key whose service account is within the caller's level. */
+async function findVisibleKey(db: TrellisDatabase, actor: Actor, level: Level, id: string) {
+  const key = await db
+    .selectFrom('api_keys')
+    .select(['api_keys.id', 'api_keys.user_id', 'api_keys.name'])
+    .where('api_keys.id', '=', id)
+    .where('api_keys.revoked_at', 'is', null)
+    .where(ownerWithinLevel('api_keys.user_id', actor, level))
+    .executeTakeFirst()
+  if (!key) throw keyNotFound()
+  return key
+}
+
+async function issueKey(db: TrellisDatabase, userId: string, name: string) {
+  const { key, prefix, secretHash } = generateApiKey()
+  const row = await db
+    .insertInto('api_keys')
+    .values({ user_id: userId, name, prefix, secret_hash: secretHash })
+    .returning(API_KEY_VIEW_COLUMNS)
+    .executeTakeFirstOrThrow()
+  // The only time the secret leaves the server: it is stored hashed.
+  return { key, apiKey: toApiKeyView(row) }
+}
+
+export const apiKeysRouter = router({
+  /** Issues a key for a service account. The returned `key` is shown once. */
+  create: leveledProcedure('apiKeys.create')
+    .input(z.object({ userId: z.uuid(), name: z.string().trim().max(100).default('') }))
+    .mutation(async ({ ctx, input }) => {
+      await findVisibleService(ctx.db, ctx.actor, ctx.level, input.userId)
+      return issueKey(ctx.db, input.userId, input.name)
+    }),
+
+  /** The keys of a service account, newest first, without secrets. */
+  list: leveledProcedure('apiKeys.read')
+    .input(z.object({ userId: z.uuid() }))
+    .query(async ({ ctx, input }) => {
+      await findVisibleUser(ctx.db, ctx.actor, ctx.level, input.userId)
+      const rows = await ctx.db
+        .selectFrom('api_keys')
+        .select(API_KEY_VIEW_COLUMNS)
+        .where('api_keys.user_id', '=', input.userId)
+        .orderBy('api_keys.created_at', 'desc')
+        .execute()
+      return rows.map(toApiKeyView)
+    }),
+
+  /** Replaces a key with a new one of the same name; the old one stops working at once. */
+  rotate: leveledProcedure('apiKeys.create')
+    .input(KeyIdInput)
+    .mutation(({ ctx, input }) =>
+      ctx.db.transaction().execute(async (trx) => {
+        const old = await findVisibleKey(trx, ctx.actor, ctx.level, input.id)
+        await trx.updateTable('api_keys').set({ revoked_at: new Date() }).where('id', '=', old.id).execute()
+        return issueKey(trx, old.user_id, old.name)
+      }),
+    ),
+
+  revoke: leveledProcedure('apiKeys.revoke')
+    .input(KeyIdInput)
+    .mutation(async ({ ctx, input }) => {
+      const key = await findVisibleKey(ctx.db, ctx.actor, ctx.level, input.id)
+      const row = await ctx.db
+        .updateTable('api_keys')
+        .set({ revoked_at: new Date() })
+        .where('id', '=', key.id)
+        .returning(API_KEY_VIEW_COLUMNS)
+        .executeTakeFirstOrThrow()
+      return toApiKeyView(row)
+    }),
+})

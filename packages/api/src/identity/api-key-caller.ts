@@ -1,0 +1,27 @@
+import type { TrellisDatabase } from '@trellis/db'
+import { parseApiKey } from './api-key-secret.js'
+import { hashesEqual, hashSecret } from './secret-token.js'
+
+const TOUCH_EVERY_MS = 60_000
+
+/** The service user an API key belongs to, or null for a malformed, unknown or revoked key. */
+export async function findApiKeyUser(db: TrellisDatabase, key: string): Promise<string | null> {
+  const parts = parseApiKey(key)
+  if (!parts) return null
+  const row = await db
+    .selectFrom('api_keys')
+    .select(['id', 'user_id', 'secret_hash', 'last_used_at'])
+    .where('prefix', '=', parts.prefix)
+    .where('revoked_at', 'is', null)
+    .executeTakeFirst()
+  if (!row || !hashesEqual(row.secret_hash, hashSecret(parts.secret))) return null
+  const now = Date.now()
+  if (!row.last_used_at || now - row.last_used_at.getTime() > TOUCH_EVERY_MS) {
+    await db
+      .updateTable('api_keys')
+      .set({ last_used_at: new Date(now) })
+      .where('id', '=', row.id)
+      .execute()
+  }
+  return row.user_id
+}
