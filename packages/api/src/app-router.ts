@@ -1,5 +1,6 @@
 import { apiKeysRouter } from './api-keys/api-keys-router.js'
 import { authRouter } from './auth/auth-router.js'
+import { invitationsRouter } from './invitations/invitations-router.js'
 import { systemRouter } from './system/system-router.js'
 import { router } from './trpc/init.js'
 import { usersRouter } from './users/users-router.js'
@@ -8,6 +9,7 @@ import { usersRouter } from './users/users-router.js'
 export const appRouter = router({
   apiKeys: apiKeysRouter,
   auth: authRouter,
+  invitations: invitationsRouter,
   system: systemRouter,
   users: usersRouter,
 })

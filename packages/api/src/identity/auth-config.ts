@@ -11,6 +11,7 @@ export interface AuthConfig {
   /** The window failures are counted in, and how long a refusal lasts. */
   readonly loginWindowMinutes: number
   readonly passwordResetMinutes: number
+  readonly invitationDays: number
 }
 
 export const DEFAULT_AUTH_CONFIG: AuthConfig = {
@@ -20,4 +21,5 @@ export const DEFAULT_AUTH_CONFIG: AuthConfig = {
   loginMaxFailuresPerAddress: 50,
   loginWindowMinutes: 15,
   passwordResetMinutes: 60,
+  invitationDays: 7,
 }

@@ -17,6 +17,7 @@ const PUBLIC_PERMISSIONS = new Set([
   'auth.changePassword',
   'auth.requestPasswordReset',
   'auth.resetPassword',
+  'invitations.accept',
 ])
 
 /**

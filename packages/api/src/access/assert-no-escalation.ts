@@ -1,0 +1,23 @@
+import { levelIncludes } from '@trellis/core'
+import type { TrellisDatabase } from '@trellis/db'
+import { permissionRequired } from './access-errors.js'
+import { effectiveGrant } from './effective-grant.js'
+
+/**
+ * Refuses (FORBIDDEN, naming the first permission missing) to hand out a role whose
+ * grants the caller does not itself hold at least at the same level: nobody can give
+ * more than they have (MODEL.md §3).
+ */
+export async function assertHoldsRole(db: TrellisDatabase, callerId: string, roleId: string): Promise<void> {
+  const grants = await db
+    .selectFrom('role_grants')
+    .select(['permission', 'level'])
+    .where('role_id', '=', roleId)
+    .execute()
+  for (const { permission, level } of grants) {
+    const held = await effectiveGrant(db, callerId, permission)
+    const enough =
+      level === null ? held === true : held !== undefined && held !== true && levelIncludes(held, level)
+    if (!enough) throw permissionRequired(permission, level ?? undefined)
+  }
+}

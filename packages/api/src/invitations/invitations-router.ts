@@ -1,0 +1,140 @@
+import { insertUser, userWithinLevel } from '@trellis/db'
+import { TRPCError } from '@trpc/server'
+import { z } from 'zod'
+import { unauthorized } from '../access/access-errors.js'
+import { assertHoldsRole } from '../access/assert-no-escalation.js'
+import { hashPassword } from '../identity/password-hash.js'
+import { assertPasswordAllowed, PasswordInput } from '../identity/password-policy.js'
+import { booleanProcedure, leveledProcedure, router } from '../trpc/init.js'
+import { findVisibleUser } from '../users/find-visible-user.js'
+import { toUserError } from '../users/user-errors.js'
+import { toUserView, USER_VIEW_COLUMNS } from '../users/user-view.js'
+import { consumeInvitationToken, revokeInvitationTokens, sendInvitation } from './invitation-token.js'
+
+const InvitedUserInput = z.object({ userId: z.uuid() })
+const notInvited = () => new TRPCError({ code: 'NOT_FOUND', message: 'Invitation not found' })
+
+export const invitationsRouter = router({
+  /**
+   * Invites a person by email with a role, under a parent within the caller's level. The
+   * user exists at once, `invited`, holding the role; it can do nothing until it accepts.
+   */
+  create: leveledProcedure('invitations.create')
+    .input(z.object({ email: z.email().max(254), role: z.string().min(1).max(63), parentId: z.uuid() }))
+    .mutation(({ ctx, input }) =>
+      ctx.db
+        .transaction()
+        .execute(async (trx) => {
+          await findVisibleUser(trx, ctx.actor, ctx.level, input.parentId)
+          const role = await trx
+            .selectFrom('roles')
+            .select('id')
+            .where('name', '=', input.role)
+            .executeTakeFirst()
+          if (!role) throw new TRPCError({ code: 'NOT_FOUND', message: `Role not found: ${input.role}` })
+          await assertHoldsRole(trx, ctx.actor.id, role.id)
+          const user = await insertUser(trx, {
+            email: input.email,
+            kind: 'person',
+            status: 'invited',
+            parent_id: input.parentId,
+          })
+          await trx
+            .insertInto('user_roles')
+            .values({ user_id: user.id, role_id: role.id, scope: null })
+            .execute()
+          const expiresAt = await sendInvitation(trx, user, ctx.auth)
+          return { user: toUserView(user), role: input.role, expiresAt: expiresAt.toISOString() }
+        })
+        .catch(toUserError),
+    ),
+
+  /** Pending invitations within the caller's level, newest first. */
+  list: leveledProcedure('invitations.read')
+    .input(z.object({}).optional())
+    .query(async ({ ctx }) => {
+      const rows = await ctx.db
+        .selectFrom('users')
+        .innerJoin('one_time_tokens', 'one_time_tokens.user_id', 'users.id')
+        .select([...USER_VIEW_COLUMNS, 'one_time_tokens.expires_at'])
+        .where('users.status', '=', 'invited')
+        .where('one_time_tokens.purpose', '=', 'invitation')
+        .where('one_time_tokens.used_at', 'is', null)
+        .where('one_time_tokens.revoked_at', 'is', null)
+        .where(userWithinLevel('users', ctx.actor, ctx.level))
+        .orderBy('users.created_at', 'desc')
+        .limit(500)
+        .execute()
+      return rows.map((row) => ({
+        user: toUserView(row),
+        expiresAt: row.expires_at.toISOString(),
+        expired: row.expires_at.getTime() <= Date.now(),
+      }))
+    }),
+
+  /** Mails a new token (the old one stops working) and restarts the expiry. */
+  resend: leveledProcedure('invitations.create')
+    .input(InvitedUserInput)
+    .mutation(({ ctx, input }) =>
+      ctx.db.transaction().execute(async (trx) => {
+        const user = await findVisibleUser(trx, ctx.actor, ctx.level, input.userId)
+        if (user.status !== 'invited') throw notInvited()
+        const { email } = await trx
+          .selectFrom('users')
+          .select('email')
+          .where('id', '=', user.id)
+          .executeTakeFirstOrThrow()
+        const expiresAt = await sendInvitation(trx, { id: user.id, email }, ctx.auth)
+        return { expiresAt: expiresAt.toISOString() }
+      }),
+    ),
+
+  /** Withdraws an invitation: its tokens stop working and the user is deactivated (kept, not deleted). */
+  revoke: leveledProcedure('invitations.revoke')
+    .input(InvitedUserInput)
+    .mutation(({ ctx, input }) =>
+      ctx.db.transaction().execute(async (trx) => {
+        const user = await findVisibleUser(trx, ctx.actor, ctx.level, input.userId)
+        if (user.status !== 'invited') throw notInvited()
+        await revokeInvitationTokens(trx, user.id)
+        await trx
+          .updateTable('users')
+          .set({ status: 'deactivated', updated_at: new Date() })
+          .where('id', '=', user.id)
+          .execute()
+        return { revoked: true as const }
+      }),
+    ),
+
+  /** Accepts an invitation with its token and a password: the user becomes `active`. */
+  accept: booleanProcedure('invitations.accept')
+    .input(
+      z.object({
+        token: z.string().min(8).max(512),
+        password: PasswordInput,
+        displayName: z.string().trim().min(1).max(200).optional(),
+      }),
+    )
+    .mutation(async ({ ctx, input }) => {
+      assertPasswordAllowed(input.password)
+      const passwordHash = await hashPassword(input.password)
+      return ctx.db.transaction().execute(async (trx) => {
+        const userId = await consumeInvitationToken(trx, input.token)
+        if (!userId) throw unauthorized()
+        const row = await trx
+          .updateTable('users')
+          .set({
+            status: 'active',
+            password_hash: passwordHash,
+            updated_at: new Date(),
+            ...(input.displayName ? { display_name: input.displayName } : {}),
+          })
+          .where('id', '=', userId)
+          .where('status', '=', 'invited')
+          .returning(USER_VIEW_COLUMNS)
+          .executeTakeFirst()
+        if (!row) throw unauthorized()
+        return toUserView(row)
+      })
+    }),
+})
