@@ -45,7 +45,10 @@ describe('authentication end to end', () => {
   }
 
   beforeAll(async () => {
-    server = await startTestServer({ TRELLIS_LOGIN_MAX_FAILURES: '3' })
+    server = await startTestServer({
+      TRELLIS_LOGIN_MAX_FAILURES: '3',
+      TRELLIS_LOGIN_MAX_FAILURES_PER_ADDRESS: '12',
+    })
   })
   afterAll(() => server.stop())
 
@@ -236,5 +239,33 @@ describe('authentication end to end', () => {
       client().auth.login.mutate({ email: 'target@example.com', password: 'the right password' }),
     )
     expect(locked.code).toBe('TOO_MANY_REQUESTS')
+  })
+
+  it('refuses a client address that fails across many accounts', async () => {
+    await server.database.db.deleteFrom('login_failures').execute()
+    for (let attempt = 0; attempt < 12; attempt++) {
+      const refused = await failure(
+        client().auth.login.mutate({ email: `spray-${attempt}@example.com`, password: 'sprayed password' }),
+      )
+      expect(refused.code).toBe('UNAUTHORIZED')
+    }
+    const locked = await failure(client().auth.login.mutate(ADMIN))
+    expect(locked.code).toBe('TOO_MANY_REQUESTS')
+    await server.database.db.deleteFrom('login_failures').execute()
+  })
+
+  it('never writes a password or a token to its logs', async () => {
+    const { token } = await client().auth.login.mutate(ADMIN)
+    const logged = JSON.stringify(server.logs)
+    for (const secret of [
+      ADMIN.password,
+      'first password 1',
+      'second password 2',
+      'remembered password',
+      token,
+    ]) {
+      expect(logged).not.toContain(secret)
+    }
+    expect(server.logs.length).toBeGreaterThan(10)
   })
 })
