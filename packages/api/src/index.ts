@@ -9,6 +9,15 @@ export { type AuthConfig, DEFAULT_AUTH_CONFIG } from './identity/auth-config.js'
 export { hashPassword, verifyPassword } from './identity/password-hash.js'
 export { deliverOutbox, logMailSender } from './mail/deliver-outbox.js'
 export { enqueueMail, type Mail, type MailSender } from './mail/mail.js'
+export {
+  type AppGrants,
+  type AppPermission,
+  type AppRoleDefinition,
+  type BooleanPermission,
+  defineRoles,
+  type LeveledPermission,
+  PERMISSIONS,
+} from './permissions.js'
 export { ADMIN_ROLE, defaultRoles } from './roles/default-roles.js'
 export { syncRoles } from './roles/sync-roles.js'
 export { type ApiDependencies, type Context, createContext, type RequestFacts } from './trpc/context.js'

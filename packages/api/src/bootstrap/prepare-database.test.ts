@@ -112,4 +112,22 @@ describe('prepareDatabase', () => {
       ),
     ).rejects.toThrow('The administrator role "admin" must be defined and protected')
   })
+
+  it('refuses to start when the database holds a grant for a permission this server lacks', async () => {
+    const { logger } = recordingLogger()
+    const options = { adminEmail: 'root@example.com', adminPassword: 'a long enough secret' }
+    await prepareDatabase(test.db, options, logger)
+    const role = await test.db
+      .selectFrom('roles')
+      .select('id')
+      .where('name', '=', 'public')
+      .executeTakeFirstOrThrow()
+    await test.db
+      .insertInto('role_grants')
+      .values({ role_id: role.id, permission: 'reports.export', level: null })
+      .execute()
+    await expect(prepareDatabase(test.db, options, logger)).rejects.toThrow(
+      'The roles stored in the database do not match this server:\nRole "public": unknown permission "reports.export"',
+    )
+  })
 })

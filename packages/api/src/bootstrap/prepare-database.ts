@@ -3,6 +3,7 @@ import { type Database, migrateToLatest } from '@trellis/db'
 import type { Kysely } from 'kysely'
 import { appRouter } from '../app-router.js'
 import { ADMIN_ROLE, defaultRoles } from '../roles/default-roles.js'
+import { loadStoredRoles } from '../roles/load-stored-roles.js'
 import { syncRoles } from '../roles/sync-roles.js'
 import type { Logger } from '../trpc/logger.js'
 import { declaredPermissions } from '../trpc/procedure-permissions.js'
@@ -37,6 +38,12 @@ export async function prepareDatabase(
 
   const { applied } = await migrateToLatest(db)
   if (applied.length > 0) logger.info({ migrations: applied }, 'Database migrated')
+  const storedProblems = findRolesConfigProblems(await loadStoredRoles(db), permissions)
+  if (storedProblems.length > 0) {
+    throw new Error(
+      `The roles stored in the database do not match this server:\n${storedProblems.join('\n')}`,
+    )
+  }
   const createdRoles = await syncRoles(db, roles)
   if (createdRoles.length > 0) logger.info({ roles: createdRoles }, 'Roles created from config')
   return ensureFirstAdmin(

@@ -2,6 +2,7 @@ import { initTRPC } from '@trpc/server'
 import { unauthorized } from '../access/access-errors.js'
 import { authorizeBoolean, authorizeLeveled } from '../access/authorize.js'
 import { resolveCaller } from '../identity/resolve-caller.js'
+import type { BooleanPermission, LeveledPermission } from '../permissions.js'
 import { type Context, dependenciesOf } from './context.js'
 import { formatError } from './error-formatter.js'
 import type { ProcedureMeta } from './meta.js'
@@ -34,7 +35,7 @@ export const router = t.router
 export const createCallerFactory = t.createCallerFactory
 
 /** A procedure gated by a boolean permission (allowed or not). */
-export function booleanProcedure(permission: string) {
+export function booleanProcedure(permission: BooleanPermission) {
   return baseProcedure.meta({ permission, kind: 'boolean' }).use(async ({ ctx, next }) => {
     await authorizeBoolean(ctx.db, ctx.callerId, permission)
     return next()
@@ -42,7 +43,7 @@ export function booleanProcedure(permission: string) {
 }
 
 /** A boolean-gated procedure that also needs a signed-in caller (its own session, password, ...). */
-export function authenticatedProcedure(permission: string) {
+export function authenticatedProcedure(permission: BooleanPermission) {
   return booleanProcedure(permission).use(({ ctx, next }) => {
     if (ctx.callerId === null) throw unauthorized()
     return next({ ctx: { callerId: ctx.callerId } })
@@ -53,7 +54,7 @@ export function authenticatedProcedure(permission: string) {
  * A procedure gated by a leveled permission. It receives `ctx.actor` and `ctx.level` and
  * filters with them (`ownerWithinLevel`); it never decides access itself.
  */
-export function leveledProcedure(permission: string) {
+export function leveledProcedure(permission: LeveledPermission) {
   return baseProcedure.meta({ permission, kind: 'leveled' }).use(async ({ ctx, next }) => {
     const { actor, level } = await authorizeLeveled(ctx.db, ctx.callerId, permission)
     return next({ ctx: { actor, level } })

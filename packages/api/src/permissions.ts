@@ -1,0 +1,66 @@
+import type { Level, RoleDefinition, RolesConfig } from '@trellis/core'
+import { defineRoles as defineAnyRoles } from '@trellis/core'
+
+/**
+ * Every permission the API declares, with its kind. Procedure builders accept only these
+ * names, and a test checks that this list and the router's procedures agree exactly, so
+ * the union below is the router's own list of permissions.
+ */
+export const PERMISSIONS = {
+  'system.info': 'boolean',
+  'system.ping': 'boolean',
+  'auth.login': 'boolean',
+  'auth.logout': 'boolean',
+  'auth.logoutEverywhere': 'boolean',
+  'auth.me': 'boolean',
+  'auth.changePassword': 'boolean',
+  'auth.requestPasswordReset': 'boolean',
+  'auth.resetPassword': 'boolean',
+  'invitations.accept': 'boolean',
+  'invitations.create': 'leveled',
+  'invitations.read': 'leveled',
+  'invitations.revoke': 'leveled',
+  'apiKeys.create': 'leveled',
+  'apiKeys.read': 'leveled',
+  'apiKeys.revoke': 'leveled',
+  'users.create': 'leveled',
+  'users.read': 'leveled',
+  'users.update': 'leveled',
+  'users.move': 'leveled',
+  'users.delete': 'leveled',
+  'users.deactivate': 'leveled',
+  'users.reactivate': 'leveled',
+} as const satisfies Record<string, 'boolean' | 'leveled'>
+
+export type AppPermission = keyof typeof PERMISSIONS
+
+export type BooleanPermission = {
+  [P in AppPermission]: (typeof PERMISSIONS)[P] extends 'boolean' ? P : never
+}[AppPermission]
+
+export type LeveledPermission = Exclude<AppPermission, BooleanPermission>
+
+/** Grants as the API types them: `true` for a boolean permission, a level for a leveled one. */
+export type AppGrants = { readonly [P in BooleanPermission]?: true } & {
+  readonly [P in LeveledPermission]?: Level
+}
+
+export interface AppRoleDefinition extends Omit<RoleDefinition<AppPermission>, 'grants'> {
+  readonly grants: AppGrants
+}
+
+/**
+ * Declares the initial roles of a Trellis server. A misspelt permission, or a level on a
+ * boolean permission, is a type error.
+ *
+ * @example
+ * const roles = defineRoles({
+ *   public: { grants: { 'auth.login': true } },
+ *   admin: { protected: true, grants: { 'users.read': 'ALL' } },
+ * })
+ */
+export function defineRoles(roles: {
+  readonly [roleName: string]: AppRoleDefinition
+}): RolesConfig<AppPermission> {
+  return defineAnyRoles<AppPermission>(roles)
+}
