@@ -1,4 +1,5 @@
 import { apiKeysRouter } from './api-keys/api-keys-router.js'
+import { auditRouter } from './audit/audit-router.js'
 import { authRouter } from './auth/auth-router.js'
 import { invitationsRouter } from './invitations/invitations-router.js'
 import { systemRouter } from './system/system-router.js'
@@ -8,6 +9,7 @@ import { usersRouter } from './users/users-router.js'
 /** The whole Trellis API, one router per resource. */
 export const appRouter = router({
   apiKeys: apiKeysRouter,
+  audit: auditRouter,
   auth: authRouter,
   invitations: invitationsRouter,
   system: systemRouter,

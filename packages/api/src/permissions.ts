@@ -30,6 +30,7 @@ export const PERMISSIONS = {
   'users.delete': 'leveled',
   'users.deactivate': 'leveled',
   'users.reactivate': 'leveled',
+  'audit.read': 'leveled',
 } as const satisfies Record<string, 'boolean' | 'leveled'>
 
 export type AppPermission = keyof typeof PERMISSIONS

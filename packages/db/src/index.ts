@@ -11,6 +11,8 @@ export { type MigrationOutcome, migrateToLatest } from './migrate.js'
 export { migrations } from './migrations/index.js'
 export type {
   ApiKeysTable,
+  AuditEventsTable,
+  AuditOutcome,
   Database,
   LoginFailuresTable,
   OneTimeTokenPurpose,
@@ -32,3 +34,4 @@ export { lockUserTree } from './tree/lock-user-tree.js'
 export { moveSubtree } from './tree/move-subtree.js'
 export { childPath, isInSubtree, parentPathOf, subtreeRange } from './tree/user-path.js'
 export { USER_TREE_ERRORS, UserTreeError, type UserTreeErrorCode } from './tree/user-tree-error.js'
+export { withTransaction } from './with-transaction.js'

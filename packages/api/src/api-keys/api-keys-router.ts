@@ -1,5 +1,5 @@
 import type { Level } from '@trellis/core'
-import { type Actor, ownerWithinLevel, type TrellisDatabase } from '@trellis/db'
+import { type Actor, ownerWithinLevel, type TrellisDatabase, withTransaction } from '@trellis/db'
 import { TRPCError } from '@trpc/server'
 import { z } from 'zod'
 import { generateApiKey } from '../identity/api-key-secret.js'
@@ -73,7 +73,7 @@ export const apiKeysRouter = router({
   rotate: leveledProcedure('apiKeys.create')
     .input(KeyIdInput)
     .mutation(({ ctx, input }) =>
-      ctx.db.transaction().execute(async (trx) => {
+      withTransaction(ctx.db, async (trx) => {
         const old = await findVisibleKey(trx, ctx.actor, ctx.level, input.id)
         await trx.updateTable('api_keys').set({ revoked_at: new Date() }).where('id', '=', old.id).execute()
         return issueKey(trx, old.user_id, old.name)

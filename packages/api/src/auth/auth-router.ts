@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises'
+import { withTransaction } from '@trellis/db'
 import { TRPCError } from '@trpc/server'
 import { unauthorized } from '../access/access-errors.js'
 import {
@@ -39,8 +40,12 @@ export const authRouter = router({
         .executeTakeFirst()
       const valid = await verifyPassword(user?.password_hash ?? (await UNKNOWN_USER_HASH), input.password)
       if (!user?.password_hash || !valid) {
-        await recordLoginFailure(ctx.db, subjects, ctx.auth)
-        await sleep(failureDelayMs(previousFailures))
+        // The call's transaction rolls back; the failure must still count, and the delay
+        // must not hold the transaction open.
+        ctx.onFailure(async (db) => {
+          await recordLoginFailure(db, subjects, ctx.auth)
+          await sleep(failureDelayMs(previousFailures))
+        })
         throw unauthorized()
       }
       await clearAccountFailures(ctx.db, input.email)
@@ -89,7 +94,7 @@ export const authRouter = router({
         })
       }
       const passwordHash = await hashPassword(input.newPassword)
-      await ctx.db.transaction().execute(async (trx) => {
+      await withTransaction(ctx.db, async (trx) => {
         await trx
           .updateTable('users')
           .set({ password_hash: passwordHash, updated_at: new Date() })
@@ -114,7 +119,7 @@ export const authRouter = router({
     .mutation(async ({ ctx, input }) => {
       assertPasswordAllowed(input.newPassword)
       const passwordHash = await hashPassword(input.newPassword)
-      await ctx.db.transaction().execute(async (trx) => {
+      await withTransaction(ctx.db, async (trx) => {
         const userId = await consumeResetToken(trx, input.token)
         if (!userId) throw unauthorized()
         await trx

@@ -1,4 +1,4 @@
-import type { TrellisDatabase } from '@trellis/db'
+import { type TrellisDatabase, withTransaction } from '@trellis/db'
 import type { AuthConfig } from '../identity/auth-config.js'
 import { generateSecret, hashSecret } from '../identity/secret-token.js'
 import { enqueueMail } from '../mail/mail.js'
@@ -14,7 +14,7 @@ export async function startPasswordReset(
   email: string,
   config: AuthConfig,
 ): Promise<void> {
-  await db.transaction().execute(async (trx) => {
+  await withTransaction(db, async (trx) => {
     const user = await trx
       .selectFrom('users')
       .select(['id', 'email'])

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto'
-import { type Database, insertUser } from '@trellis/db'
+import { type Database, insertUser, withTransaction } from '@trellis/db'
 import type { Kysely } from 'kysely'
 import { hashPassword } from '../identity/password-hash.js'
 import type { Logger } from '../trpc/logger.js'
@@ -27,7 +27,7 @@ export async function ensureFirstAdmin(
 ): Promise<FirstAdminOutcome> {
   const password = options.password ?? randomBytes(18).toString('base64url')
   const passwordHash = await hashPassword(password)
-  const userId = await db.transaction().execute(async (trx) => {
+  const userId = await withTransaction(db, async (trx) => {
     // Serialises two servers bootstrapping one empty PostgreSQL database at once.
     await trx.selectFrom('roles').select('id').where('name', '=', options.role).forUpdate().execute()
     const anyUser = await trx.selectFrom('users').select('id').limit(1).executeTakeFirst()

@@ -1,4 +1,4 @@
-import { insertUser, userWithinLevel } from '@trellis/db'
+import { insertUser, userWithinLevel, withTransaction } from '@trellis/db'
 import { TRPCError } from '@trpc/server'
 import { z } from 'zod'
 import { unauthorized } from '../access/access-errors.js'
@@ -22,31 +22,28 @@ export const invitationsRouter = router({
   create: leveledProcedure('invitations.create')
     .input(z.object({ email: z.email().max(254), role: z.string().min(1).max(63), parentId: z.uuid() }))
     .mutation(({ ctx, input }) =>
-      ctx.db
-        .transaction()
-        .execute(async (trx) => {
-          await findVisibleUser(trx, ctx.actor, ctx.level, input.parentId)
-          const role = await trx
-            .selectFrom('roles')
-            .select('id')
-            .where('name', '=', input.role)
-            .executeTakeFirst()
-          if (!role) throw new TRPCError({ code: 'NOT_FOUND', message: `Role not found: ${input.role}` })
-          await assertHoldsRole(trx, ctx.actor.id, role.id)
-          const user = await insertUser(trx, {
-            email: input.email,
-            kind: 'person',
-            status: 'invited',
-            parent_id: input.parentId,
-          })
-          await trx
-            .insertInto('user_roles')
-            .values({ user_id: user.id, role_id: role.id, scope: null })
-            .execute()
-          const expiresAt = await sendInvitation(trx, user, ctx.auth)
-          return { user: toUserView(user), role: input.role, expiresAt: expiresAt.toISOString() }
+      withTransaction(ctx.db, async (trx) => {
+        await findVisibleUser(trx, ctx.actor, ctx.level, input.parentId)
+        const role = await trx
+          .selectFrom('roles')
+          .select('id')
+          .where('name', '=', input.role)
+          .executeTakeFirst()
+        if (!role) throw new TRPCError({ code: 'NOT_FOUND', message: `Role not found: ${input.role}` })
+        await assertHoldsRole(trx, ctx.actor.id, role.id)
+        const user = await insertUser(trx, {
+          email: input.email,
+          kind: 'person',
+          status: 'invited',
+          parent_id: input.parentId,
         })
-        .catch(toUserError),
+        await trx
+          .insertInto('user_roles')
+          .values({ user_id: user.id, role_id: role.id, scope: null })
+          .execute()
+        const expiresAt = await sendInvitation(trx, user, ctx.auth)
+        return { user: toUserView(user), role: input.role, expiresAt: expiresAt.toISOString() }
+      }).catch(toUserError),
     ),
 
   /** Pending invitations within the caller's level, newest first. */
@@ -76,7 +73,7 @@ export const invitationsRouter = router({
   resend: leveledProcedure('invitations.create')
     .input(InvitedUserInput)
     .mutation(({ ctx, input }) =>
-      ctx.db.transaction().execute(async (trx) => {
+      withTransaction(ctx.db, async (trx) => {
         const user = await findVisibleUser(trx, ctx.actor, ctx.level, input.userId)
         if (user.status !== 'invited') throw notInvited()
         const { email } = await trx
@@ -93,7 +90,7 @@ export const invitationsRouter = router({
   revoke: leveledProcedure('invitations.revoke')
     .input(InvitedUserInput)
     .mutation(({ ctx, input }) =>
-      ctx.db.transaction().execute(async (trx) => {
+      withTransaction(ctx.db, async (trx) => {
         const user = await findVisibleUser(trx, ctx.actor, ctx.level, input.userId)
         if (user.status !== 'invited') throw notInvited()
         await revokeInvitationTokens(trx, user.id)
@@ -118,7 +115,7 @@ export const invitationsRouter = router({
     .mutation(async ({ ctx, input }) => {
       assertPasswordAllowed(input.password)
       const passwordHash = await hashPassword(input.password)
-      return ctx.db.transaction().execute(async (trx) => {
+      return withTransaction(ctx.db, async (trx) => {
         const userId = await consumeInvitationToken(trx, input.token)
         if (!userId) throw unauthorized()
         const row = await trx

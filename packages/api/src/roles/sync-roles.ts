@@ -1,5 +1,5 @@
 import type { RolesConfig } from '@trellis/core'
-import type { Database } from '@trellis/db'
+import { type Database, withTransaction } from '@trellis/db'
 import type { Kysely } from 'kysely'
 
 /**
@@ -8,7 +8,7 @@ import type { Kysely } from 'kysely'
  * config no longer overrides it. Returns the names of the roles it created.
  */
 export async function syncRoles(db: Kysely<Database>, roles: RolesConfig): Promise<string[]> {
-  return db.transaction().execute(async (trx) => {
+  return withTransaction(db, async (trx) => {
     const existing = new Set(
       (await trx.selectFrom('roles').select('name').execute()).map((role) => role.name),
     )

@@ -1,6 +1,8 @@
+import type { TrellisDatabase } from '@trellis/db'
 import { initTRPC } from '@trpc/server'
 import { unauthorized } from '../access/access-errors.js'
 import { authorizeBoolean, authorizeLeveled } from '../access/authorize.js'
+import { type AuditFacts, isDenial, recordAuditEvent } from '../audit/record-audit-event.js'
 import { resolveCaller } from '../identity/resolve-caller.js'
 import type { BooleanPermission, LeveledPermission } from '../permissions.js'
 import { type Context, dependenciesOf } from './context.js'
@@ -29,6 +31,68 @@ const baseProcedure = t.procedure.use(async ({ ctx, next }) => {
   })
 })
 
+/** Work that must survive a failed call (its transaction rolls back), such as counting a failed login. */
+export type FailureHook = (db: TrellisDatabase) => Promise<void>
+
+const ROLLBACK = Symbol('rollback')
+
+/** Runs a call in a transaction that commits only if the call succeeded; returns its result either way. */
+async function commitIfOk<R extends { ok: boolean }>(
+  db: TrellisDatabase,
+  call: (trx: TrellisDatabase) => Promise<R>,
+) {
+  let failed: R | undefined
+  try {
+    return await db.transaction().execute(async (trx) => {
+      const result = await call(trx)
+      if (!result.ok) {
+        failed = result
+        throw ROLLBACK
+      }
+      return result
+    })
+  } catch (error) {
+    if (error === ROLLBACK && failed) return failed
+    throw error
+  }
+}
+
+// Every mutation runs in one transaction with its audit event, so the change and its
+// record commit together or not at all. A failed mutation rolls back and is recorded
+// after; a read is recorded only when it is denied.
+const auditedProcedure = baseProcedure.use(async ({ ctx, type, path, meta, next, getRawInput }) => {
+  const failureHooks: FailureHook[] = []
+  const onFailure = (hook: FailureHook) => {
+    failureHooks.push(hook)
+  }
+  const facts = async (): Promise<AuditFacts> => ({
+    actorId: ctx.callerId,
+    permission: meta?.permission ?? path,
+    procedure: path,
+    rawInput: await getRawInput().catch(() => undefined),
+    requestId: ctx.requestId,
+    clientAddress: ctx.clientAddress,
+  })
+  const afterFailure = async (code: Parameters<typeof isDenial>[0], always: boolean) => {
+    for (const hook of failureHooks) await hook(ctx.db)
+    if (always || isDenial(code))
+      await recordAuditEvent(ctx.db, await facts(), isDenial(code) ? 'denied' : 'failed', code)
+  }
+
+  if (type !== 'mutation') {
+    const result = await next({ ctx: { onFailure } })
+    if (!result.ok) await afterFailure(result.error.code, false)
+    return result
+  }
+  const result = await commitIfOk(ctx.db, async (trx) => {
+    const result = await next({ ctx: { db: trx, onFailure } })
+    if (result.ok) await recordAuditEvent(trx, await facts(), 'allowed', null)
+    return result
+  })
+  if (!result.ok) await afterFailure(result.error.code, true)
+  return result
+})
+
 // Only these builders leave this file: every procedure is made through one that
 // declares its permission and checks it, so none can be added without a gate.
 export const router = t.router
@@ -36,7 +100,7 @@ export const createCallerFactory = t.createCallerFactory
 
 /** A procedure gated by a boolean permission (allowed or not). */
 export function booleanProcedure(permission: BooleanPermission) {
-  return baseProcedure.meta({ permission, kind: 'boolean' }).use(async ({ ctx, next }) => {
+  return auditedProcedure.meta({ permission, kind: 'boolean' }).use(async ({ ctx, next }) => {
     await authorizeBoolean(ctx.db, ctx.callerId, permission)
     return next()
   })
@@ -55,7 +119,7 @@ export function authenticatedProcedure(permission: BooleanPermission) {
  * filters with them (`ownerWithinLevel`); it never decides access itself.
  */
 export function leveledProcedure(permission: LeveledPermission) {
-  return baseProcedure.meta({ permission, kind: 'leveled' }).use(async ({ ctx, next }) => {
+  return auditedProcedure.meta({ permission, kind: 'leveled' }).use(async ({ ctx, next }) => {
     const { actor, level } = await authorizeLeveled(ctx.db, ctx.callerId, permission)
     return next({ ctx: { actor, level } })
   })

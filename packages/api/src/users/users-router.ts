@@ -1,4 +1,4 @@
-import { deleteUser, insertUser, moveSubtree, userWithinLevel } from '@trellis/db'
+import { deleteUser, insertUser, moveSubtree, userWithinLevel, withTransaction } from '@trellis/db'
 import { TRPCError } from '@trpc/server'
 import { endSessions } from '../identity/sessions.js'
 import { leveledProcedure, router } from '../trpc/init.js'
@@ -26,20 +26,17 @@ export const usersRouter = router({
   create: leveledProcedure('users.create')
     .input(CreateUserInput)
     .mutation(({ ctx, input }) =>
-      ctx.db
-        .transaction()
-        .execute(async (trx) => {
-          await findVisibleUser(trx, ctx.actor, ctx.level, input.parentId)
-          const user = await insertUser(trx, {
-            email: input.email,
-            display_name: input.displayName ?? '',
-            kind: input.kind,
-            status: input.kind === 'service' ? 'active' : 'invited',
-            parent_id: input.parentId,
-          })
-          return toUserView(user)
+      withTransaction(ctx.db, async (trx) => {
+        await findVisibleUser(trx, ctx.actor, ctx.level, input.parentId)
+        const user = await insertUser(trx, {
+          email: input.email,
+          display_name: input.displayName ?? '',
+          kind: input.kind,
+          status: input.kind === 'service' ? 'active' : 'invited',
+          parent_id: input.parentId,
         })
-        .catch(toUserError),
+        return toUserView(user)
+      }).catch(toUserError),
     ),
 
   get: leveledProcedure('users.read')
@@ -92,59 +89,50 @@ export const usersRouter = router({
   update: leveledProcedure('users.update')
     .input(UpdateUserInput)
     .mutation(({ ctx, input }) =>
-      ctx.db
-        .transaction()
-        .execute(async (trx) => {
-          await findVisibleUser(trx, ctx.actor, ctx.level, input.id)
-          const row = await trx
-            .updateTable('users')
-            .set({
-              ...(input.email !== undefined ? { email: input.email } : {}),
-              ...(input.displayName !== undefined ? { display_name: input.displayName } : {}),
-              updated_at: new Date(),
-            })
-            .where('id', '=', input.id)
-            .returning(USER_VIEW_COLUMNS)
-            .executeTakeFirstOrThrow()
-          return toUserView(row)
-        })
-        .catch(toUserError),
+      withTransaction(ctx.db, async (trx) => {
+        await findVisibleUser(trx, ctx.actor, ctx.level, input.id)
+        const row = await trx
+          .updateTable('users')
+          .set({
+            ...(input.email !== undefined ? { email: input.email } : {}),
+            ...(input.displayName !== undefined ? { display_name: input.displayName } : {}),
+            updated_at: new Date(),
+          })
+          .where('id', '=', input.id)
+          .returning(USER_VIEW_COLUMNS)
+          .executeTakeFirstOrThrow()
+        return toUserView(row)
+      }).catch(toUserError),
     ),
 
   /** Moves a user with its subtree; the user and its new parent must both be within the caller's level. */
   move: leveledProcedure('users.move')
     .input(MoveUserInput)
     .mutation(({ ctx, input }) =>
-      ctx.db
-        .transaction()
-        .execute(async (trx) => {
-          await findVisibleUser(trx, ctx.actor, ctx.level, input.id)
-          if (input.newParentId === null) {
-            if (ctx.level !== 'ALL')
-              throw new TRPCError({ code: 'FORBIDDEN', message: USER_ERRORS.ROOT_NEEDS_ALL })
-          } else {
-            await findVisibleUser(trx, ctx.actor, ctx.level, input.newParentId)
-          }
-          const moved = await moveSubtree(trx, input.id, input.newParentId)
-          return { id: input.id, parentId: input.newParentId, movedUsers: moved }
-        })
-        .catch(toUserError),
+      withTransaction(ctx.db, async (trx) => {
+        await findVisibleUser(trx, ctx.actor, ctx.level, input.id)
+        if (input.newParentId === null) {
+          if (ctx.level !== 'ALL')
+            throw new TRPCError({ code: 'FORBIDDEN', message: USER_ERRORS.ROOT_NEEDS_ALL })
+        } else {
+          await findVisibleUser(trx, ctx.actor, ctx.level, input.newParentId)
+        }
+        const moved = await moveSubtree(trx, input.id, input.newParentId)
+        return { id: input.id, parentId: input.newParentId, movedUsers: moved }
+      }).catch(toUserError),
     ),
 
   /** Deletes a user, handing its children and records to `transferTo` (default: its parent). */
   delete: leveledProcedure('users.delete')
     .input(DeleteUserInput)
     .mutation(({ ctx, input }) =>
-      ctx.db
-        .transaction()
-        .execute(async (trx) => {
-          refuseSelf(ctx.actor.id, input.id)
-          await findVisibleUser(trx, ctx.actor, ctx.level, input.id)
-          if (input.transferTo) await findVisibleUser(trx, ctx.actor, ctx.level, input.transferTo)
-          const outcome = await deleteUser(trx, input.id, input.transferTo)
-          return { id: input.id, ...outcome }
-        })
-        .catch(toUserError),
+      withTransaction(ctx.db, async (trx) => {
+        refuseSelf(ctx.actor.id, input.id)
+        await findVisibleUser(trx, ctx.actor, ctx.level, input.id)
+        if (input.transferTo) await findVisibleUser(trx, ctx.actor, ctx.level, input.transferTo)
+        const outcome = await deleteUser(trx, input.id, input.transferTo)
+        return { id: input.id, ...outcome }
+      }).catch(toUserError),
     ),
 
   /** Stops a user from calling anything; everything it owns stays. */
@@ -153,7 +141,7 @@ export const usersRouter = router({
     .mutation(async ({ ctx, input }) => {
       refuseSelf(ctx.actor.id, input.id)
       await findVisibleUser(ctx.db, ctx.actor, ctx.level, input.id)
-      return ctx.db.transaction().execute(async (trx) => {
+      return withTransaction(ctx.db, async (trx) => {
         const row = await trx
           .updateTable('users')
           .set({ status: 'deactivated', updated_at: new Date() })

@@ -2,6 +2,7 @@ import type { Migration } from 'kysely/migration'
 import * as usersAndRoles from './0001-users-and-roles.js'
 import * as userTreeAndRecords from './0002-user-tree-and-records.js'
 import * as identity from './0003-identity.js'
+import * as audit from './0004-audit.js'
 
 /**
  * Every migration, in order. Numbered, forward only: a released migration is never
@@ -11,4 +12,5 @@ export const migrations: Record<string, Migration> = {
   '0001-users-and-roles': usersAndRoles,
   '0002-user-tree-and-records': userTreeAndRecords,
   '0003-identity': identity,
+  '0004-audit': audit,
 }

@@ -111,6 +111,23 @@ export interface LoginFailuresTable {
   failed_at: CreatedAt
 }
 
+export type AuditOutcome = 'allowed' | 'denied' | 'failed'
+
+export interface AuditEventsTable {
+  id: Generated<string>
+  occurred_at: CreatedAt
+  actor_id: string | null
+  /** Who may read the event, through the level filter: the actor, or its heir. */
+  owner_id: string | null
+  permission: string
+  procedure: string
+  target_id: string | null
+  outcome: AuditOutcome
+  error_code: string | null
+  request_id: string
+  client_address: string | null
+}
+
 /** Every table Trellis owns, as kysely sees them. */
 export interface Database {
   users: UsersTable
@@ -123,6 +140,7 @@ export interface Database {
   one_time_tokens: OneTimeTokensTable
   outbox: OutboxTable
   login_failures: LoginFailuresTable
+  audit_events: AuditEventsTable
 }
 
 /** A kysely handle on the Trellis schema, on PGlite or PostgreSQL. */

@@ -61,6 +61,9 @@ export async function deleteUser(
               .executeTakeFirst()
           ).numUpdatedRows,
         )
+  if (heirId !== null) {
+    await trx.updateTable('audit_events').set({ owner_id: heirId }).where('owner_id', '=', userId).execute()
+  }
   await trx.deleteFrom('user_roles').where('user_id', '=', userId).execute()
   await trx.deleteFrom('users').where('id', '=', userId).execute()
   return {

@@ -22,7 +22,7 @@ export function parentPathOf(path: string): string | null {
  * @example subtreeRange('/1/57/') // ['/1/57/', '/1/570']
  */
 export function subtreeRange(path: string): readonly [lower: string, upper: string] {
-  return [path.slice(0, -1), `${path.slice(0, -1)}~`]
+  return [path, `${path.slice(0, -1)}0`]
 }
 
 /** Whether `path` is `ancestorPath` itself or lies below it. */
