@@ -1,17 +1,21 @@
+import { accessRouter } from './access/access-router.js'
 import { apiKeysRouter } from './api-keys/api-keys-router.js'
 import { auditRouter } from './audit/audit-router.js'
 import { authRouter } from './auth/auth-router.js'
 import { invitationsRouter } from './invitations/invitations-router.js'
+import { rolesRouter } from './roles/roles-router.js'
 import { systemRouter } from './system/system-router.js'
 import { router } from './trpc/init.js'
 import { usersRouter } from './users/users-router.js'
 
 /** The whole Trellis API, one router per resource. */
 export const appRouter = router({
+  access: accessRouter,
   apiKeys: apiKeysRouter,
   audit: auditRouter,
   auth: authRouter,
   invitations: invitationsRouter,
+  roles: rolesRouter,
   system: systemRouter,
   users: usersRouter,
 })

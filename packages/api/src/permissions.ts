@@ -31,6 +31,13 @@ export const PERMISSIONS = {
   'users.deactivate': 'leveled',
   'users.reactivate': 'leveled',
   'audit.read': 'leveled',
+  'users.assignRole': 'leveled',
+  'users.unassignRole': 'leveled',
+  'roles.read': 'boolean',
+  'roles.create': 'boolean',
+  'roles.update': 'boolean',
+  'roles.delete': 'boolean',
+  'access.explain': 'leveled',
 } as const satisfies Record<string, 'boolean' | 'leveled'>
 
 export type AppPermission = keyof typeof PERMISSIONS

@@ -1,7 +1,20 @@
-import { levelIncludes } from '@trellis/core'
+import { type Grant, levelIncludes } from '@trellis/core'
 import type { TrellisDatabase } from '@trellis/db'
 import { permissionRequired } from './access-errors.js'
 import { effectiveGrant } from './effective-grant.js'
+
+/** Refuses (FORBIDDEN) to grant a permission at a level the caller does not itself hold. */
+export async function assertHoldsGrant(
+  db: TrellisDatabase,
+  callerId: string,
+  permission: string,
+  grant: Grant,
+): Promise<void> {
+  const held = await effectiveGrant(db, callerId, permission)
+  const enough =
+    grant === true ? held === true : held !== undefined && held !== true && levelIncludes(held, grant)
+  if (!enough) throw permissionRequired(permission, grant === true ? undefined : grant)
+}
 
 /**
  * Refuses (FORBIDDEN, naming the first permission missing) to hand out a role whose

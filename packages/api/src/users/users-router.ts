@@ -1,6 +1,7 @@
 import { deleteUser, insertUser, moveSubtree, userWithinLevel, withTransaction } from '@trellis/db'
 import { TRPCError } from '@trpc/server'
 import { endSessions } from '../identity/sessions.js'
+import { assertProtectedRolesKeepHolders } from '../roles/protected-roles.js'
 import { leveledProcedure, router } from '../trpc/init.js'
 import { findVisibleUser } from './find-visible-user.js'
 import { listUsers } from './list-users.js'
@@ -14,6 +15,7 @@ import {
   UpdateUserInput,
   UserIdInput,
 } from './user-inputs.js'
+import { userRoleProcedures } from './user-role-procedures.js'
 import { toUserView, USER_VIEW_COLUMNS } from './user-view.js'
 
 const refuseSelf = (actorId: string, targetId: string) => {
@@ -22,6 +24,8 @@ const refuseSelf = (actorId: string, targetId: string) => {
 }
 
 export const usersRouter = router({
+  ...userRoleProcedures,
+
   /** Creates a user under a parent within the caller's level. People start `invited`, services `active`. */
   create: leveledProcedure('users.create')
     .input(CreateUserInput)
@@ -130,6 +134,7 @@ export const usersRouter = router({
         refuseSelf(ctx.actor.id, input.id)
         await findVisibleUser(trx, ctx.actor, ctx.level, input.id)
         if (input.transferTo) await findVisibleUser(trx, ctx.actor, ctx.level, input.transferTo)
+        await assertProtectedRolesKeepHolders(trx, { userId: input.id })
         const outcome = await deleteUser(trx, input.id, input.transferTo)
         return { id: input.id, ...outcome }
       }).catch(toUserError),
@@ -142,6 +147,7 @@ export const usersRouter = router({
       refuseSelf(ctx.actor.id, input.id)
       await findVisibleUser(ctx.db, ctx.actor, ctx.level, input.id)
       return withTransaction(ctx.db, async (trx) => {
+        await assertProtectedRolesKeepHolders(trx, { userId: input.id })
         const row = await trx
           .updateTable('users')
           .set({ status: 'deactivated', updated_at: new Date() })

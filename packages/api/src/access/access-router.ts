@@ -1,0 +1,92 @@
+import { isLevel, type Level } from '@trellis/core'
+import { ownerWithinLevel } from '@trellis/db'
+import { TRPCError } from '@trpc/server'
+import { z } from 'zod'
+import { PERMISSIONS } from '../permissions.js'
+import { leveledProcedure, router } from '../trpc/init.js'
+import { findVisibleUser } from '../users/find-visible-user.js'
+import { combineGrants, grantSources } from './effective-grant.js'
+
+const ExplainInput = z.object({
+  userId: z.uuid(),
+  permission: z.string().min(3).max(100),
+  /** A record (from the records table): is it within the user's level? */
+  recordId: z.uuid().optional(),
+  /** The resource a scoped binding must match, for example `entityType:cars`. */
+  scope: z.string().min(1).max(200).optional(),
+})
+
+export const accessRouter = router({
+  /**
+   * Would `userId` be allowed `permission` (on `recordId`)? Answers allowed or denied, the
+   * effective level, and every role grant that took part, the deciding one first.
+   */
+  explain: leveledProcedure('access.explain')
+    .input(ExplainInput)
+    .query(async ({ ctx, input }) => {
+      const user = await findVisibleUser(ctx.db, ctx.actor, ctx.level, input.userId)
+      const kind = PERMISSIONS[input.permission as keyof typeof PERMISSIONS]
+      if (!kind)
+        throw new TRPCError({ code: 'BAD_REQUEST', message: `Unknown permission: ${input.permission}` })
+      const sources = await grantSources(ctx.db, input.userId, input.permission, input.scope ?? null)
+      const grant = combineGrants(sources)
+      const decidedBy = sources.find((source) => source.grant === grant) ?? null
+      const level: Level | null = grant !== undefined && isLevel(grant) ? grant : null
+      if (user.status !== 'active') {
+        return {
+          allowed: false,
+          kind,
+          level,
+          decidedBy,
+          grants: sources,
+          reason: `The user is ${user.status}`,
+        }
+      }
+      if (grant === undefined) {
+        return {
+          allowed: false,
+          kind,
+          level,
+          decidedBy,
+          grants: sources,
+          reason: 'No role grants this permission',
+        }
+      }
+      if (input.recordId === undefined) {
+        return {
+          allowed: true,
+          kind,
+          level,
+          decidedBy,
+          grants: sources,
+          reason: `Granted by role ${decidedBy?.role}`,
+        }
+      }
+      const record = await ctx.db
+        .selectFrom('records')
+        .select('id')
+        .where('id', '=', input.recordId)
+        .executeTakeFirst()
+      if (!record) throw new TRPCError({ code: 'NOT_FOUND', message: 'Record not found' })
+      const withinLevel =
+        level === null
+          ? true
+          : await ctx.db
+              .selectFrom('records')
+              .select('id')
+              .where('id', '=', input.recordId)
+              .where(ownerWithinLevel('records.owner_id', { id: user.id, path: user.path }, level))
+              .executeTakeFirst()
+              .then(Boolean)
+      return {
+        allowed: withinLevel,
+        kind,
+        level,
+        decidedBy,
+        grants: sources,
+        reason: withinLevel
+          ? `Granted by role ${decidedBy?.role}; the record is within ${level ?? 'the grant'}`
+          : `The record is outside level ${level}`,
+      }
+    }),
+})

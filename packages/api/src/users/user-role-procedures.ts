@@ -1,0 +1,83 @@
+import { withTransaction } from '@trellis/db'
+import { TRPCError } from '@trpc/server'
+import { z } from 'zod'
+import { assertHoldsRole } from '../access/assert-no-escalation.js'
+import { assertProtectedRolesKeepHolders } from '../roles/protected-roles.js'
+import { RoleName } from '../roles/role-inputs.js'
+import { leveledProcedure } from '../trpc/init.js'
+import { findVisibleUser } from './find-visible-user.js'
+
+const BindingInput = z.object({
+  userId: z.uuid(),
+  role: RoleName,
+  /** Limits the binding to one resource (for example `entityType:cars`); omit for everywhere. */
+  scope: z.string().min(1).max(200).optional(),
+})
+
+const roleNotFound = (name: string) =>
+  new TRPCError({ code: 'NOT_FOUND', message: `Role not found: ${name}` })
+
+/** Role bindings of users: spread into the users router. */
+export const userRoleProcedures = {
+  /** Binds a role to a user within the caller's level; the caller must hold every grant of the role. */
+  assignRole: leveledProcedure('users.assignRole')
+    .input(BindingInput)
+    .mutation(({ ctx, input }) =>
+      withTransaction(ctx.db, async (trx) => {
+        await findVisibleUser(trx, ctx.actor, ctx.level, input.userId)
+        const role = await trx
+          .selectFrom('roles')
+          .select('id')
+          .where('name', '=', input.role)
+          .executeTakeFirst()
+        if (!role) throw roleNotFound(input.role)
+        await assertHoldsRole(trx, ctx.actor.id, role.id)
+        await trx
+          .insertInto('user_roles')
+          .values({ user_id: input.userId, role_id: role.id, scope: input.scope ?? null })
+          .onConflict((conflict) => conflict.doNothing())
+          .execute()
+        return { userId: input.userId, role: input.role, scope: input.scope ?? null }
+      }),
+    ),
+
+  /** Removes a binding; refused if it would leave a protected role with no active holder. */
+  unassignRole: leveledProcedure('users.unassignRole')
+    .input(BindingInput)
+    .mutation(({ ctx, input }) =>
+      withTransaction(ctx.db, async (trx) => {
+        await findVisibleUser(trx, ctx.actor, ctx.level, input.userId)
+        const binding = await trx
+          .selectFrom('user_roles')
+          .innerJoin('roles', 'roles.id', 'user_roles.role_id')
+          .select('user_roles.id')
+          .where('user_roles.user_id', '=', input.userId)
+          .where('roles.name', '=', input.role)
+          .where((eb) =>
+            input.scope === undefined
+              ? eb('user_roles.scope', 'is', null)
+              : eb('user_roles.scope', '=', input.scope),
+          )
+          .executeTakeFirst()
+        if (!binding) throw new TRPCError({ code: 'NOT_FOUND', message: 'The user does not hold this role' })
+        await assertProtectedRolesKeepHolders(trx, { userId: input.userId, bindingId: binding.id })
+        await trx.deleteFrom('user_roles').where('id', '=', binding.id).execute()
+        return { userId: input.userId, role: input.role, scope: input.scope ?? null }
+      }),
+    ),
+
+  /** The roles bound to a user within the caller's level. */
+  roles: leveledProcedure('users.read')
+    .input(z.object({ userId: z.uuid() }))
+    .query(async ({ ctx, input }) => {
+      await findVisibleUser(ctx.db, ctx.actor, ctx.level, input.userId)
+      const rows = await ctx.db
+        .selectFrom('user_roles')
+        .innerJoin('roles', 'roles.id', 'user_roles.role_id')
+        .select(['roles.name', 'roles.is_protected', 'user_roles.scope'])
+        .where('user_roles.user_id', '=', input.userId)
+        .orderBy('roles.name')
+        .execute()
+      return rows.map((row) => ({ role: row.name, protected: row.is_protected, scope: row.scope }))
+    }),
+}
