@@ -1,3 +1,4 @@
+export { AUDIT_OUTCOMES, type AuditOutcome } from './audit.js'
 export { broadestLevel, isLevel, LEVELS, type Level, levelIncludes, levelRank } from './level.js'
 export {
   isPermissionName,

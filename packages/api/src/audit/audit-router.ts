@@ -1,3 +1,4 @@
+import { AUDIT_OUTCOMES } from '@trellis/core'
 import { ownerWithinLevel } from '@trellis/db'
 import { type SqlBool, sql } from 'kysely'
 import { z } from 'zod'
@@ -8,7 +9,7 @@ const ListAuditInput = z.object({
   ...PageInput,
   actorId: z.uuid().optional(),
   permission: z.string().min(1).max(100).optional(),
-  outcome: z.enum(['allowed', 'denied', 'failed']).optional(),
+  outcome: z.enum(AUDIT_OUTCOMES).optional(),
   from: z.iso.datetime().optional(),
   to: z.iso.datetime().optional(),
 })

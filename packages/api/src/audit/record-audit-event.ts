@@ -1,4 +1,5 @@
-import type { AuditOutcome, TrellisDatabase } from '@trellis/db'
+import type { AuditOutcome } from '@trellis/core'
+import type { TrellisDatabase } from '@trellis/db'
 import type { TRPC_ERROR_CODE_KEY } from '@trpc/server'
 
 export interface AuditFacts {

@@ -23,7 +23,7 @@ function reachedPath(actor: Actor, level: Level): string | undefined {
  *
  * @example
  * db.selectFrom('records').selectAll().where(ownerWithinLevel('records.owner_id', actor, 'OWNED'))
- * // … where "records"."owner_id" in (select "id" from "users" where "path" >= $1 and "path" < $2)
+ * // … where "records"."owner_id" in (select u.id from users u where u.path >= $1 and u.path < $2)
  */
 export function ownerWithinLevel(ownerColumn: string, actor: Actor, level: Level): Expression<SqlBool> {
   if (level === 'ALL') return sql<SqlBool>`true`

@@ -1,7 +1,7 @@
-import type { Level, UserKind, UserStatus } from '@trellis/core'
+import type { AuditOutcome, Level, UserKind, UserStatus } from '@trellis/core'
 import type { ColumnType, Generated, Kysely } from 'kysely'
 
-export type { UserKind, UserStatus }
+export type { AuditOutcome, UserKind, UserStatus }
 
 /** Set by the database on insert (a test or an import may give one), never updated. */
 type CreatedAt = ColumnType<Date, Date | undefined, never>
@@ -110,8 +110,6 @@ export interface LoginFailuresTable {
   subject: string
   failed_at: CreatedAt
 }
-
-export type AuditOutcome = 'allowed' | 'denied' | 'failed'
 
 export interface AuditEventsTable {
   id: Generated<string>

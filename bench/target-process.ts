@@ -1,0 +1,86 @@
+import { fork } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
+
+/** The two servers under test: the real Trellis server (tRPC) and the raw `node:http` baseline. */
+export type TargetName = 'trpc' | 'raw'
+
+/** What a target process tells its parent. */
+export type TargetMessage =
+  | { readonly type: 'ready'; readonly infoUrl: string }
+  | { readonly type: 'failed'; readonly message: string }
+  | { readonly type: 'queries'; readonly count: number }
+
+/** What the parent asks of a target process: its SQL statement count so far, or to stop. */
+export type ParentMessage = 'count-queries' | 'stop'
+
+export interface TargetProcess {
+  /** Where the target answers `system.info`. */
+  readonly infoUrl: string
+  /** SQL statements the target has sent to its database since it started. */
+  countQueries(): Promise<number>
+  /** Closes the server (and its database) and waits for the process to exit. */
+  stop(): Promise<void>
+}
+
+// A cold PGlite start plus migrations and the admin's password hash take a few seconds.
+const START_TIMEOUT_MS = 120_000
+
+/**
+ * Starts one server under test in a child process, so that on a small machine it runs on a
+ * core of its own instead of sharing an event loop with the load generator.
+ *
+ * @example
+ * const target = await startTargetProcess('raw', '/tmp/bench/raw')
+ * await fetch(target.infoUrl)
+ * await target.stop()
+ */
+export async function startTargetProcess(name: TargetName, dataDir: string): Promise<TargetProcess> {
+  const child = fork(fileURLToPath(new URL('./serve-target.ts', import.meta.url)), [name, dataDir], {
+    // The child is TypeScript too: load it through tsx however this process was started.
+    execArgv: ['--import', import.meta.resolve('tsx')],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  })
+  const exited = new Promise<number | null>((resolve) => {
+    child.once('exit', (code) => resolve(code))
+    child.once('error', () => resolve(null))
+  })
+  const ask = (message: ParentMessage) => child.send(message)
+  const nextMessage = () =>
+    new Promise<TargetMessage>((resolve, reject) => {
+      child.once('message', (received) => resolve(received as TargetMessage))
+      void exited.then((code) => reject(new Error(`The ${name} server exited (code ${code})`)))
+    })
+
+  try {
+    const ready = await Promise.race([
+      nextMessage(),
+      new Promise<never>((_, reject) => {
+        setTimeout(
+          () => reject(new Error(`The ${name} server did not start within ${START_TIMEOUT_MS / 1000} s`)),
+          START_TIMEOUT_MS,
+        ).unref()
+      }),
+    ])
+    if (ready.type === 'failed') throw new Error(`The ${name} server could not start: ${ready.message}`)
+    if (ready.type !== 'ready') throw new Error(`The ${name} server sent ${ready.type} before ready`)
+    return {
+      infoUrl: ready.infoUrl,
+      countQueries: async () => {
+        const reply = nextMessage()
+        ask('count-queries')
+        const message = await reply
+        if (message.type !== 'queries') throw new Error(`The ${name} server answered ${message.type}`)
+        return message.count
+      },
+      stop: async () => {
+        if (child.connected) ask('stop')
+        const code = await exited
+        if (code !== 0) throw new Error(`The ${name} server exited with code ${code} while stopping`)
+      },
+    }
+  } catch (error) {
+    child.kill()
+    await exited
+    throw error
+  }
+}
