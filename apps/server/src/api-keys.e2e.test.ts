@@ -1,17 +1,9 @@
-import { createTrellisClient, isTrellisError, type TrellisClient } from '@trellis/sdk'
+import { createTrellisClient, type TrellisClient } from '@trellis/sdk'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { failureCode } from './testing/call-failure.js'
 import { startTestServer, type TestServer } from './testing/start-test-server.js'
 
 const ADMIN = { email: 'admin@trellis.local', password: 'correct horse battery' }
-
-async function failureCode(call: Promise<unknown>) {
-  const error = await call.then(
-    () => undefined,
-    (caught: unknown) => caught,
-  )
-  if (!isTrellisError(error)) throw new Error(`Expected a Trellis error, got ${String(error)}`)
-  return error.data?.code
-}
 
 // Service accounts calling with API keys, over real HTTP through the built SDK.
 describe('service accounts and API keys end to end', () => {

@@ -1,21 +1,12 @@
 import { hashPassword } from '@trellis/api'
 import { insertUser } from '@trellis/db'
-import { createTrellisClient, isTrellisError, memoryTokenStore, type TrellisClient } from '@trellis/sdk'
+import { createTrellisClient, memoryTokenStore, type TrellisClient } from '@trellis/sdk'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { callFailure as failure } from './testing/call-failure.js'
 import { startTestServer, type TestServer } from './testing/start-test-server.js'
 
 const ADMIN = { email: 'admin@trellis.local', password: 'correct horse battery' }
 const GENERIC = 'Invalid or missing credentials'
-
-/** The code and message a call fails with (the test fails if it succeeds). */
-async function failure(call: Promise<unknown>) {
-  const error = await call.then(
-    () => undefined,
-    (caught: unknown) => caught,
-  )
-  if (!isTrellisError(error)) throw new Error(`Expected a Trellis error, got ${String(error)}`)
-  return { code: error.data?.code, message: error.message }
-}
 
 // Identity over real HTTP, through the built SDK.
 describe('authentication end to end', () => {

@@ -5,19 +5,11 @@ import { readEnv } from './env.js'
 import { createLogger } from './logger.js'
 import { type RunningServer, startServer } from './start-server.js'
 import { addPerson } from './testing/add-person.js'
+import { callFailure as failure } from './testing/call-failure.js'
 import { startTestServer, type TestServer } from './testing/start-test-server.js'
 
 const ADMIN = { email: 'admin@trellis.local', password: 'correct horse battery' }
 const PASSWORD = 'a good long password'
-
-async function failure(call: Promise<unknown>) {
-  const error = await call.then(
-    () => undefined,
-    (caught: unknown) => caught,
-  )
-  if (!isTrellisError(error)) throw new Error(`Expected a Trellis error, got ${String(error)}`)
-  return { code: error.data?.code, message: error.message }
-}
 
 // Roles administration, no escalation, protected roles and explain, over real HTTP through the SDK.
 describe('roles end to end', () => {

@@ -8,6 +8,7 @@ import {
   failureDelayMs,
   recordLoginFailure,
 } from '../identity/login-throttle.js'
+import { consumeOneTimeToken } from '../identity/one-time-token.js'
 import { hashPassword, verifyPassword } from '../identity/password-hash.js'
 import { assertPasswordAllowed } from '../identity/password-policy.js'
 import { createSession, endSessions } from '../identity/sessions.js'
@@ -19,7 +20,7 @@ import {
   RequestPasswordResetInput,
   ResetPasswordInput,
 } from './auth-inputs.js'
-import { consumeResetToken, startPasswordReset } from './password-reset.js'
+import { startPasswordReset } from './password-reset.js'
 
 // Verified when the email is unknown, so a wrong email costs as long as a wrong password.
 const UNKNOWN_USER_HASH = hashPassword('not a real password: equalises timing')
@@ -120,7 +121,7 @@ export const authRouter = router({
       assertPasswordAllowed(input.newPassword)
       const passwordHash = await hashPassword(input.newPassword)
       await withTransaction(ctx.db, async (trx) => {
-        const userId = await consumeResetToken(trx, input.token)
+        const userId = await consumeOneTimeToken(trx, input.token, 'password_reset')
         if (!userId) throw unauthorized()
         await trx
           .updateTable('users')

@@ -1,5 +1,6 @@
 import { type TrellisDatabase, withTransaction } from '@trellis/db'
 import type { AuthConfig } from '../identity/auth-config.js'
+import { revokeOneTimeTokens } from '../identity/one-time-token.js'
 import { generateSecret, hashSecret } from '../identity/secret-token.js'
 import { enqueueMail } from '../mail/mail.js'
 
@@ -24,14 +25,7 @@ export async function startPasswordReset(
       .executeTakeFirst()
     if (!user) return
     const token = generateSecret(RESET_TOKEN_PREFIX)
-    await trx
-      .updateTable('one_time_tokens')
-      .set({ revoked_at: new Date() })
-      .where('user_id', '=', user.id)
-      .where('purpose', '=', 'password_reset')
-      .where('used_at', 'is', null)
-      .where('revoked_at', 'is', null)
-      .execute()
+    await revokeOneTimeTokens(trx, user.id, 'password_reset')
     await trx
       .insertInto('one_time_tokens')
       .values({
@@ -47,22 +41,4 @@ export async function startPasswordReset(
       body: `Someone asked to reset your password. If it was you, use this token within ${config.passwordResetMinutes} minutes:\n\n${token}\n\nIf it was not, ignore this mail.`,
     })
   })
-}
-
-/**
- * Spends a reset token (a transaction is a TrellisDatabase too): returns the user it was for, or null when the token is unknown,
- * used, revoked or expired. The token cannot be used again.
- */
-export async function consumeResetToken(db: TrellisDatabase, token: string): Promise<string | null> {
-  const spent = await db
-    .updateTable('one_time_tokens')
-    .set({ used_at: new Date() })
-    .where('token_hash', '=', hashSecret(token))
-    .where('purpose', '=', 'password_reset')
-    .where('used_at', 'is', null)
-    .where('revoked_at', 'is', null)
-    .where('expires_at', '>', new Date())
-    .returning('user_id')
-    .executeTakeFirst()
-  return spent?.user_id ?? null
 }

@@ -3,13 +3,14 @@ import { TRPCError } from '@trpc/server'
 import { z } from 'zod'
 import { unauthorized } from '../access/access-errors.js'
 import { assertHoldsRole } from '../access/assert-no-escalation.js'
+import { consumeOneTimeToken, revokeOneTimeTokens } from '../identity/one-time-token.js'
 import { hashPassword } from '../identity/password-hash.js'
 import { assertPasswordAllowed, PasswordInput } from '../identity/password-policy.js'
 import { booleanProcedure, leveledProcedure, router } from '../trpc/init.js'
 import { findVisibleUser } from '../users/find-visible-user.js'
 import { toUserError } from '../users/user-errors.js'
 import { toUserView, USER_VIEW_COLUMNS } from '../users/user-view.js'
-import { consumeInvitationToken, revokeInvitationTokens, sendInvitation } from './invitation-token.js'
+import { sendInvitation } from './invitation-token.js'
 
 const InvitedUserInput = z.object({ userId: z.uuid() })
 const notInvited = () => new TRPCError({ code: 'NOT_FOUND', message: 'Invitation not found' })
@@ -93,7 +94,7 @@ export const invitationsRouter = router({
       withTransaction(ctx.db, async (trx) => {
         const user = await findVisibleUser(trx, ctx.actor, ctx.level, input.userId)
         if (user.status !== 'invited') throw notInvited()
-        await revokeInvitationTokens(trx, user.id)
+        await revokeOneTimeTokens(trx, user.id, 'invitation')
         await trx
           .updateTable('users')
           .set({ status: 'deactivated', updated_at: new Date() })
@@ -116,7 +117,7 @@ export const invitationsRouter = router({
       assertPasswordAllowed(input.password)
       const passwordHash = await hashPassword(input.password)
       return withTransaction(ctx.db, async (trx) => {
-        const userId = await consumeInvitationToken(trx, input.token)
+        const userId = await consumeOneTimeToken(trx, input.token, 'invitation')
         if (!userId) throw unauthorized()
         const row = await trx
           .updateTable('users')
