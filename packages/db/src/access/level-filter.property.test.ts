@@ -4,7 +4,7 @@ import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { toCount } from '../count.js'
 import type { TrellisDatabase } from '../schema/database.js'
-import { createTestDatabase, type TestDatabase } from '../testing/index.js'
+import { clearUsers, createTestDatabase, type TestDatabase } from '../testing/index.js'
 import { insertUser } from '../tree/insert-user.js'
 import { moveSubtree } from '../tree/move-subtree.js'
 import { UserTreeError } from '../tree/user-tree-error.js'
@@ -91,11 +91,7 @@ const scenario: fc.Arbitrary<Scenario> = fc
 const sorted = (ids: Iterable<string>): string[] => [...ids].sort()
 
 async function clearTables(db: TrellisDatabase): Promise<void> {
-  await db.deleteFrom('records').execute()
-  await db.deleteFrom('user_roles').execute()
-  // Children reference parents: cut the links first so any delete order is fine.
-  await db.updateTable('users').set({ parent_id: null }).execute()
-  await db.deleteFrom('users').execute()
+  await clearUsers(db)
   // Nodes from 1 again: small keys make paths where one node is a prefix of another
   // ('/1/' and '/12/'), the case a subtree range must not confuse.
   await sql`select setval(pg_get_serial_sequence('users', 'node'), 1, false)`.execute(db)

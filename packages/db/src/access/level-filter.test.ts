@@ -2,7 +2,7 @@ import type { Level } from '@trellis/core'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { toCount } from '../count.js'
 import type { TrellisDatabase } from '../schema/database.js'
-import { createTestDatabase, type TestDatabase } from '../testing/index.js'
+import { clearUsers, createTestDatabase, insertNamedTree, type TestDatabase } from '../testing/index.js'
 import { insertUser } from '../tree/insert-user.js'
 import { moveSubtree } from '../tree/move-subtree.js'
 import { type Actor, ownerWithinLevel, userWithinLevel } from './level-filter.js'
@@ -34,23 +34,8 @@ describe('level filters on a named tree', () => {
   afterAll(() => test.dispose())
 
   beforeEach(async () => {
-    await db.deleteFrom('records').execute()
-    await db.updateTable('users').set({ parent_id: null }).execute()
-    await db.deleteFrom('users').execute()
-    user = await db.transaction().execute(async (trx) => {
-      const ids = {} as Record<Name, string>
-      for (const name of NAMES) {
-        const parent = TREE[name]
-        const row = await insertUser(trx, {
-          email: `${name}@example.com`,
-          kind: 'person',
-          status: 'active',
-          parent_id: parent === null ? null : ids[parent],
-        })
-        ids[name] = row.id
-      }
-      return ids
-    })
+    await clearUsers(db)
+    user = await insertNamedTree(db, TREE)
     const rows = await db
       .insertInto('records')
       .values(NAMES.map((name) => ({ owner_id: user[name], data: { name } })))

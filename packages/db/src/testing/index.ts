@@ -1,1 +1,2 @@
 export { createTestDatabase, type TestDatabase } from './create-test-database.js'
+export { clearUsers, insertNamedTree, type NamedTree } from './named-tree.js'

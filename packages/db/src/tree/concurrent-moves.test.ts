@@ -1,7 +1,7 @@
 import { type Selectable, sql, type Transaction } from 'kysely'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import type { Database, TrellisDatabase, UsersTable } from '../schema/database.js'
-import { createTestDatabase, type TestDatabase } from '../testing/index.js'
+import { clearUsers, createTestDatabase, type TestDatabase } from '../testing/index.js'
 import { insertUser } from './insert-user.js'
 import { moveSubtree } from './move-subtree.js'
 import { UserTreeError } from './user-tree-error.js'
@@ -48,9 +48,7 @@ describe('racing changes to the tree', () => {
   afterAll(() => test.dispose())
 
   beforeEach(async () => {
-    await db.deleteFrom('records').execute()
-    await db.updateTable('users').set({ parent_id: null }).execute()
-    await db.deleteFrom('users').execute()
+    await clearUsers(db)
   })
 
   /** Inserts users from `name: parent name` pairs, parents first. */

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto'
 import type { Transaction } from 'kysely'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import type { Database, TrellisDatabase } from '../schema/database.js'
-import { createTestDatabase, type TestDatabase } from '../testing/index.js'
+import { clearUsers, createTestDatabase, insertNamedTree, type TestDatabase } from '../testing/index.js'
 import { deleteUser } from './delete-user.js'
 import { insertUser } from './insert-user.js'
 import { moveSubtree } from './move-subtree.js'
@@ -25,25 +25,9 @@ describe('the user tree', () => {
   afterAll(() => test.dispose())
 
   beforeEach(async () => {
-    await db.deleteFrom('records').execute()
-    await db.deleteFrom('user_roles').execute()
+    await clearUsers(db)
     await db.deleteFrom('roles').execute()
-    await db.updateTable('users').set({ parent_id: null }).execute()
-    await db.deleteFrom('users').execute()
-    user = await db.transaction().execute(async (trx) => {
-      const ids = {} as Record<Name, string>
-      for (const name of NAMES) {
-        const parent = TREE[name]
-        const row = await insertUser(trx, {
-          email: `${name}@example.com`,
-          kind: 'person',
-          status: 'active',
-          parent_id: parent === null ? null : ids[parent],
-        })
-        ids[name] = row.id
-      }
-      return ids
-    })
+    user = await insertNamedTree(db, TREE)
   })
 
   const nameOf = (id: string | null): Name | null =>
