@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely'
+import { type Kysely, sql } from 'kysely'
 import { Migrator } from 'kysely/migration'
 import { migrations } from './migrations/index.js'
 
@@ -9,9 +9,13 @@ export interface MigrationOutcome {
 
 /** Brings the schema to the newest migration; throws (and rolls back) if one fails. */
 export async function migrateToLatest(db: Kysely<any>): Promise<MigrationOutcome> {
+  // Name the schema the migrations run in: without it kysely takes a kysely_migration
+  // table in any schema of the database (another app's, another test's) as its own.
+  const { rows } = await sql<{ schema: string }>`select current_schema() as schema`.execute(db)
   const migrator = new Migrator({
     db,
     provider: { getMigrations: async () => migrations },
+    migrationTableSchema: rows[0]!.schema,
   })
   const { error, results = [] } = await migrator.migrateToLatest()
   if (error) {
