@@ -53,15 +53,15 @@ describe('a migrated test database', () => {
 })
 
 describe('the embedded database', () => {
-  it('keeps its data in a data directory across a reopen', async () => {
+  it('creates its data directory with missing parents and keeps its data across a reopen', async () => {
     const dataDir = await mkdtemp(join(tmpdir(), 'trellis-db-'))
     try {
-      const first = await createDatabase({ dataDir })
+      const first = await createDatabase({ dataDir: join(dataDir, 'not', 'yet', 'there') })
       await migrateToLatest(first)
       await first.insertInto('roles').values({ name: 'kept' }).execute()
       await first.destroy()
 
-      const second = await createDatabase({ dataDir })
+      const second = await createDatabase({ dataDir: join(dataDir, 'not', 'yet', 'there') })
       const again = await migrateToLatest(second)
       const roles = await second.selectFrom('roles').select('name').execute()
       await second.destroy()

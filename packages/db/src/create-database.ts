@@ -1,3 +1,4 @@
+import { mkdir } from 'node:fs/promises'
 import { PGlite } from '@electric-sql/pglite'
 import { Kysely, PGliteDialect, PostgresDialect } from 'kysely'
 import pg from 'pg'
@@ -59,6 +60,8 @@ async function openPostgres(databaseUrl: string, config: DatabaseConfig): Promis
 }
 
 async function openPglite(config: DatabaseConfig): Promise<Kysely<Database>> {
+  // PGlite creates only the last folder of the path; a first run must not need more.
+  if (config.dataDir) await mkdir(config.dataDir, { recursive: true })
   const pglite = await PGlite.create({
     ...(config.dataDir ? { dataDir: config.dataDir } : {}),
     ...(config.loadDataDir ? { loadDataDir: config.loadDataDir } : {}),
