@@ -1,7 +1,8 @@
 import type { Level } from '@trellis/core'
 import type { Actor, TrellisDatabase } from '@trellis/db'
+import type { AccessCache } from './access-cache.js'
 import { permissionRequired, unauthorized } from './access-errors.js'
-import { effectiveGrant } from './effective-grant.js'
+import type { AccessSnapshot, CallerFacts } from './access-snapshot.js'
 
 /** A signed-in caller that may use a leveled permission, and at which level. */
 export interface LeveledAccess {
@@ -10,41 +11,44 @@ export interface LeveledAccess {
 }
 
 /**
- * The caller as the database says it is now: its current path (it may have been moved
- * since the last call) and that it is still active. Null for a deactivated or deleted user.
+ * The snapshot and the caller as the database says they are now (a caller may have been
+ * moved or deactivated since its last call). Throws UNAUTHORIZED for a caller that is
+ * not an active user.
  */
-async function loadActiveActor(db: TrellisDatabase, callerId: string): Promise<Actor | null> {
-  const row = await db
-    .selectFrom('users')
-    .select(['id', 'path'])
-    .where('id', '=', callerId)
-    .where('status', '=', 'active')
-    .executeTakeFirst()
-  return row ?? null
+async function loadDecisionFacts(
+  db: TrellisDatabase,
+  cache: AccessCache,
+  callerId: string | null,
+): Promise<{ snapshot: AccessSnapshot; caller: CallerFacts | null }> {
+  const snapshot = await cache.current(db)
+  if (callerId === null) return { snapshot, caller: null }
+  const caller = await snapshot.caller(db, callerId)
+  if (!caller || caller.status !== 'active') throw unauthorized()
+  return { snapshot, caller }
 }
 
 /** Throws UNAUTHORIZED or FORBIDDEN unless the caller holds a boolean permission. */
 export async function authorizeBoolean(
   db: TrellisDatabase,
+  cache: AccessCache,
   callerId: string | null,
   permission: string,
 ): Promise<void> {
-  if (callerId !== null && !(await loadActiveActor(db, callerId))) throw unauthorized()
-  const grant = await effectiveGrant(db, callerId, permission)
-  if (grant === true) return
-  throw callerId === null ? unauthorized() : permissionRequired(permission)
+  const { snapshot, caller } = await loadDecisionFacts(db, cache, callerId)
+  if (snapshot.grantFor(caller, permission) === true) return
+  throw caller === null ? unauthorized() : permissionRequired(permission)
 }
 
 /** Throws UNAUTHORIZED or FORBIDDEN unless the caller holds a leveled permission; returns its level. */
 export async function authorizeLeveled(
   db: TrellisDatabase,
+  cache: AccessCache,
   callerId: string | null,
   permission: string,
 ): Promise<LeveledAccess> {
   if (callerId === null) throw unauthorized()
-  const actor = await loadActiveActor(db, callerId)
-  if (!actor) throw unauthorized()
-  const grant = await effectiveGrant(db, callerId, permission)
+  const { snapshot, caller } = await loadDecisionFacts(db, cache, callerId)
+  const grant = snapshot.grantFor(caller, permission)
   if (grant === undefined || grant === true) throw permissionRequired(permission)
-  return { actor, level: grant }
+  return { actor: { id: caller!.id, path: caller!.path }, level: grant }
 }

@@ -1,5 +1,6 @@
 import type { TrellisDatabase } from '@trellis/db'
 import { initTRPC } from '@trpc/server'
+import { accessCacheOf } from '../access/access-cache.js'
 import { unauthorized } from '../access/access-errors.js'
 import { authorizeBoolean, authorizeLeveled } from '../access/authorize.js'
 import { type AuditFacts, isDenial, recordAuditEvent } from '../audit/record-audit-event.js'
@@ -27,7 +28,14 @@ const baseProcedure = t.procedure.use(async ({ ctx, next }) => {
     if (caller.kind !== 'anonymous') callerId = caller.userId
   }
   return next({
-    ctx: { ...dependencies, requestId: ctx.requestId, clientAddress: ctx.clientAddress, callerId, sessionId },
+    ctx: {
+      ...dependencies,
+      accessCache: accessCacheOf(dependencies.db),
+      requestId: ctx.requestId,
+      clientAddress: ctx.clientAddress,
+      callerId,
+      sessionId,
+    },
   })
 })
 
@@ -101,7 +109,7 @@ export const createCallerFactory = t.createCallerFactory
 /** A procedure gated by a boolean permission (allowed or not). */
 export function booleanProcedure(permission: BooleanPermission) {
   return auditedProcedure.meta({ permission, kind: 'boolean' }).use(async ({ ctx, next }) => {
-    await authorizeBoolean(ctx.db, ctx.callerId, permission)
+    await authorizeBoolean(ctx.db, ctx.accessCache, ctx.callerId, permission)
     return next()
   })
 }
@@ -120,7 +128,7 @@ export function authenticatedProcedure(permission: BooleanPermission) {
  */
 export function leveledProcedure(permission: LeveledPermission) {
   return auditedProcedure.meta({ permission, kind: 'leveled' }).use(async ({ ctx, next }) => {
-    const { actor, level } = await authorizeLeveled(ctx.db, ctx.callerId, permission)
+    const { actor, level } = await authorizeLeveled(ctx.db, ctx.accessCache, ctx.callerId, permission)
     return next({ ctx: { actor, level } })
   })
 }

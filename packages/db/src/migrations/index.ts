@@ -3,6 +3,7 @@ import * as usersAndRoles from './0001-users-and-roles.js'
 import * as userTreeAndRecords from './0002-user-tree-and-records.js'
 import * as identity from './0003-identity.js'
 import * as audit from './0004-audit.js'
+import * as accessVersion from './0005-access-version.js'
 
 /**
  * Every migration, in order. Numbered, forward only: a released migration is never
@@ -13,4 +14,5 @@ export const migrations: Record<string, Migration> = {
   '0002-user-tree-and-records': userTreeAndRecords,
   '0003-identity': identity,
   '0004-audit': audit,
+  '0005-access-version': accessVersion,
 }

@@ -126,6 +126,12 @@ export interface AuditEventsTable {
   client_address: string | null
 }
 
+/** One row: moves on every change an access decision depends on (triggers keep it). */
+export interface AccessVersionTable {
+  id: Generated<boolean>
+  version: ColumnType<string, never, never>
+}
+
 /** Every table Trellis owns, as kysely sees them. */
 export interface Database {
   users: UsersTable
@@ -139,6 +145,7 @@ export interface Database {
   outbox: OutboxTable
   login_failures: LoginFailuresTable
   audit_events: AuditEventsTable
+  access_version: AccessVersionTable
 }
 
 /** A kysely handle on the Trellis schema, on PGlite or PostgreSQL. */

@@ -1,0 +1,112 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { PERMISSIONS } from '../permissions.js'
+import { type ApiHarness, createApiHarness } from '../testing/api-harness.js'
+import { accessCacheOf } from './access-cache.js'
+import { readAccessVersion } from './access-snapshot.js'
+import { effectiveGrant } from './effective-grant.js'
+
+describe('the access cache', () => {
+  let h: ApiHarness
+  const ids: Record<string, string> = {}
+  beforeAll(async () => {
+    h = await createApiHarness()
+    ids.lead = await h.addUser('lead@example.com', h.adminId)
+    ids.member = await h.addUser('member@example.com', ids.lead)
+    await h.grant(ids.lead, { 'users.read': 'UNION', 'users.update': 'OWNED', 'roles.read': true })
+    await h.grant(ids.member, { 'users.read': 'SELF' })
+    const { db } = h.database
+    const scoped = await db
+      .insertInto('roles')
+      .values({ name: 'cars' })
+      .returning('id')
+      .executeTakeFirstOrThrow()
+    await db
+      .insertInto('role_grants')
+      .values({ role_id: scoped.id, permission: 'users.read', level: 'ALL' })
+      .execute()
+    await db
+      .insertInto('user_roles')
+      .values({ user_id: ids.member, role_id: scoped.id, scope: 'entityType:cars' })
+      .execute()
+  })
+  afterAll(() => h.dispose())
+
+  it('decides exactly as the database does, for every permission, caller and scope', async () => {
+    const { db } = h.database
+    const snapshot = await accessCacheOf(db).current(db)
+    for (const callerId of [null, h.adminId, ids.lead!, ids.member!]) {
+      const caller = callerId === null ? null : await snapshot.caller(db, callerId)
+      for (const permission of Object.keys(PERMISSIONS)) {
+        for (const scope of [null, 'entityType:cars', 'entityType:boats']) {
+          const cached = snapshot.grantFor(caller, permission, scope)
+          expect([callerId, permission, scope, cached]).toEqual([
+            callerId,
+            permission,
+            scope,
+            await effectiveGrant(db, callerId, permission, scope),
+          ])
+        }
+      }
+    }
+  })
+
+  it('moves the version on every change a decision depends on, and only then', async () => {
+    const { db } = h.database
+    const moves = async (change: () => Promise<unknown>) => {
+      const before = await readAccessVersion(db)
+      await change()
+      return (await readAccessVersion(db)) !== before
+    }
+    const lead = await db
+      .selectFrom('roles')
+      .select('id')
+      .where('name', '=', 'cars')
+      .executeTakeFirstOrThrow()
+    expect(
+      await moves(() =>
+        db.updateTable('roles').set({ description: 'x' }).where('id', '=', lead.id).execute(),
+      ),
+    ).toBe(true)
+    expect(
+      await moves(() =>
+        db.updateTable('role_grants').set({ level: 'OWNED' }).where('role_id', '=', lead.id).execute(),
+      ),
+    ).toBe(true)
+    expect(await moves(() => h.grant(ids.member!, { 'audit.read': 'SELF' }))).toBe(true)
+    expect(
+      await moves(() =>
+        db.updateTable('users').set({ status: 'deactivated' }).where('id', '=', ids.member!).execute(),
+      ),
+    ).toBe(true)
+    expect(
+      await moves(() =>
+        db.updateTable('users').set({ status: 'active' }).where('id', '=', ids.member!).execute(),
+      ),
+    ).toBe(true)
+    expect(
+      await moves(() =>
+        db.updateTable('users').set({ display_name: 'Lead' }).where('id', '=', ids.lead!).execute(),
+      ),
+    ).toBe(false)
+    expect(await moves(() => h.addUser('newcomer@example.com', ids.lead!))).toBe(false)
+  })
+
+  it('reuses its snapshot until the version moves', async () => {
+    const { db } = h.database
+    const cache = accessCacheOf(db)
+    const first = await cache.current(db)
+    expect(await cache.current(db)).toBe(first)
+    await h.grant(ids.lead!, { 'audit.read': 'OWNED' })
+    const second = await cache.current(db)
+    expect(second).not.toBe(first)
+    const lead = await second.caller(db, ids.lead!)
+    expect(second.grantFor(lead, 'audit.read')).toBe('OWNED')
+  })
+
+  it('sees a user created after the snapshot, without a version move', async () => {
+    const { db } = h.database
+    const snapshot = await accessCacheOf(db).current(db)
+    const late = await h.addUser('late@example.com', ids.lead!)
+    expect(await snapshot.caller(db, late)).toMatchObject({ id: late, status: 'active', bindings: [] })
+  })
+})
