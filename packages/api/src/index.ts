@@ -1,3 +1,6 @@
+export { AccessCache, accessCacheOf } from './access/access-cache.js'
+export type { AccessSnapshot, CallerFacts } from './access/access-snapshot.js'
+export { combineGrants, effectiveGrant, type GrantSource, grantSources } from './access/effective-grant.js'
 export { type AppRouter, appRouter } from './app-router.js'
 export {
   ensureFirstAdmin,
