@@ -38,16 +38,14 @@ try {
   )
   if (!admin.created) throw new Error('expected an empty database')
   // A caller with several roles, one of them scoped, so the decision has real work to do.
-  const caller = await db
-    .transaction()
-    .execute((trx) =>
-      insertUser(trx, {
-        email: 'caller@example.com',
-        kind: 'person',
-        status: 'active',
-        parent_id: admin.userId,
-      }),
-    )
+  const caller = await db.transaction().execute((trx) =>
+    insertUser(trx, {
+      email: 'caller@example.com',
+      kind: 'person',
+      status: 'active',
+      parent_id: admin.userId,
+    }),
+  )
   for (const [name, level, scope] of [
     ['reader', 'SELF', null],
     ['editor', 'OWNED', null],
