@@ -32,36 +32,17 @@ export const accessRouter = router({
       const grant = combineGrants(sources)
       const decidedBy = sources.find((source) => source.grant === grant) ?? null
       const level: Level | null = grant !== undefined && isLevel(grant) ? grant : null
-      if (user.status !== 'active') {
-        return {
-          allowed: false,
-          kind,
-          level,
-          decidedBy,
-          grants: sources,
-          reason: `The user is ${user.status}`,
-        }
-      }
-      if (grant === undefined) {
-        return {
-          allowed: false,
-          kind,
-          level,
-          decidedBy,
-          grants: sources,
-          reason: 'No role grants this permission',
-        }
-      }
-      if (input.recordId === undefined) {
-        return {
-          allowed: true,
-          kind,
-          level,
-          decidedBy,
-          grants: sources,
-          reason: `Granted by role ${decidedBy?.role}`,
-        }
-      }
+      const answer = (allowed: boolean, reason: string) => ({
+        allowed,
+        kind,
+        level,
+        decidedBy,
+        grants: sources,
+        reason,
+      })
+      if (user.status !== 'active') return answer(false, `The user is ${user.status}`)
+      if (grant === undefined) return answer(false, 'No role grants this permission')
+      if (input.recordId === undefined) return answer(true, `Granted by role ${decidedBy?.role}`)
       const record = await ctx.db
         .selectFrom('records')
         .select('id')
@@ -78,15 +59,11 @@ export const accessRouter = router({
               .where(ownerWithinLevel('records.owner_id', { id: user.id, path: user.path }, level))
               .executeTakeFirst()
               .then(Boolean)
-      return {
-        allowed: withinLevel,
-        kind,
-        level,
-        decidedBy,
-        grants: sources,
-        reason: withinLevel
+      return answer(
+        withinLevel,
+        withinLevel
           ? `Granted by role ${decidedBy?.role}; the record is within ${level ?? 'the grant'}`
           : `The record is outside level ${level}`,
-      }
+      )
     }),
 })

@@ -1,5 +1,6 @@
 import { type Grant, levelIncludes } from '@trellis/core'
 import type { TrellisDatabase } from '@trellis/db'
+import { TRPCError } from '@trpc/server'
 import { permissionRequired } from './access-errors.js'
 import { effectiveGrant } from './effective-grant.js'
 
@@ -33,4 +34,19 @@ export async function assertHoldsRole(db: TrellisDatabase, callerId: string, rol
       level === null ? held === true : held !== undefined && held !== true && levelIncludes(held, level)
     if (!enough) throw permissionRequired(permission, level ?? undefined)
   }
+}
+
+/**
+ * The id of the role named `name`, which the caller may hand out: NOT_FOUND when there is
+ * no such role, FORBIDDEN when the caller does not hold all of it.
+ */
+export async function findAssignableRole(
+  db: TrellisDatabase,
+  callerId: string,
+  name: string,
+): Promise<string> {
+  const role = await db.selectFrom('roles').select('id').where('name', '=', name).executeTakeFirst()
+  if (!role) throw new TRPCError({ code: 'NOT_FOUND', message: `Role not found: ${name}` })
+  await assertHoldsRole(db, callerId, role.id)
+  return role.id
 }

@@ -2,7 +2,7 @@ import { insertUser, userWithinLevel, withTransaction } from '@trellis/db'
 import { TRPCError } from '@trpc/server'
 import { z } from 'zod'
 import { unauthorized } from '../access/access-errors.js'
-import { assertHoldsRole } from '../access/assert-no-escalation.js'
+import { findAssignableRole } from '../access/assert-no-escalation.js'
 import { consumeOneTimeToken, revokeOneTimeTokens } from '../identity/one-time-token.js'
 import { hashPassword } from '../identity/password-hash.js'
 import { assertPasswordAllowed, PasswordInput } from '../identity/password-policy.js'
@@ -25,13 +25,7 @@ export const invitationsRouter = router({
     .mutation(({ ctx, input }) =>
       withTransaction(ctx.db, async (trx) => {
         await findVisibleUser(trx, ctx.actor, ctx.level, input.parentId)
-        const role = await trx
-          .selectFrom('roles')
-          .select('id')
-          .where('name', '=', input.role)
-          .executeTakeFirst()
-        if (!role) throw new TRPCError({ code: 'NOT_FOUND', message: `Role not found: ${input.role}` })
-        await assertHoldsRole(trx, ctx.actor.id, role.id)
+        const roleId = await findAssignableRole(trx, ctx.actor.id, input.role)
         const user = await insertUser(trx, {
           email: input.email,
           kind: 'person',
@@ -40,7 +34,7 @@ export const invitationsRouter = router({
         })
         await trx
           .insertInto('user_roles')
-          .values({ user_id: user.id, role_id: role.id, scope: null })
+          .values({ user_id: user.id, role_id: roleId, scope: null })
           .execute()
         const expiresAt = await sendInvitation(trx, user, ctx.auth)
         return { user: toUserView(user), role: input.role, expiresAt: expiresAt.toISOString() }

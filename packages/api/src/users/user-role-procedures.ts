@@ -1,7 +1,7 @@
 import { withTransaction } from '@trellis/db'
 import { TRPCError } from '@trpc/server'
 import { z } from 'zod'
-import { assertHoldsRole } from '../access/assert-no-escalation.js'
+import { findAssignableRole } from '../access/assert-no-escalation.js'
 import { assertProtectedRolesKeepHolders } from '../roles/protected-roles.js'
 import { RoleName } from '../roles/role-inputs.js'
 import { leveledProcedure } from '../trpc/init.js'
@@ -25,16 +25,10 @@ export const userRoleProcedures = {
     .mutation(({ ctx, input }) =>
       withTransaction(ctx.db, async (trx) => {
         await findVisibleUser(trx, ctx.actor, ctx.level, input.userId)
-        const role = await trx
-          .selectFrom('roles')
-          .select('id')
-          .where('name', '=', input.role)
-          .executeTakeFirst()
-        if (!role) throw roleNotFound(input.role)
-        await assertHoldsRole(trx, ctx.actor.id, role.id)
+        const roleId = await findAssignableRole(trx, ctx.actor.id, input.role)
         await trx
           .insertInto('user_roles')
-          .values({ user_id: input.userId, role_id: role.id, scope: input.scope ?? null })
+          .values({ user_id: input.userId, role_id: roleId, scope: input.scope ?? null })
           .onConflict((conflict) => conflict.doNothing())
           .execute()
         return { userId: input.userId, role: input.role, scope: input.scope ?? null }
