@@ -2,6 +2,7 @@ import { mkdir } from 'node:fs/promises'
 import { PGlite } from '@electric-sql/pglite'
 import { Kysely, PGliteDialect, PostgresDialect } from 'kysely'
 import pg from 'pg'
+import { registerLocalAccessFeed } from './access-change-feed.js'
 import type { Database } from './schema/database.js'
 
 export interface DatabaseConfig {
@@ -66,5 +67,7 @@ async function openPglite(config: DatabaseConfig): Promise<Kysely<Database>> {
     ...(config.dataDir ? { dataDir: config.dataDir } : {}),
     ...(config.loadDataDir ? { loadDataDir: config.loadDataDir } : {}),
   })
-  return new Kysely<Database>({ dialect: new PGliteDialect({ pglite }) })
+  const db = new Kysely<Database>({ dialect: new PGliteDialect({ pglite }) })
+  await pglite.listen('trellis_access', registerLocalAccessFeed(db))
+  return db
 }

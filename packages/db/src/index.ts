@@ -1,4 +1,5 @@
 export { type Actor, ownerWithinLevel, userWithinLevel } from './access/level-filter.js'
+export { onLocalAccessChange } from './access-change-feed.js'
 export { toCount } from './count.js'
 export {
   createDatabase,

@@ -1,16 +1,33 @@
-import type { TrellisDatabase } from '@trellis/db'
+import { onLocalAccessChange, type TrellisDatabase } from '@trellis/db'
 import { type AccessSnapshot, loadAccessSnapshot, readAccessVersion } from './access-snapshot.js'
 
 /**
- * Keeps the access snapshot of one database. Every call reads `access_version` (one
- * small query) and reuses the snapshot while it has not moved, so a change made on any
- * server instance decides the very next call everywhere.
+ * Keeps the access snapshot of one database. On PostgreSQL every call reads
+ * `access_version` (one small query) and reuses the snapshot while it has not moved, so
+ * a change made through any server instance decides the very next call everywhere. On
+ * embedded PGlite, which one process owns, the database announces each change at commit
+ * and the counter need not be read at all.
  */
 export class AccessCache {
   #snapshot: AccessSnapshot | undefined
+  /** Moves on every announced change; a snapshot loaded under an older one is stale. */
+  #generation = 0
+  #snapshotGeneration = -1
+  readonly #announced: boolean
 
-  /** The snapshot for the database's current version, loaded when the version moved. */
+  constructor(db: TrellisDatabase) {
+    this.#announced = onLocalAccessChange(db, () => this.#generation++) !== undefined
+  }
+
+  /** The snapshot for the database's current state, loaded when it changed. */
   async current(db: TrellisDatabase): Promise<AccessSnapshot> {
+    if (this.#announced) {
+      if (this.#snapshot && this.#snapshotGeneration === this.#generation) return this.#snapshot
+      const generation = this.#generation
+      this.#snapshot = await loadAccessSnapshot(db, await readAccessVersion(db))
+      this.#snapshotGeneration = generation
+      return this.#snapshot
+    }
     const version = await readAccessVersion(db)
     if (this.#snapshot?.version !== version) this.#snapshot = await loadAccessSnapshot(db, version)
     return this.#snapshot
@@ -23,7 +40,7 @@ const caches = new WeakMap<TrellisDatabase, AccessCache>()
 export function accessCacheOf(db: TrellisDatabase): AccessCache {
   let cache = caches.get(db)
   if (!cache) {
-    cache = new AccessCache()
+    cache = new AccessCache(db)
     caches.set(db, cache)
   }
   return cache

@@ -4,6 +4,7 @@ import * as userTreeAndRecords from './0002-user-tree-and-records.js'
 import * as identity from './0003-identity.js'
 import * as audit from './0004-audit.js'
 import * as accessVersion from './0005-access-version.js'
+import * as accessChangeNotify from './0006-access-change-notify.js'
 
 /**
  * Every migration, in order. Numbered, forward only: a released migration is never
@@ -15,4 +16,5 @@ export const migrations: Record<string, Migration> = {
   '0003-identity': identity,
   '0004-audit': audit,
   '0005-access-version': accessVersion,
+  '0006-access-change-notify': accessChangeNotify,
 }
