@@ -11,6 +11,10 @@ const EnvSchema = z.object({
   DATABASE_URL: optional(
     z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL'),
   ),
+  /** PostgreSQL only: the schema Trellis keeps its tables in (created if missing); `public` when unset. */
+  TRELLIS_DATABASE_SCHEMA: optional(
+    z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, 'must be a lowercase SQL identifier'),
+  ),
   TRELLIS_DATA_DIR: optional(z.string()).default('.trellis/data'),
   LOG_LEVEL: optional(z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])).default('info'),
   TRELLIS_ADMIN_EMAIL: optional(z.email()).default('admin@trellis.local'),

@@ -1,4 +1,3 @@
-import { createDatabase } from '@trellis/db'
 import { createTrellisClient, isTrellisError, type TrellisClient } from '@trellis/sdk'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { readEnv } from './env.js'
@@ -6,6 +5,7 @@ import { createLogger } from './logger.js'
 import { type RunningServer, startServer } from './start-server.js'
 import { addPerson } from './testing/add-person.js'
 import { callFailure as failure } from './testing/call-failure.js'
+import { spawnServerProcess } from './testing/spawn-server-process.js'
 import { startTestServer, type TestServer } from './testing/start-test-server.js'
 
 const ADMIN = { email: 'admin@trellis.local', password: 'correct horse battery' }
@@ -260,16 +260,37 @@ describe('roles end to end', () => {
     ).toBe('FORBIDDEN')
   })
 
+  // On PostgreSQL the second instance is a separate server process; the embedded database
+  // belongs to one process, so there the second instance shares it in process.
   it('decides on the new state on every instance: a second server on the same database', async () => {
     const { databaseUrl, schema } = server.database.config
-    const secondDb = databaseUrl ? await createDatabase({ databaseUrl, schema }) : server.database.db
-    const second: RunningServer = await startServer({
-      env: readEnv({ PORT: '0', LOG_LEVEL: 'silent', TRELLIS_ADMIN_PASSWORD: ADMIN.password }),
-      logger: createLogger('silent'),
-      database: { db: secondDb, dialect: server.database.dialect },
-    })
+    let secondUrl: string
+    let stopSecond: () => Promise<unknown>
+    if (databaseUrl && schema) {
+      const instance = spawnServerProcess({
+        DATABASE_URL: databaseUrl,
+        TRELLIS_DATABASE_SCHEMA: schema,
+        TRELLIS_ADMIN_PASSWORD: ADMIN.password,
+      })
+      const { url } = (await instance.waitForLog((line) => line.msg === 'Trellis is listening')) as {
+        url: string
+      }
+      secondUrl = `${url}/trpc`
+      stopSecond = async () => {
+        instance.child.kill('SIGTERM')
+        await instance.exited
+      }
+    } else {
+      const second: RunningServer = await startServer({
+        env: readEnv({ PORT: '0', LOG_LEVEL: 'silent', TRELLIS_ADMIN_PASSWORD: ADMIN.password }),
+        logger: createLogger('silent'),
+        database: { db: server.database.db, dialect: server.database.dialect },
+      })
+      secondUrl = second.trpcUrl
+      stopSecond = () => second.close()
+    }
     try {
-      const worker = createTrellisClient({ url: second.trpcUrl })
+      const worker = createTrellisClient({ url: secondUrl })
       await worker.auth.login.mutate({ email: 'worker@example.com', password: PASSWORD })
       await expect(worker.users.list.query({})).resolves.toMatchObject({
         items: [{ email: 'worker@example.com' }],
@@ -280,9 +301,14 @@ describe('roles end to end', () => {
       await expect(worker.users.list.query({})).resolves.toMatchObject({
         items: [{ email: 'worker@example.com' }],
       })
+      // And the other way round: a change made through the second instance binds the first.
+      const second = createTrellisClient({ url: secondUrl })
+      await second.auth.login.mutate(ADMIN)
+      await second.users.unassignRole.mutate({ userId: ids.worker!, role: 'viewer' })
+      const onFirst = await signIn('worker@example.com')
+      expect((await failure(onFirst.users.list.query({}))).code).toBe('FORBIDDEN')
     } finally {
-      await second.close()
-      if (databaseUrl) await secondDb.destroy()
+      await stopSecond()
     }
   })
 })

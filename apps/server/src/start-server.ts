@@ -40,7 +40,12 @@ export async function startServer({
   const ownsDatabase = database === undefined
   const dialect = database?.dialect ?? dialectOf({ databaseUrl: env.DATABASE_URL })
   const db =
-    database?.db ?? (await createDatabase({ databaseUrl: env.DATABASE_URL, dataDir: env.TRELLIS_DATA_DIR }))
+    database?.db ??
+    (await createDatabase({
+      databaseUrl: env.DATABASE_URL,
+      schema: env.TRELLIS_DATABASE_SCHEMA,
+      dataDir: env.TRELLIS_DATA_DIR,
+    }))
   try {
     await prepareDatabase(
       db,
