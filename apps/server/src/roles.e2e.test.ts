@@ -260,6 +260,16 @@ describe('roles end to end', () => {
     ).toBe('FORBIDDEN')
   })
 
+  it('audits role changes and denied calls, readable through the SDK', async () => {
+    const changes = await admin.audit.list.query({ permission: 'roles.update', outcome: 'allowed' })
+    expect(changes.items.length).toBeGreaterThan(0)
+    expect(changes.items.every((event) => event.actorId === ids.admin)).toBe(true)
+    const denied = await admin.audit.list.query({ actorId: ids.worker!, outcome: 'denied' })
+    expect(denied.items.map((event) => event.permission)).toContain('roles.read')
+    const worker = await signIn('worker@example.com')
+    expect((await failure(worker.audit.list.query({}))).code).toBe('FORBIDDEN')
+  })
+
   // On PostgreSQL the second instance is a separate server process; the embedded database
   // belongs to one process, so there the second instance shares it in process.
   it('decides on the new state on every instance: a second server on the same database', async () => {
