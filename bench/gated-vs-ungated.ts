@@ -4,7 +4,14 @@
 // router. Run: pnpm --filter @trellis/bench run gated
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { appRouter, createContext, DEFAULT_AUTH_CONFIG, prepareDatabase, silentLogger } from '@trellis/api'
+import {
+  appRouter,
+  createContext,
+  DEFAULT_AUTH_CONFIG,
+  prepareDatabase,
+  silentLogger,
+  TRELLIS_VERSION,
+} from '@trellis/api'
 import { createDatabase, type TrellisDatabase } from '@trellis/db'
 import { initTRPC } from '@trpc/server'
 import { createHTTPHandler } from '@trpc/server/adapters/standalone'
@@ -25,7 +32,7 @@ function ungatedRouter(db: TrellisDatabase) {
         `.execute(db)
         return {
           name: 'trellis' as const,
-          version: '0.1.0',
+          version: TRELLIS_VERSION,
           database: 'pglite',
           schemaVersion: latest.rows[0]?.name ?? null,
         }

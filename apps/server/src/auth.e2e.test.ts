@@ -1,7 +1,6 @@
-import { hashPassword } from '@trellis/api'
-import { insertUser } from '@trellis/db'
 import { createTrellisClient, memoryTokenStore, type TrellisClient } from '@trellis/sdk'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { addPerson as addPersonUnder } from './testing/add-person.js'
 import { callFailure as failure } from './testing/call-failure.js'
 import { startTestServer, type TestServer } from './testing/start-test-server.js'
 
@@ -14,25 +13,14 @@ describe('authentication end to end', () => {
   const client = (token?: string): TrellisClient =>
     createTrellisClient({ url: server.trpcUrl, ...(token ? { token } : {}) })
 
+  /** An active person with a password, under the first administrator. */
   async function addPerson(email: string, password: string): Promise<string> {
-    const passwordHash = await hashPassword(password)
     const admin = await server.database.db
       .selectFrom('users')
       .select('id')
       .where('email', '=', ADMIN.email)
       .executeTakeFirstOrThrow()
-    return server.database.db
-      .transaction()
-      .execute((trx) =>
-        insertUser(trx, {
-          email,
-          kind: 'person',
-          status: 'active',
-          parent_id: admin.id,
-          password_hash: passwordHash,
-        }),
-      )
-      .then((user) => user.id)
+    return addPersonUnder(server.database.db, email, password, admin.id)
   }
 
   beforeAll(async () => {

@@ -23,7 +23,7 @@ async function loadDecisionFacts(
   const snapshot = await cache.current(db)
   if (callerId === null) return { snapshot, caller: null }
   const caller = await snapshot.caller(db, callerId)
-  if (!caller || caller.status !== 'active') throw unauthorized()
+  if (caller?.status !== 'active') throw unauthorized()
   return { snapshot, caller }
 }
 

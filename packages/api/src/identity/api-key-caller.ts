@@ -1,8 +1,7 @@
 import type { TrellisDatabase } from '@trellis/db'
 import { parseApiKey } from './api-key-secret.js'
 import { hashesEqual, hashSecret } from './secret-token.js'
-
-const TOUCH_EVERY_MS = 60_000
+import { LAST_USED_RESOLUTION_MS } from './sessions.js'
 
 /** The service user an API key belongs to, or null for a malformed, unknown or revoked key. */
 export async function findApiKeyUser(db: TrellisDatabase, key: string): Promise<string | null> {
@@ -16,7 +15,7 @@ export async function findApiKeyUser(db: TrellisDatabase, key: string): Promise<
     .executeTakeFirst()
   if (!row || !hashesEqual(row.secret_hash, hashSecret(parts.secret))) return null
   const now = Date.now()
-  if (!row.last_used_at || now - row.last_used_at.getTime() > TOUCH_EVERY_MS) {
+  if (!row.last_used_at || now - row.last_used_at.getTime() > LAST_USED_RESOLUTION_MS) {
     await db
       .updateTable('api_keys')
       .set({ last_used_at: new Date(now) })

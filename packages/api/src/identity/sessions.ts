@@ -4,9 +4,11 @@ import { generateSecret, hashSecret } from './secret-token.js'
 
 export const SESSION_TOKEN_PREFIX = 'trs_'
 const MINUTE = 60_000
-// Writing last_used_at on every call would turn each read into a write; a minute is fine
-// against an idle timeout counted in minutes.
-const TOUCH_EVERY_MS = MINUTE
+/**
+ * How stale a `last_used_at` may get before a call writes it again. Writing it on every
+ * call would turn each read into a write; a minute is fine against timeouts in minutes.
+ */
+export const LAST_USED_RESOLUTION_MS = MINUTE
 
 export interface NewSession {
   readonly token: string
@@ -57,7 +59,7 @@ export async function findSession(
     await db.deleteFrom('sessions').where('id', '=', session.id).execute()
     return null
   }
-  if (now - idleSince > TOUCH_EVERY_MS) {
+  if (now - idleSince > LAST_USED_RESOLUTION_MS) {
     await db
       .updateTable('sessions')
       .set({ last_used_at: new Date(now) })

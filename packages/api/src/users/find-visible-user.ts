@@ -1,7 +1,5 @@
 import type { Level } from '@trellis/core'
-import type { Database } from '@trellis/db'
 import { type Actor, type TrellisDatabase, userWithinLevel } from '@trellis/db'
-import type { Transaction } from 'kysely'
 import { userNotFound } from './user-errors.js'
 
 /**

@@ -14,9 +14,6 @@ const BindingInput = z.object({
   scope: z.string().min(1).max(200).optional(),
 })
 
-const roleNotFound = (name: string) =>
-  new TRPCError({ code: 'NOT_FOUND', message: `Role not found: ${name}` })
-
 /** Role bindings of users: spread into the users router. */
 export const userRoleProcedures = {
   /** Binds a role to a user within the caller's level; the caller must hold every grant of the role. */

@@ -3,7 +3,6 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { toCount } from '../count.js'
 import type { TrellisDatabase } from '../schema/database.js'
 import { clearUsers, createTestDatabase, insertNamedTree, type TestDatabase } from '../testing/index.js'
-import { insertUser } from '../tree/insert-user.js'
 import { moveSubtree } from '../tree/move-subtree.js'
 import { type Actor, ownerWithinLevel, userWithinLevel } from './level-filter.js'
 
