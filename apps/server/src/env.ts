@@ -1,4 +1,4 @@
-import { type AuthConfig, DEFAULT_AUTH_CONFIG } from '@trellis/api'
+import { type AuthConfig, DEFAULT_AUTH_CONFIG, PRESET_NAMES } from '@trellis/api'
 import { z } from 'zod'
 
 // An empty variable means "not set", as in most shells' `FOO= cmd`.
@@ -15,6 +15,8 @@ const EnvSchema = z.object({
   TRELLIS_DATABASE_SCHEMA: optional(
     z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, 'must be a lowercase SQL identifier'),
   ),
+  /** A ready-made role model to start with: `bitbroker`, `bobsled` or `orb`; Trellis's own admin/public roles when unset. */
+  TRELLIS_PRESET: optional(z.enum(PRESET_NAMES)),
   TRELLIS_DATA_DIR: optional(z.string()).default('.trellis/data'),
   LOG_LEVEL: optional(z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])).default('info'),
   TRELLIS_ADMIN_EMAIL: optional(z.email()).default('admin@trellis.local'),

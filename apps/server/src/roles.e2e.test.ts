@@ -1,3 +1,4 @@
+import { testEntityTypeId } from '@trellis/db/testing'
 import { createTrellisClient, isTrellisError, type TrellisClient } from '@trellis/sdk'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { readEnv } from './env.js'
@@ -220,12 +221,12 @@ describe('roles end to end', () => {
   it('explains a decision: the level and the role that decided, for a record too', async () => {
     const viewerRecord = await server.database.db
       .insertInto('records')
-      .values({ owner_id: ids.worker! })
+      .values({ owner_id: ids.worker!, entity_type_id: await testEntityTypeId(server.database.db) })
       .returning('id')
       .executeTakeFirstOrThrow()
     const otherRecord = await server.database.db
       .insertInto('records')
-      .values({ owner_id: ids.manager! })
+      .values({ owner_id: ids.manager!, entity_type_id: await testEntityTypeId(server.database.db) })
       .returning('id')
       .executeTakeFirstOrThrow()
     const allowed = await admin.access.explain.query({ userId: ids.worker!, permission: 'users.read' })

@@ -1,7 +1,7 @@
 import { once } from 'node:events'
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { logMailSender, type MailSender, prepareDatabase } from '@trellis/api'
+import { logMailSender, type MailSender, PRESETS, type PresetName, prepareDatabase } from '@trellis/api'
 import { createDatabase, type DatabaseDialect, dialectOf, type TrellisDatabase } from '@trellis/db'
 import type { Logger } from 'pino'
 import { authConfigOf, type ServerEnv } from './env.js'
@@ -47,11 +47,19 @@ export async function startServer({
       dataDir: env.TRELLIS_DATA_DIR,
     }))
   try {
+    const preset = env.TRELLIS_PRESET ? PRESETS[env.TRELLIS_PRESET as PresetName] : undefined
     await prepareDatabase(
       db,
-      { adminEmail: env.TRELLIS_ADMIN_EMAIL, adminPassword: env.TRELLIS_ADMIN_PASSWORD },
+      {
+        ...(preset
+          ? { entityTypes: preset.entityTypes, roles: preset.roles, adminRole: preset.adminRole }
+          : {}),
+        adminEmail: env.TRELLIS_ADMIN_EMAIL,
+        adminPassword: env.TRELLIS_ADMIN_PASSWORD,
+      },
       logger,
     )
+    if (preset) logger.info({ preset: preset.name }, 'Started with a preset')
   } catch (error) {
     if (ownsDatabase) await db.destroy()
     throw error

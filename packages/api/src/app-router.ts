@@ -2,7 +2,9 @@ import { accessRouter } from './access/access-router.js'
 import { apiKeysRouter } from './api-keys/api-keys-router.js'
 import { auditRouter } from './audit/audit-router.js'
 import { authRouter } from './auth/auth-router.js'
+import { entityTypesRouter } from './entity-types/entity-types-router.js'
 import { invitationsRouter } from './invitations/invitations-router.js'
+import { recordsRouter } from './records/records-router.js'
 import { rolesRouter } from './roles/roles-router.js'
 import { systemRouter } from './system/system-router.js'
 import { router } from './trpc/init.js'
@@ -14,7 +16,9 @@ export const appRouter = router({
   apiKeys: apiKeysRouter,
   audit: auditRouter,
   auth: authRouter,
+  entityTypes: entityTypesRouter,
   invitations: invitationsRouter,
+  records: recordsRouter,
   roles: rolesRouter,
   system: systemRouter,
   users: usersRouter,

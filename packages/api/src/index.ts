@@ -8,6 +8,7 @@ export {
   type FirstAdminOutcome,
 } from './bootstrap/ensure-first-admin.js'
 export { type PrepareDatabaseOptions, prepareDatabase } from './bootstrap/prepare-database.js'
+export type { EntityTypeView } from './entity-types/entity-type-view.js'
 export { type AuthConfig, DEFAULT_AUTH_CONFIG } from './identity/auth-config.js'
 export { hashPassword, verifyPassword } from './identity/password-hash.js'
 export { deliverOutbox, logMailSender } from './mail/deliver-outbox.js'
@@ -21,6 +22,9 @@ export {
   type LeveledPermission,
   PERMISSIONS,
 } from './permissions.js'
+export { everyPermission, type Preset, SIGN_IN_GRANTS } from './presets/preset.js'
+export { PRESET_NAMES, PRESETS, type PresetName } from './presets/presets.js'
+export type { RecordView } from './records/record-view.js'
 export { ADMIN_ROLE, defaultRoles } from './roles/default-roles.js'
 export { syncRoles } from './roles/sync-roles.js'
 export { type ApiDependencies, type Context, createContext, type RequestFacts } from './trpc/context.js'

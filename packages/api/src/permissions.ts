@@ -1,4 +1,10 @@
-import type { Level, RoleDefinition, RolesConfig } from '@trellis/core'
+import type {
+  EntityTypePermission,
+  EntityTypesConfig,
+  Level,
+  RoleDefinition,
+  RolesConfig,
+} from '@trellis/core'
 import { defineRoles as defineAnyRoles } from '@trellis/core'
 
 /**
@@ -9,6 +15,7 @@ import { defineRoles as defineAnyRoles } from '@trellis/core'
 export const PERMISSIONS = {
   'system.info': 'boolean',
   'system.ping': 'boolean',
+  'system.metrics': 'boolean',
   'auth.login': 'boolean',
   'auth.logout': 'boolean',
   'auth.logoutEverywhere': 'boolean',
@@ -38,6 +45,16 @@ export const PERMISSIONS = {
   'roles.update': 'boolean',
   'roles.delete': 'boolean',
   'access.explain': 'leveled',
+  'entityTypes.read': 'boolean',
+  'entityTypes.create': 'boolean',
+  'entityTypes.update': 'boolean',
+  'entityTypes.delete': 'boolean',
+  // Records of every entity type; each type adds its own `<type>.<action>` permissions.
+  'records.read': 'leveled',
+  'records.create': 'leveled',
+  'records.update': 'leveled',
+  'records.delete': 'leveled',
+  'records.transition': 'leveled',
 } as const satisfies Record<string, 'boolean' | 'leveled'>
 
 export type AppPermission = keyof typeof PERMISSIONS
@@ -48,27 +65,42 @@ export type BooleanPermission = {
 
 export type LeveledPermission = Exclude<AppPermission, BooleanPermission>
 
-/** Grants as the API types them: `true` for a boolean permission, a level for a leveled one. */
-export type AppGrants = { readonly [P in BooleanPermission]?: true } & {
-  readonly [P in LeveledPermission]?: Level
+/**
+ * Grants as the API types them: `true` for a boolean permission, a level for a leveled one.
+ * `TExtra` adds the leveled permissions of entity types declared in code.
+ */
+export type AppGrants<TExtra extends string = never> = { readonly [P in BooleanPermission]?: true } & {
+  readonly [P in LeveledPermission | TExtra]?: Level
 }
 
-export interface AppRoleDefinition extends Omit<RoleDefinition<AppPermission>, 'grants'> {
-  readonly grants: AppGrants
+export interface AppRoleDefinition<TExtra extends string = never>
+  extends Omit<RoleDefinition<AppPermission>, 'grants'> {
+  readonly grants: AppGrants<TExtra>
 }
 
 /**
  * Declares the initial roles of a Trellis server. A misspelt permission, or a level on a
- * boolean permission, is a type error.
+ * boolean permission, is a type error. Pass the entity types the server starts with to
+ * grant their permissions too.
  *
  * @example
  * const roles = defineRoles({
  *   public: { grants: { 'auth.login': true } },
  *   admin: { protected: true, grants: { 'users.read': 'ALL' } },
  * })
+ * const types = defineEntityTypes({ shops: { schema: { type: 'object' } } })
+ * const withShops = defineRoles(types, { public: { grants: { 'shops.read': 'ALL' } } })
  */
-export function defineRoles(roles: {
-  readonly [roleName: string]: AppRoleDefinition
-}): RolesConfig<AppPermission> {
-  return defineAnyRoles<AppPermission>(roles)
+export function defineRoles(roles: RolesOf<never>): RolesConfig<AppPermission>
+export function defineRoles<const T extends EntityTypesConfig>(
+  entityTypes: T,
+  roles: RolesOf<EntityTypePermission<T>>,
+): RolesConfig<AppPermission | EntityTypePermission<T>>
+export function defineRoles(
+  first: RolesOf<string> | EntityTypesConfig,
+  second?: RolesOf<string>,
+): RolesConfig<string> {
+  return defineAnyRoles<string>((second ?? first) as RolesOf<string>)
 }
+
+type RolesOf<TExtra extends string> = { readonly [roleName: string]: AppRoleDefinition<TExtra> }

@@ -1,4 +1,19 @@
 export { AUDIT_OUTCOMES, type AuditOutcome } from './audit.js'
+export {
+  defineEntityTypes,
+  type EntityTypeDefinition,
+  type EntityTypePermission,
+  type EntityTypesConfig,
+  entityTypePermissions,
+  entityTypeScope,
+  findEntityTypeProblems,
+  type JsonSchema,
+  RECORD_ACTIONS,
+  type RecordAction,
+  type StateMachineDefinition,
+  statesOf,
+  type TransitionDefinition,
+} from './entity-type.js'
 export { broadestLevel, isLevel, LEVELS, type Level, levelIncludes, levelRank } from './level.js'
 export {
   isPermissionName,

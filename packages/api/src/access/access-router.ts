@@ -2,15 +2,15 @@ import { isLevel, type Level } from '@trellis/core'
 import { ownerWithinLevel } from '@trellis/db'
 import { TRPCError } from '@trpc/server'
 import { z } from 'zod'
-import { PERMISSIONS } from '../permissions.js'
 import { leveledProcedure, router } from '../trpc/init.js'
 import { findVisibleUser } from '../users/find-visible-user.js'
 import { combineGrants, grantSources } from './effective-grant.js'
+import { findPermissionKind } from './permission-kind.js'
 
 const ExplainInput = z.object({
   userId: z.uuid(),
   permission: z.string().min(3).max(100),
-  /** A record (from the records table): is it within the user's level? */
+  /** A record: is it within the user's level for this permission? */
   recordId: z.uuid().optional(),
   /** The resource a scoped binding must match, for example `entityType:cars`. */
   scope: z.string().min(1).max(200).optional(),
@@ -25,7 +25,7 @@ export const accessRouter = router({
     .input(ExplainInput)
     .query(async ({ ctx, input }) => {
       const user = await findVisibleUser(ctx.db, ctx.actor, ctx.level, input.userId)
-      const kind = PERMISSIONS[input.permission as keyof typeof PERMISSIONS]
+      const kind = await findPermissionKind(ctx.db, input.permission)
       if (!kind)
         throw new TRPCError({ code: 'BAD_REQUEST', message: `Unknown permission: ${input.permission}` })
       const sources = await grantSources(ctx.db, input.userId, input.permission, input.scope ?? null)

@@ -22,14 +22,20 @@ export async function assertHoldsGrant(
  * grants the caller does not itself hold at least at the same level: nobody can give
  * more than they have (MODEL.md §3).
  */
-export async function assertHoldsRole(db: TrellisDatabase, callerId: string, roleId: string): Promise<void> {
+export async function assertHoldsRole(
+  db: TrellisDatabase,
+  callerId: string,
+  roleId: string,
+  scope: string | null = null,
+): Promise<void> {
   const grants = await db
     .selectFrom('role_grants')
     .select(['permission', 'level'])
     .where('role_id', '=', roleId)
     .execute()
   for (const { permission, level } of grants) {
-    const held = await effectiveGrant(db, callerId, permission)
+    // A binding scoped to a type hands out its grants only there: held there is enough.
+    const held = await effectiveGrant(db, callerId, permission, scope)
     const enough =
       level === null ? held === true : held !== undefined && held !== true && levelIncludes(held, level)
     if (!enough) throw permissionRequired(permission, level ?? undefined)
@@ -37,16 +43,18 @@ export async function assertHoldsRole(db: TrellisDatabase, callerId: string, rol
 }
 
 /**
- * The id of the role named `name`, which the caller may hand out: NOT_FOUND when there is
- * no such role, FORBIDDEN when the caller does not hold all of it.
+ * The id of the role named `name`, which the caller may hand out (within `scope`, for a
+ * scoped binding): NOT_FOUND when there is no such role, FORBIDDEN when the caller does
+ * not hold all of it.
  */
 export async function findAssignableRole(
   db: TrellisDatabase,
   callerId: string,
   name: string,
+  scope: string | null = null,
 ): Promise<string> {
   const role = await db.selectFrom('roles').select('id').where('name', '=', name).executeTakeFirst()
   if (!role) throw new TRPCError({ code: 'NOT_FOUND', message: `Role not found: ${name}` })
-  await assertHoldsRole(db, callerId, role.id)
+  await assertHoldsRole(db, callerId, role.id, scope)
   return role.id
 }

@@ -3,6 +3,7 @@ import type { Actor, TrellisDatabase } from '@trellis/db'
 import type { AccessCache } from './access-cache.js'
 import { permissionRequired, unauthorized } from './access-errors.js'
 import type { AccessSnapshot, CallerFacts } from './access-snapshot.js'
+import { RecordAccess } from './record-access.js'
 
 /** A signed-in caller that may use a leveled permission, and at which level. */
 export interface LeveledAccess {
@@ -51,4 +52,17 @@ export async function authorizeLeveled(
   const grant = snapshot.grantFor(caller, permission)
   if (grant === undefined || grant === true) throw permissionRequired(permission)
   return { actor: { id: caller!.id, path: caller!.path }, level: grant }
+}
+
+/**
+ * The caller's record permissions, to be decided per entity type once the procedure knows
+ * the type (see RecordAccess). Anonymous callers pass: the `public` role may grant reads.
+ */
+export async function authorizeRecords(
+  db: TrellisDatabase,
+  cache: AccessCache,
+  callerId: string | null,
+): Promise<RecordAccess> {
+  const { snapshot, caller } = await loadDecisionFacts(db, cache, callerId)
+  return new RecordAccess(snapshot, caller)
 }

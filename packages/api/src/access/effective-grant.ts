@@ -1,10 +1,13 @@
 import { broadestLevel, type Grant, type Level, PUBLIC_ROLE } from '@trellis/core'
 import type { TrellisDatabase } from '@trellis/db'
 import { sql } from 'kysely'
+import { entityTypePermissionParts } from './record-permission.js'
 
 /** One grant that counts toward a decision, and where it comes from. */
 export interface GrantSource {
   readonly role: string
+  /** The permission granted: the one asked for, or the generic records one that covers it. */
+  readonly permission: string
   readonly grant: Grant
   /** The resource the binding is limited to, or null for a binding that applies everywhere. */
   readonly scope: string | null
@@ -13,7 +16,9 @@ export interface GrantSource {
 /**
  * Every grant of one permission the caller holds: through the `public` role, and through
  * each role bound to it, unscoped or scoped to `scope` (a binding scoped to something
- * else does not apply).
+ * else does not apply). An entity type's permission (`shares.read`) is also granted by
+ * the generic one (`records.read`), and bindings scoped to its type apply, as the
+ * records gate decides (RecordAccess).
  */
 export async function grantSources(
   db: TrellisDatabase,
@@ -21,13 +26,28 @@ export async function grantSources(
   permission: string,
   scope: string | null = null,
 ): Promise<GrantSource[]> {
+  const parts = entityTypePermissionParts(permission)
+  if (!parts) return sourcesOf(db, callerId, permission, scope)
+  const typeScope = scope ?? parts.scope
+  return [
+    ...(await sourcesOf(db, callerId, permission, typeScope)),
+    ...(await sourcesOf(db, callerId, parts.generic, typeScope)),
+  ]
+}
+
+async function sourcesOf(
+  db: TrellisDatabase,
+  callerId: string | null,
+  permission: string,
+  scope: string | null,
+): Promise<GrantSource[]> {
   const publicGrants = db
     .selectFrom('role_grants')
     .innerJoin('roles', 'roles.id', 'role_grants.role_id')
     .select(['roles.name', 'role_grants.level', sql<string | null>`null`.as('scope')])
     .where('role_grants.permission', '=', permission)
     .where('roles.name', '=', PUBLIC_ROLE)
-  if (callerId === null) return toSources(await publicGrants.execute())
+  if (callerId === null) return toSources(permission, await publicGrants.execute())
   const boundGrants = db
     .selectFrom('role_grants')
     .innerJoin('roles', 'roles.id', 'role_grants.role_id')
@@ -38,12 +58,16 @@ export async function grantSources(
     .where((eb) =>
       eb.or([eb('user_roles.scope', 'is', null), ...(scope ? [eb('user_roles.scope', '=', scope)] : [])]),
     )
-  return toSources(await publicGrants.unionAll(boundGrants).execute())
+  return toSources(permission, await publicGrants.unionAll(boundGrants).execute())
 }
 
-function toSources(rows: { name: string; level: Level | null; scope: string | null }[]): GrantSource[] {
+function toSources(
+  permission: string,
+  rows: { name: string; level: Level | null; scope: string | null }[],
+): GrantSource[] {
   return rows.map((row) => ({
     role: row.name,
+    permission,
     grant: row.level === null ? true : row.level,
     scope: row.scope,
   }))

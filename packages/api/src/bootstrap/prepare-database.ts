@@ -1,7 +1,15 @@
-import { findRolesConfigProblems, type RolesConfig } from '@trellis/core'
+import {
+  type EntityTypesConfig,
+  entityTypePermissions,
+  findRolesConfigProblems,
+  type RolesConfig,
+} from '@trellis/core'
 import { type Database, migrateToLatest } from '@trellis/db'
 import type { Kysely } from 'kysely'
+import { storedEntityTypePermissions } from '../access/permission-kind.js'
 import { appRouter } from '../app-router.js'
+import { entityTypeDefinitionProblems } from '../entity-types/entity-type-definition.js'
+import { syncEntityTypes } from '../entity-types/sync-entity-types.js'
 import { ADMIN_ROLE, defaultRoles } from '../roles/default-roles.js'
 import { loadStoredRoles } from '../roles/load-stored-roles.js'
 import { syncRoles } from '../roles/sync-roles.js'
@@ -10,6 +18,8 @@ import { declaredPermissions } from '../trpc/procedure-permissions.js'
 import { ensureFirstAdmin, type FirstAdminOutcome } from './ensure-first-admin.js'
 
 export interface PrepareDatabaseOptions {
+  /** Entity types to store on first start (a preset's); stored ones are left as they are. */
+  readonly entityTypes?: EntityTypesConfig
   readonly roles?: RolesConfig
   /** The protected role the first administrator holds; `admin` with the default roles. */
   readonly adminRole?: string
@@ -27,10 +37,17 @@ export async function prepareDatabase(
   options: PrepareDatabaseOptions,
   logger: Logger,
 ): Promise<FirstAdminOutcome> {
-  const permissions = declaredPermissions(appRouter)
-  const roles = options.roles ?? defaultRoles(permissions)
+  const declared = declaredPermissions(appRouter)
+  const entityTypes = options.entityTypes ?? {}
+  const roles = options.roles ?? defaultRoles(declared)
   const adminRole = options.adminRole ?? ADMIN_ROLE
-  const problems = findRolesConfigProblems(roles, permissions)
+  const problems = Object.entries(entityTypes).flatMap(([name, type]) =>
+    entityTypeDefinitionProblems(name, type).map((problem) => `Entity type ${name}: ${problem}`),
+  )
+  const configuredTypePermissions = Object.entries(entityTypes).flatMap(([name, type]) =>
+    entityTypePermissions(name, type),
+  )
+  problems.push(...findRolesConfigProblems(roles, [...declared, ...configuredTypePermissions]))
   if (!roles[adminRole]?.protected) {
     problems.push(`The administrator role "${adminRole}" must be defined and protected`)
   }
@@ -38,7 +55,12 @@ export async function prepareDatabase(
 
   const { applied } = await migrateToLatest(db)
   if (applied.length > 0) logger.info({ migrations: applied }, 'Database migrated')
-  const storedProblems = findRolesConfigProblems(await loadStoredRoles(db), permissions)
+  const createdTypes = await syncEntityTypes(db, entityTypes)
+  if (createdTypes.length > 0) logger.info({ entityTypes: createdTypes }, 'Entity types created from config')
+  const storedProblems = findRolesConfigProblems(await loadStoredRoles(db), [
+    ...declared,
+    ...(await storedEntityTypePermissions(db)),
+  ])
   if (storedProblems.length > 0) {
     throw new Error(
       `The roles stored in the database do not match this server:\n${storedProblems.join('\n')}`,

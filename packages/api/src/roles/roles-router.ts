@@ -4,7 +4,7 @@ import { type TrellisDatabase, toCount, withTransaction } from '@trellis/db'
 import { TRPCError } from '@trpc/server'
 import { z } from 'zod'
 import { assertHoldsGrant } from '../access/assert-no-escalation.js'
-import { PERMISSIONS } from '../permissions.js'
+import { findPermissionKind } from '../access/permission-kind.js'
 import { booleanProcedure, router } from '../trpc/init.js'
 import { CreateRoleInput, RoleName, SetGrantInput } from './role-inputs.js'
 import { loadRoleViews } from './role-view.js'
@@ -13,8 +13,8 @@ const roleNotFound = (name: string) =>
   new TRPCError({ code: 'NOT_FOUND', message: `Role not found: ${name}` })
 
 /** Checks a grant fits its permission (exists; `true` for boolean, a level for leveled). */
-function assertGrantFits(permission: string, grant: Grant): void {
-  const kind = PERMISSIONS[permission as keyof typeof PERMISSIONS]
+async function assertGrantFits(db: TrellisDatabase, permission: string, grant: Grant): Promise<void> {
+  const kind = await findPermissionKind(db, permission)
   if (!kind) throw new TRPCError({ code: 'BAD_REQUEST', message: `Unknown permission: ${permission}` })
   if ((kind === 'boolean') !== (grant === true)) {
     const expected = kind === 'boolean' ? 'true' : 'a level (SELF, OWNED, UNION or ALL)'
@@ -47,7 +47,7 @@ export const rolesRouter = router({
     .input(CreateRoleInput)
     .mutation(async ({ ctx, input }) => {
       for (const [permission, grant] of Object.entries(input.grants)) {
-        assertGrantFits(permission, grant)
+        await assertGrantFits(ctx.db, permission, grant)
         await assertHoldsGrant(ctx.db, ctx.callerId!, permission, grant)
       }
       const existing = await ctx.db
@@ -96,7 +96,7 @@ export const rolesRouter = router({
             .where('permission', '=', input.permission)
             .execute()
         } else {
-          assertGrantFits(input.permission, input.grant)
+          await assertGrantFits(trx, input.permission, input.grant)
           await assertHoldsGrant(trx, ctx.callerId!, input.permission, input.grant)
           const level = input.grant === true ? null : input.grant
           await trx

@@ -20,6 +20,12 @@ export const systemRouter = router({
     }
   }),
 
+  /** How the server process is doing (Orb's GET_SERVER_METRICS): uptime and memory, no data. */
+  metrics: booleanProcedure('system.metrics').query(() => ({
+    uptimeSeconds: Math.round(process.uptime()),
+    memoryRssBytes: process.memoryUsage.rss(),
+  })),
+
   /** A round trip that proves a client reaches the API; echoes its text back. */
   ping: booleanProcedure('system.ping')
     .input(z.object({ echo: z.string().min(1).max(256) }))

@@ -2,7 +2,7 @@ import type { TrellisDatabase } from '@trellis/db'
 import { initTRPC } from '@trpc/server'
 import { accessCacheOf } from '../access/access-cache.js'
 import { unauthorized } from '../access/access-errors.js'
-import { authorizeBoolean, authorizeLeveled } from '../access/authorize.js'
+import { authorizeBoolean, authorizeLeveled, authorizeRecords } from '../access/authorize.js'
 import { type AuditFacts, isDenial, recordAuditEvent } from '../audit/record-audit-event.js'
 import { resolveCaller } from '../identity/resolve-caller.js'
 import type { BooleanPermission, LeveledPermission } from '../permissions.js'
@@ -42,6 +42,11 @@ const baseProcedure = t.procedure.use(async ({ ctx, next }) => {
 /** Work that must survive a failed call (its transaction rolls back), such as counting a failed login. */
 export type FailureHook = (db: TrellisDatabase) => Promise<void>
 
+/** What the audit event of a call records, when the procedure knows better than its meta. */
+export interface AuditNote {
+  permission?: string
+}
+
 const ROLLBACK = Symbol('rollback')
 
 /** Runs a call in a transaction that commits only if the call succeeded; returns its result either way. */
@@ -70,12 +75,14 @@ async function commitIfOk<R extends { ok: boolean }>(
 // after; a read is recorded only when it is denied.
 const auditedProcedure = baseProcedure.use(async ({ ctx, type, path, meta, next, getRawInput }) => {
   const failureHooks: FailureHook[] = []
+  // A procedure that decides a finer permission than its meta (records: `shares.update`) names it here.
+  const audit: AuditNote = {}
   const onFailure = (hook: FailureHook) => {
     failureHooks.push(hook)
   }
   const facts = async (): Promise<AuditFacts> => ({
     actorId: ctx.callerId,
-    permission: meta?.permission ?? path,
+    permission: audit.permission ?? meta?.permission ?? path,
     procedure: path,
     rawInput: await getRawInput().catch(() => undefined),
     requestId: ctx.requestId,
@@ -88,12 +95,12 @@ const auditedProcedure = baseProcedure.use(async ({ ctx, type, path, meta, next,
   }
 
   if (type !== 'mutation') {
-    const result = await next({ ctx: { onFailure } })
+    const result = await next({ ctx: { onFailure, audit } })
     if (!result.ok) await afterFailure(result.error.code, false)
     return result
   }
   const result = await commitIfOk(ctx.db, async (trx) => {
-    const result = await next({ ctx: { db: trx, onFailure } })
+    const result = await next({ ctx: { db: trx, onFailure, audit } })
     if (result.ok) await recordAuditEvent(trx, await facts(), 'allowed', null)
     return result
   })
@@ -131,4 +138,21 @@ export function leveledProcedure(permission: LeveledPermission) {
     const { actor, level } = await authorizeLeveled(ctx.db, ctx.accessCache, ctx.callerId, permission)
     return next({ ctx: { actor, level } })
   })
+}
+
+/** The record operations; each is a leveled `records.<operation>` permission. */
+export type RecordOperation = 'read' | 'create' | 'update' | 'delete' | 'transition'
+
+/**
+ * A records procedure. Its meta declares `records.<operation>`; the decision itself waits
+ * for the entity type (from the input or the record) and is made with `ctx.records`
+ * (RecordAccess), which also weighs the type's own permissions (`shares.read`, ...).
+ */
+export function recordProcedure(operation: RecordOperation) {
+  return auditedProcedure
+    .meta({ permission: `records.${operation}`, kind: 'leveled' })
+    .use(async ({ ctx, next }) => {
+      const records = await authorizeRecords(ctx.db, ctx.accessCache, ctx.callerId)
+      return next({ ctx: { records } })
+    })
 }

@@ -2,6 +2,7 @@ import { withTransaction } from '@trellis/db'
 import { TRPCError } from '@trpc/server'
 import { z } from 'zod'
 import { findAssignableRole } from '../access/assert-no-escalation.js'
+import { getEntityType } from '../entity-types/entity-type-store.js'
 import { assertProtectedRolesKeepHolders } from '../roles/protected-roles.js'
 import { RoleName } from '../roles/role-inputs.js'
 import { leveledProcedure } from '../trpc/init.js'
@@ -10,8 +11,11 @@ import { findVisibleUser } from './find-visible-user.js'
 const BindingInput = z.object({
   userId: z.uuid(),
   role: RoleName,
-  /** Limits the binding to one resource (for example `entityType:cars`); omit for everywhere. */
-  scope: z.string().min(1).max(200).optional(),
+  /** Limits the binding to the records of one entity type (`entityType:cars`); omit for everywhere. */
+  scope: z
+    .string()
+    .regex(/^entityType:[a-z][a-zA-Z0-9]{0,62}$/, 'A scope is entityType:<name>')
+    .optional(),
 })
 
 /** Role bindings of users: spread into the users router. */
@@ -22,7 +26,8 @@ export const userRoleProcedures = {
     .mutation(({ ctx, input }) =>
       withTransaction(ctx.db, async (trx) => {
         await findVisibleUser(trx, ctx.actor, ctx.level, input.userId)
-        const roleId = await findAssignableRole(trx, ctx.actor.id, input.role)
+        if (input.scope) await getEntityType(trx, input.scope.slice('entityType:'.length))
+        const roleId = await findAssignableRole(trx, ctx.actor.id, input.role, input.scope ?? null)
         await trx
           .insertInto('user_roles')
           .values({ user_id: input.userId, role_id: roleId, scope: input.scope ?? null })

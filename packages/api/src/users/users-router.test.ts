@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto'
+import { testEntityTypeId } from '@trellis/db/testing'
 import { TRPCError } from '@trpc/server'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type ApiHarness, createApiHarness } from '../testing/api-harness.js'
@@ -272,7 +273,10 @@ describe('users router', () => {
       const parent = await h.addUser('del-parent@example.com', ids.dev!)
       const doomed = await h.addUser('del-doomed@example.com', parent)
       const child = await h.addUser('del-child@example.com', doomed)
-      await h.database.db.insertInto('records').values({ owner_id: doomed }).execute()
+      await h.database.db
+        .insertInto('records')
+        .values({ owner_id: doomed, entity_type_id: await testEntityTypeId(h.database.db) })
+        .execute()
       const outcome = await h.callAs(ids.dev!).users.delete({ id: doomed })
       expect(outcome).toMatchObject({ heirId: parent, movedChildren: 1, transferredRecords: 1 })
       const moved = await h.callAs(ids.dev!).users.get({ id: child })
@@ -306,7 +310,10 @@ describe('users router', () => {
     it('deactivates a user: its calls stop, what it owns stays, and it can come back', async () => {
       const worker = await h.addUser('worker@example.com', ids.merchantA!)
       await h.grant(worker, { 'users.read': 'SELF' })
-      await h.database.db.insertInto('records').values({ owner_id: worker }).execute()
+      await h.database.db
+        .insertInto('records')
+        .values({ owner_id: worker, entity_type_id: await testEntityTypeId(h.database.db) })
+        .execute()
       await h.callAs(ids.merchantA!).users.deactivate({ id: worker })
       const refused = await failure(h.callAs(worker).users.list({}))
       expect(refused.code).toBe('UNAUTHORIZED')

@@ -4,7 +4,7 @@ import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { toCount } from '../count.js'
 import type { TrellisDatabase } from '../schema/database.js'
-import { clearUsers, createTestDatabase, type TestDatabase } from '../testing/index.js'
+import { clearUsers, createTestDatabase, type TestDatabase, testEntityTypeId } from '../testing/index.js'
 import { insertUser } from '../tree/insert-user.js'
 import { moveSubtree } from '../tree/move-subtree.js'
 import { UserTreeError } from '../tree/user-tree-error.js'
@@ -233,11 +233,13 @@ describe('level filters against the in-memory oracle', () => {
         const recordOwners = new Map<string, string>()
         if (records.length > 0) {
           const base = Date.UTC(2024, 0, 1)
+          const entity_type_id = await testEntityTypeId(db)
           const rows = await db
             .insertInto('records')
             .values(
               records.map(({ owner, minute }) => ({
                 owner_id: ids[owner % ids.length]!,
+                entity_type_id,
                 created_at: new Date(base + minute * 60_000),
               })),
             )
@@ -314,9 +316,10 @@ describe('level filters against the in-memory oracle', () => {
       return chain
     })
     const oracle = new Map(ids.map((id, i) => [id, ids[i - 1] ?? null]))
+    const entityTypeId = await testEntityTypeId(db)
     const rows = await db
       .insertInto('records')
-      .values(ids.map((owner_id) => ({ owner_id })))
+      .values(ids.map((owner_id) => ({ owner_id, entity_type_id: entityTypeId })))
       .returning(['id', 'owner_id'])
       .execute()
     const recordOwners = new Map(rows.map((row) => [row.id, row.owner_id]))

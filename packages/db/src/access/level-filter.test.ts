@@ -2,7 +2,13 @@ import type { Level } from '@trellis/core'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { toCount } from '../count.js'
 import type { TrellisDatabase } from '../schema/database.js'
-import { clearUsers, createTestDatabase, insertNamedTree, type TestDatabase } from '../testing/index.js'
+import {
+  clearUsers,
+  createTestDatabase,
+  insertNamedTree,
+  type TestDatabase,
+  testEntityTypeId,
+} from '../testing/index.js'
 import { moveSubtree } from '../tree/move-subtree.js'
 import { type Actor, ownerWithinLevel, userWithinLevel } from './level-filter.js'
 
@@ -35,9 +41,10 @@ describe('level filters on a named tree', () => {
   beforeEach(async () => {
     await clearUsers(db)
     user = await insertNamedTree(db, TREE)
+    const entity_type_id = await testEntityTypeId(db)
     const rows = await db
       .insertInto('records')
-      .values(NAMES.map((name) => ({ owner_id: user[name], data: { name } })))
+      .values(NAMES.map((name) => ({ owner_id: user[name], entity_type_id, data: { name } })))
       .returning(['id', 'owner_id'])
       .execute()
     record = {} as Record<Name, string>

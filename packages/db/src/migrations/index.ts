@@ -5,6 +5,7 @@ import * as identity from './0003-identity.js'
 import * as audit from './0004-audit.js'
 import * as accessVersion from './0005-access-version.js'
 import * as accessChangeNotify from './0006-access-change-notify.js'
+import * as entityTypes from './0007-entity-types.js'
 
 /**
  * Every migration, in order. Numbered, forward only: a released migration is never
@@ -17,4 +18,5 @@ export const migrations: Record<string, Migration> = {
   '0004-audit': audit,
   '0005-access-version': accessVersion,
   '0006-access-change-notify': accessChangeNotify,
+  '0007-entity-types': entityTypes,
 }

@@ -49,9 +49,24 @@ export interface UserRolesTable {
   created_at: CreatedAt
 }
 
+export interface EntityTypesTable {
+  id: Generated<string>
+  name: string
+  description: Generated<string>
+  /** A JSON Schema for the data of this type's records. */
+  schema: unknown
+  /** `{ initial, transitions }`, or null for a type without states. */
+  state_machine: unknown | null
+  created_at: CreatedAt
+  updated_at: UpdatedAt
+}
+
 export interface RecordsTable {
   id: Generated<string>
+  entity_type_id: string
   owner_id: string
+  /** The record's state, for types with a state machine; null otherwise. */
+  status: string | null
   data: Generated<unknown>
   created_at: CreatedAt
   updated_at: UpdatedAt
@@ -138,6 +153,7 @@ export interface Database {
   roles: RolesTable
   role_grants: RoleGrantsTable
   user_roles: UserRolesTable
+  entity_types: EntityTypesTable
   records: RecordsTable
   sessions: SessionsTable
   api_keys: ApiKeysTable

@@ -1,2 +1,3 @@
 export { createTestDatabase, type TestDatabase } from './create-test-database.js'
 export { clearUsers, insertNamedTree, type NamedTree } from './named-tree.js'
+export { testEntityTypeId } from './test-entity-type.js'

@@ -2,7 +2,13 @@ import { randomUUID } from 'node:crypto'
 import type { Transaction } from 'kysely'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import type { Database, TrellisDatabase } from '../schema/database.js'
-import { clearUsers, createTestDatabase, insertNamedTree, type TestDatabase } from '../testing/index.js'
+import {
+  clearUsers,
+  createTestDatabase,
+  insertNamedTree,
+  type TestDatabase,
+  testEntityTypeId,
+} from '../testing/index.js'
 import { deleteUser } from './delete-user.js'
 import { insertUser } from './insert-user.js'
 import { moveSubtree } from './move-subtree.js'
@@ -99,9 +105,10 @@ describe('the user tree', () => {
   }
 
   async function giveRecords(name: Name, count: number): Promise<string[]> {
+    const entity_type_id = await testEntityTypeId(db)
     const rows = await db
       .insertInto('records')
-      .values(Array.from({ length: count }, () => ({ owner_id: user[name] })))
+      .values(Array.from({ length: count }, () => ({ owner_id: user[name], entity_type_id })))
       .returning('id')
       .execute()
     return rows.map((row) => row.id)

@@ -1,0 +1,29 @@
+import { entityTypePermissions, type PermissionDeclaration, type PermissionKind } from '@trellis/core'
+import type { TrellisDatabase } from '@trellis/db'
+import { findEntityType, loadEntityTypes } from '../entity-types/entity-type-store.js'
+import { PERMISSIONS } from '../permissions.js'
+
+/**
+ * The kind of a permission that exists now: one the router declares, or one an entity
+ * type declares (`shares.read`, `charges.execute`: always leveled). Undefined otherwise.
+ */
+export async function findPermissionKind(
+  db: TrellisDatabase,
+  permission: string,
+): Promise<PermissionKind | undefined> {
+  const declared = PERMISSIONS[permission as keyof typeof PERMISSIONS]
+  if (declared) return declared
+  const [resource] = permission.split('.')
+  const type = resource ? await findEntityType(db, resource) : undefined
+  if (!type) return undefined
+  return entityTypePermissions(type.name, type).some(({ name }) => name === permission)
+    ? 'leveled'
+    : undefined
+}
+
+/** The permissions the stored entity types declare. */
+export async function storedEntityTypePermissions(
+  db: TrellisDatabase,
+): Promise<PermissionDeclaration<string>[]> {
+  return (await loadEntityTypes(db)).flatMap((type) => entityTypePermissions(type.name, type))
+}

@@ -1,0 +1,79 @@
+import type { JsonSchema, StateMachineDefinition } from '@trellis/core'
+import type { TrellisDatabase } from '@trellis/db'
+import { TRPCError } from '@trpc/server'
+
+/** An entity type as stored, with its JSON columns typed. */
+export interface StoredEntityType {
+  readonly id: string
+  readonly name: string
+  readonly description: string
+  readonly schema: JsonSchema
+  readonly stateMachine: StateMachineDefinition | null
+  readonly createdAt: Date
+  readonly updatedAt: Date
+}
+
+const COLUMNS = [
+  'entity_types.id',
+  'entity_types.name',
+  'entity_types.description',
+  'entity_types.schema',
+  'entity_types.state_machine',
+  'entity_types.created_at',
+  'entity_types.updated_at',
+] as const
+
+type Row = {
+  id: string
+  name: string
+  description: string
+  schema: unknown
+  state_machine: unknown
+  created_at: Date
+  updated_at: Date
+}
+
+function toStored(row: Row): StoredEntityType {
+  return {
+    id: row.id,
+    name: row.name,
+    description: row.description,
+    schema: row.schema as JsonSchema,
+    stateMachine: (row.state_machine ?? null) as StateMachineDefinition | null,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  }
+}
+
+export function entityTypeNotFound(name: string): TRPCError {
+  return new TRPCError({ code: 'NOT_FOUND', message: `Entity type not found: ${name}` })
+}
+
+/** Every entity type, by name. */
+export async function loadEntityTypes(db: TrellisDatabase): Promise<StoredEntityType[]> {
+  const rows = await db.selectFrom('entity_types').select(COLUMNS).orderBy('name').execute()
+  return rows.map(toStored)
+}
+
+/** One entity type by name; `forUpdate` locks it until the transaction ends. */
+export async function findEntityType(
+  db: TrellisDatabase,
+  name: string,
+  options: { forUpdate?: boolean } = {},
+): Promise<StoredEntityType | undefined> {
+  let query = db.selectFrom('entity_types').select(COLUMNS).where('name', '=', name)
+  if (options.forUpdate) query = query.forUpdate()
+  const row = await query.executeTakeFirst()
+  return row ? toStored(row) : undefined
+}
+
+/** One entity type by name, or NOT_FOUND. */
+export async function getEntityType(
+  db: TrellisDatabase,
+  name: string,
+  options: { forUpdate?: boolean } = {},
+): Promise<StoredEntityType> {
+  const found = await findEntityType(db, name, options)
+  if (!found) throw entityTypeNotFound(name)
+  return found
+}

@@ -1,0 +1,26 @@
+import { entityTypePermissions, type JsonSchema, type StateMachineDefinition } from '@trellis/core'
+import type { StoredEntityType } from './entity-type-store.js'
+
+/** An entity type as clients see it, with the permissions it declares. */
+export interface EntityTypeView {
+  readonly name: string
+  readonly description: string
+  readonly schema: JsonSchema
+  readonly stateMachine: StateMachineDefinition | null
+  /** `<name>.read`, `<name>.create`, ... and one per transition: grant these to roles. */
+  readonly permissions: string[]
+  readonly createdAt: string
+  readonly updatedAt: string
+}
+
+export function toEntityTypeView(type: StoredEntityType): EntityTypeView {
+  return {
+    name: type.name,
+    description: type.description,
+    schema: type.schema,
+    stateMachine: type.stateMachine,
+    permissions: entityTypePermissions(type.name, type).map((permission) => permission.name),
+    createdAt: type.createdAt.toISOString(),
+    updatedAt: type.updatedAt.toISOString(),
+  }
+}

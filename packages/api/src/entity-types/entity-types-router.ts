@@ -1,0 +1,134 @@
+import { type EntityTypeDefinition, entityTypePermissions, entityTypeScope } from '@trellis/core'
+import { type TrellisDatabase, toCount, withTransaction } from '@trellis/db'
+import { TRPCError } from '@trpc/server'
+import { booleanProcedure, router } from '../trpc/init.js'
+import { assertValidEntityType } from './entity-type-definition.js'
+import { CreateEntityTypeInput, EntityTypeNameInput, UpdateEntityTypeInput } from './entity-type-inputs.js'
+import { getEntityType, loadEntityTypes } from './entity-type-store.js'
+import { toEntityTypeView } from './entity-type-view.js'
+
+function isUniqueViolation(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && 'code' in error && error.code === '23505'
+}
+
+/** Removes grants of permissions a type no longer declares: a stored grant must name a real permission. */
+async function dropGrants(db: TrellisDatabase, permissions: readonly string[]): Promise<void> {
+  if (permissions.length === 0) return
+  await db.deleteFrom('role_grants').where('permission', 'in', permissions).execute()
+}
+
+const permissionNames = (name: string, definition: Pick<EntityTypeDefinition, 'stateMachine'>) =>
+  entityTypePermissions(name, definition).map((permission) => permission.name)
+
+/** Entity types (MODEL.md §5): defined at run time, each with a JSON Schema and optional states. */
+export const entityTypesRouter = router({
+  list: booleanProcedure('entityTypes.read').query(async ({ ctx }) =>
+    (await loadEntityTypes(ctx.db)).map(toEntityTypeView),
+  ),
+
+  get: booleanProcedure('entityTypes.read')
+    .input(EntityTypeNameInput)
+    .query(async ({ ctx, input }) => toEntityTypeView(await getEntityType(ctx.db, input.name))),
+
+  create: booleanProcedure('entityTypes.create')
+    .input(CreateEntityTypeInput)
+    .mutation(async ({ ctx, input }) => {
+      assertValidEntityType(input.name, input)
+      try {
+        await ctx.db
+          .insertInto('entity_types')
+          .values({
+            name: input.name,
+            description: input.description,
+            schema: JSON.stringify(input.schema),
+            state_machine: input.stateMachine ? JSON.stringify(input.stateMachine) : null,
+          })
+          .execute()
+      } catch (error) {
+        if (isUniqueViolation(error)) {
+          throw new TRPCError({ code: 'CONFLICT', message: `Entity type ${input.name} already exists` })
+        }
+        throw error
+      }
+      return toEntityTypeView(await getEntityType(ctx.db, input.name))
+    }),
+
+  /**
+   * Changes a type's description, schema or state machine. Records already stored are not
+   * revalidated (their next write is). Grants of transitions that disappear are removed;
+   * records gain the initial state when a machine is added and lose their state when it goes.
+   */
+  update: booleanProcedure('entityTypes.update')
+    .input(UpdateEntityTypeInput)
+    .mutation(({ ctx, input }) =>
+      withTransaction(ctx.db, async (trx) => {
+        const current = await getEntityType(trx, input.name, { forUpdate: true })
+        const next: EntityTypeDefinition = {
+          description: input.description ?? current.description,
+          schema: input.schema ?? current.schema,
+          stateMachine: input.stateMachine === undefined ? current.stateMachine : input.stateMachine,
+        }
+        assertValidEntityType(input.name, next)
+        const kept = new Set(permissionNames(input.name, next))
+        await dropGrants(
+          trx,
+          permissionNames(input.name, current).filter((permission) => !kept.has(permission)),
+        )
+        await trx
+          .updateTable('entity_types')
+          .set({
+            description: next.description ?? '',
+            schema: JSON.stringify(next.schema),
+            state_machine: next.stateMachine ? JSON.stringify(next.stateMachine) : null,
+            updated_at: new Date(),
+          })
+          .where('id', '=', current.id)
+          .execute()
+        if (next.stateMachine && !current.stateMachine) {
+          await trx
+            .updateTable('records')
+            .set({ status: next.stateMachine.initial })
+            .where('entity_type_id', '=', current.id)
+            .execute()
+        } else if (!next.stateMachine && current.stateMachine) {
+          await trx
+            .updateTable('records')
+            .set({ status: null })
+            .where('entity_type_id', '=', current.id)
+            .execute()
+        }
+        return toEntityTypeView(await getEntityType(trx, input.name))
+      }),
+    ),
+
+  /**
+   * Deletes a type that has no records (refused otherwise), with the grants of its
+   * permissions and the role bindings scoped to it.
+   */
+  delete: booleanProcedure('entityTypes.delete')
+    .input(EntityTypeNameInput)
+    .mutation(({ ctx, input }) =>
+      withTransaction(ctx.db, async (trx) => {
+        const type = await getEntityType(trx, input.name, { forUpdate: true })
+        const { count } = await trx
+          .selectFrom('records')
+          .select((eb) => eb.fn.countAll().as('count'))
+          .where('entity_type_id', '=', type.id)
+          .executeTakeFirstOrThrow()
+        const records = toCount(count)
+        if (records > 0) {
+          throw new TRPCError({
+            code: 'CONFLICT',
+            message: `Entity type ${input.name} still has ${records} record(s): delete them first`,
+          })
+        }
+        await dropGrants(trx, permissionNames(type.name, type))
+        const { numDeletedRows } = await trx
+          .deleteFrom('user_roles')
+          .where('scope', '=', entityTypeScope(type.name))
+          .executeTakeFirst()
+        await trx.deleteFrom('entity_types').where('id', '=', type.id).execute()
+        return { name: type.name, removedBindings: Number(numDeletedRows) }
+      }),
+    ),
+})

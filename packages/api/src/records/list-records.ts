@@ -1,0 +1,96 @@
+import { subtreeRange, type TrellisDatabase } from '@trellis/db'
+import { type Expression, type SqlBool, sql } from 'kysely'
+import type { z } from 'zod'
+import { permissionRequired, unauthorized } from '../access/access-errors.js'
+import { type RecordAccess, type RecordGrant, recordsWithin } from '../access/record-access.js'
+import { getEntityType, loadEntityTypes } from '../entity-types/entity-type-store.js'
+import { decodeCursor, encodeCursor } from '../pagination/cursor.js'
+import type { ListRecordsInput } from './record-inputs.js'
+import { RECORD_COLUMNS, type RecordView, toRecordView } from './record-view.js'
+
+export interface RecordPage {
+  readonly items: RecordView[]
+  /** Pass back as `cursor` for the next page; null on the last page. */
+  readonly nextCursor: string | null
+}
+
+/** The readable types with their grants; the types the caller may not read are left out. */
+async function readableTypes(db: TrellisDatabase, access: RecordAccess, entityType: string | undefined) {
+  if (entityType !== undefined) {
+    const type = await getEntityType(db, entityType)
+    return [{ type, grant: access.require(type.name, 'read') }]
+  }
+  const readable = (await loadEntityTypes(db)).flatMap((type) => {
+    const grant = access.grantFor(type.name, 'read')
+    return grant ? [{ type, grant }] : []
+  })
+  if (readable.length === 0) throw access.actor === null ? unauthorized() : permissionRequired('records.read')
+  return readable
+}
+
+/**
+ * `(type in (…) and owner within level) or …`: one branch per level the caller reads
+ * types at, each built by the same level filter as everything else.
+ */
+function readableFilter(readable: { type: { id: string }; grant: RecordGrant }[]): Expression<SqlBool> {
+  const byLevel = new Map<string, { grant: RecordGrant; typeIds: string[] }>()
+  for (const { type, grant } of readable) {
+    const group = byLevel.get(grant.level) ?? { grant, typeIds: [] }
+    group.typeIds.push(type.id)
+    byLevel.set(grant.level, group)
+  }
+  const branches = [...byLevel.values()].map(
+    ({ grant, typeIds }) =>
+      sql<SqlBool>`(records.entity_type_id in (${sql.join(typeIds)}) and ${recordsWithin(grant)})`,
+  )
+  return sql<SqlBool>`(${sql.join(branches, sql` or `)})`
+}
+
+/**
+ * One page of the records the caller may read, newest first, filtered and paginated in
+ * SQL: records outside the caller's level for their type are never fetched.
+ */
+export async function listRecords(
+  db: TrellisDatabase,
+  access: RecordAccess,
+  input: z.output<typeof ListRecordsInput>,
+): Promise<RecordPage> {
+  const readable = await readableTypes(db, access, input.entityType)
+  const typeNames = new Map(readable.map(({ type }) => [type.id, type.name]))
+  let query = db
+    .selectFrom('records')
+    .select([...RECORD_COLUMNS, 'records.entity_type_id'])
+    .where(readableFilter(readable))
+    .orderBy('records.created_at', 'desc')
+    .orderBy('records.id', 'desc')
+    .limit(input.limit + 1)
+  if (input.ownerId) query = query.where('records.owner_id', '=', input.ownerId)
+  if (input.subtreeOf) {
+    // An unknown user gives an empty page, as one outside the level does: no error tells which.
+    const root = await db
+      .selectFrom('users')
+      .select('path')
+      .where('id', '=', input.subtreeOf)
+      .executeTakeFirst()
+    if (!root) return { items: [], nextCursor: null }
+    const [lower, upper] = subtreeRange(root.path)
+    query = query.where(
+      sql<SqlBool>`records.owner_id in (select u.id from users u where u.path >= ${lower} and u.path < ${upper})`,
+    )
+  }
+  if (input.status) query = query.where('records.status', '=', input.status)
+  if (input.createdAfter) query = query.where('records.created_at', '>=', new Date(input.createdAfter))
+  if (input.createdBefore) query = query.where('records.created_at', '<', new Date(input.createdBefore))
+  if (input.cursor) {
+    const after = decodeCursor(input.cursor)
+    query = query.where(sql<SqlBool>`(records.created_at, records.id) < (${after.createdAt}, ${after.id})`)
+  }
+  const rows = await query.execute()
+  const page = rows.slice(0, input.limit)
+  const last = page.at(-1)
+  return {
+    items: page.map((row) => toRecordView(row, typeNames.get(row.entity_type_id)!)),
+    nextCursor:
+      rows.length > input.limit && last ? encodeCursor({ createdAt: last.created_at, id: last.id }) : null,
+  }
+}

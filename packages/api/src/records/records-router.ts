@@ -1,0 +1,99 @@
+import { userWithinLevel } from '@trellis/db'
+import { unauthorized } from '../access/access-errors.js'
+import { getEntityType } from '../entity-types/entity-type-store.js'
+import { recordProcedure, router } from '../trpc/init.js'
+import { userNotFound } from '../users/user-errors.js'
+import { findRecordFor } from './find-record.js'
+import { listRecords } from './list-records.js'
+import { assertRecordData } from './record-data.js'
+import {
+  CreateRecordInput,
+  ListRecordsInput,
+  RecordIdInput,
+  TransitionRecordInput,
+  UpdateRecordInput,
+} from './record-inputs.js'
+import { RECORD_COLUMNS, toRecordView } from './record-view.js'
+import { transitionRecord } from './transition-record.js'
+
+/** Records of every entity type (MODEL.md §5), each decided per type and filtered in SQL by level. */
+export const recordsRouter = router({
+  /** A record owned by the caller or, given `ownerId`, by a user within its create level. */
+  create: recordProcedure('create')
+    .input(CreateRecordInput)
+    .mutation(async ({ ctx, input }) => {
+      const type = await getEntityType(ctx.db, input.entityType)
+      ctx.audit.permission = `${type.name}.create`
+      const grant = ctx.records.require(type.name, 'create')
+      // A record needs an owner: an anonymous caller cannot create one even at ALL.
+      if (grant.actor === null) throw unauthorized()
+      const ownerId = input.ownerId ?? grant.actor.id
+      const owner = await ctx.db
+        .selectFrom('users')
+        .select('users.id')
+        .where('users.id', '=', ownerId)
+        .where(userWithinLevel('users', grant.actor, grant.level))
+        .executeTakeFirst()
+      if (!owner) throw userNotFound()
+      assertRecordData(type.schema, input.data)
+      const row = await ctx.db
+        .insertInto('records')
+        .values({
+          entity_type_id: type.id,
+          owner_id: ownerId,
+          status: type.stateMachine?.initial ?? null,
+          data: JSON.stringify(input.data),
+        })
+        .returning(RECORD_COLUMNS)
+        .executeTakeFirstOrThrow()
+      return toRecordView(row, type.name)
+    }),
+
+  get: recordProcedure('read')
+    .input(RecordIdInput)
+    .query(async ({ ctx, input }) => {
+      const { record, entityType } = await findRecordFor(ctx.db, ctx.records, input.id, 'read')
+      return toRecordView(record, entityType.name)
+    }),
+
+  list: recordProcedure('read')
+    .input(ListRecordsInput)
+    .query(({ ctx, input }) => {
+      if (input.entityType) ctx.audit.permission = `${input.entityType}.read`
+      return listRecords(ctx.db, ctx.records, input)
+    }),
+
+  /** Replaces a record's data, checked against its type's schema. */
+  update: recordProcedure('update')
+    .input(UpdateRecordInput)
+    .mutation(async ({ ctx, input }) => {
+      const { entityType } = await findRecordFor(ctx.db, ctx.records, input.id, 'update', { lock: true })
+      ctx.audit.permission = `${entityType.name}.update`
+      assertRecordData(entityType.schema, input.data)
+      const row = await ctx.db
+        .updateTable('records')
+        .set({ data: JSON.stringify(input.data), updated_at: new Date() })
+        .where('id', '=', input.id)
+        .returning(RECORD_COLUMNS)
+        .executeTakeFirstOrThrow()
+      return toRecordView(row, entityType.name)
+    }),
+
+  delete: recordProcedure('delete')
+    .input(RecordIdInput)
+    .mutation(async ({ ctx, input }) => {
+      const { entityType } = await findRecordFor(ctx.db, ctx.records, input.id, 'delete', { lock: true })
+      ctx.audit.permission = `${entityType.name}.delete`
+      await ctx.db.deleteFrom('records').where('id', '=', input.id).execute()
+      return { id: input.id, entityType: entityType.name }
+    }),
+
+  /**
+   * Moves a record along one of its type's transitions. The permission (`<type>.<name>`),
+   * the level and the current state are checked on the locked row in the call's
+   * transaction, so two racing calls apply once: the second finds the new state.
+   */
+  transition: recordProcedure('transition')
+    .input(TransitionRecordInput)
+    .mutation(({ ctx, input }) => transitionRecord(ctx.db, ctx.records, input, ctx.audit)),
+})

@@ -1,0 +1,56 @@
+import type { TrellisDatabase } from '@trellis/db'
+import { TRPCError } from '@trpc/server'
+import type { z } from 'zod'
+import type { RecordAccess } from '../access/record-access.js'
+import type { AuditNote } from '../trpc/init.js'
+import { findRecordFor } from './find-record.js'
+import { assertRecordData, invalidRecordData } from './record-data.js'
+import type { TransitionRecordInput } from './record-inputs.js'
+import { RECORD_COLUMNS, type RecordView, toRecordView } from './record-view.js'
+
+/** One transition, on a row locked until the caller's transaction ends (see `records.transition`). */
+export async function transitionRecord(
+  trx: TrellisDatabase,
+  access: RecordAccess,
+  input: z.output<typeof TransitionRecordInput>,
+  audit: AuditNote,
+): Promise<RecordView> {
+  const { record, entityType } = await findRecordFor(trx, access, input.id, input.name, { lock: true })
+  audit.permission = `${entityType.name}.${input.name}`
+  const transition = entityType.stateMachine?.transitions[input.name]
+  if (!transition) {
+    throw new TRPCError({
+      code: 'BAD_REQUEST',
+      message: `Entity type ${entityType.name} has no transition ${input.name}`,
+    })
+  }
+  if (record.status === null || !transition.from.includes(record.status)) {
+    throw new TRPCError({
+      code: 'CONFLICT',
+      message: `Cannot ${input.name} a ${entityType.name} record in state ${record.status ?? 'none'}`,
+    })
+  }
+  let data = record.data as Record<string, unknown>
+  if (input.data) {
+    const allowed = new Set(transition.fields ?? [])
+    const extra = Object.keys(input.data).filter((field) => !allowed.has(field))
+    if (extra.length > 0) {
+      throw invalidRecordData(
+        extra.map((field) => ({
+          code: 'not_allowed',
+          path: ['data', field],
+          message: `${input.name} may not write this field`,
+        })),
+      )
+    }
+    data = { ...data, ...input.data }
+    assertRecordData(entityType.schema, data)
+  }
+  const row = await trx
+    .updateTable('records')
+    .set({ status: transition.to, data: JSON.stringify(data), updated_at: new Date() })
+    .where('id', '=', input.id)
+    .returning(RECORD_COLUMNS)
+    .executeTakeFirstOrThrow()
+  return toRecordView(row, entityType.name)
+}

@@ -1,0 +1,119 @@
+import type { PermissionDeclaration } from './permission.js'
+
+/** What every entity type's records support, each its own leveled permission `<type>.<action>`. */
+export const RECORD_ACTIONS = ['read', 'create', 'update', 'delete'] as const
+export type RecordAction = (typeof RECORD_ACTIONS)[number]
+
+/** A JSON Schema for a record's data (validated by the API). */
+export type JsonSchema = { readonly [keyword: string]: unknown }
+
+/** A named step from some states to one state. */
+export interface TransitionDefinition {
+  readonly from: readonly string[]
+  readonly to: string
+  /** Data fields the transition may write as it moves the record (none by default). */
+  readonly fields?: readonly string[]
+}
+
+/** The states a record of a type moves through; new records start in `initial`. */
+export interface StateMachineDefinition {
+  readonly initial: string
+  readonly transitions: { readonly [transition: string]: TransitionDefinition }
+}
+
+export interface EntityTypeDefinition {
+  readonly description?: string
+  readonly schema: JsonSchema
+  readonly stateMachine?: StateMachineDefinition | null
+}
+
+export type EntityTypesConfig = { readonly [entityTypeName: string]: EntityTypeDefinition }
+
+type TransitionsOf<T extends EntityTypeDefinition> =
+  NonNullable<T['stateMachine']> extends { transitions: infer R } ? keyof R & string : never
+
+/** The permissions a set of entity types declares, as a union of string literals. */
+export type EntityTypePermission<T extends EntityTypesConfig> = {
+  [N in keyof T & string]: `${N}.${RecordAction | TransitionsOf<T[N]>}`
+}[keyof T & string]
+
+/**
+ * Declares entity types in code (presets, tests); keeps their names and transitions as
+ * literal types so `defineRoles` can check grants on their permissions.
+ *
+ * @example
+ * const types = defineEntityTypes({
+ *   charges: {
+ *     schema: { type: 'object' },
+ *     stateMachine: { initial: 'new', transitions: { start: { from: ['new'], to: 'started' } } },
+ *   },
+ * }) // permissions: charges.read, charges.create, charges.update, charges.delete, charges.start
+ */
+export function defineEntityTypes<const T extends EntityTypesConfig>(entityTypes: T): T {
+  return entityTypes
+}
+
+/** The scope a role binding names to apply only to records of one entity type. */
+export function entityTypeScope(entityTypeName: string): string {
+  return `entityType:${entityTypeName}`
+}
+
+/** Every permission an entity type declares: its record actions and its transitions, all leveled. */
+export function entityTypePermissions(
+  name: string,
+  definition: Pick<EntityTypeDefinition, 'stateMachine'>,
+): PermissionDeclaration<string>[] {
+  const actions = [...RECORD_ACTIONS, ...Object.keys(definition.stateMachine?.transitions ?? {})]
+  return actions.map((action) => ({ name: `${name}.${action}`, kind: 'leveled' }))
+}
+
+/** Every state a machine names: the initial one, then each `from` and `to` in order. */
+export function statesOf(machine: StateMachineDefinition): string[] {
+  const states = new Set([machine.initial])
+  for (const transition of Object.values(machine.transitions)) {
+    for (const state of transition.from) states.add(state)
+    states.add(transition.to)
+  }
+  return [...states]
+}
+
+const NAME_PATTERN = /^[a-z][a-zA-Z0-9]{0,62}$/
+const STATE_PATTERN = /^[a-z][a-zA-Z0-9_-]{0,62}$/
+
+/**
+ * Checks an entity type's name and state machine (not its JSON Schema: the API compiles
+ * that). `reservedNames` are resources the API already uses (`users`, `records`, ...): a
+ * type named like one would declare the same permissions. Returns one message a problem.
+ */
+export function findEntityTypeProblems(
+  name: string,
+  definition: Pick<EntityTypeDefinition, 'stateMachine'>,
+  reservedNames: ReadonlySet<string>,
+): string[] {
+  const problems: string[] = []
+  if (!NAME_PATTERN.test(name)) {
+    problems.push(`"${name}": an entity type name is camelCase letters and digits, starting lowercase`)
+  } else if (reservedNames.has(name)) {
+    problems.push(`"${name}": the name is taken by the API's own permissions`)
+  }
+  const machine = definition.stateMachine
+  if (!machine) return problems
+  if (!STATE_PATTERN.test(machine.initial)) {
+    problems.push(`initial state "${machine.initial}" is not a valid state name`)
+  }
+  const transitions = Object.entries(machine.transitions)
+  if (transitions.length === 0) problems.push('a state machine needs at least one transition')
+  for (const [transition, { from, to }] of transitions) {
+    if (!NAME_PATTERN.test(transition)) {
+      problems.push(`transition "${transition}": a transition name is camelCase letters and digits`)
+    } else if ((RECORD_ACTIONS as readonly string[]).includes(transition)) {
+      problems.push(`transition "${transition}": the name is taken by a record action`)
+    }
+    if (from.length === 0) problems.push(`transition "${transition}": needs at least one "from" state`)
+    for (const state of [...from, to]) {
+      if (!STATE_PATTERN.test(state))
+        problems.push(`transition "${transition}": "${state}" is not a valid state name`)
+    }
+  }
+  return problems
+}
