@@ -1,0 +1,121 @@
+import { randomUUID } from 'node:crypto'
+import { type Level, type ParentMap, visibleOwners } from '@trellis/core'
+import { createTrellisClient, isTrellisError, type TrellisClient } from '@trellis/sdk'
+import { expect } from 'vitest'
+import { addPerson } from '../../testing/add-person.js'
+import { startTestServer, type TestServer } from '../../testing/start-test-server.js'
+
+export const ADMIN = { email: 'admin@trellis.local', password: 'correct horse battery' }
+const PASSWORD = 'a good long password'
+
+/** A server started with a preset, its first administrator signed in, and the user tree so far. */
+export interface PresetServer {
+  readonly server: TestServer
+  readonly admin: TrellisClient
+  readonly adminId: string
+  /** Every user created here, with its parent: the oracle's input. */
+  readonly tree: Map<string, string | null>
+  /** An anonymous client. */
+  readonly anonymous: TrellisClient
+  stop(): Promise<void>
+}
+
+export async function startPresetServer(preset: string): Promise<PresetServer> {
+  const server = await startTestServer({ TRELLIS_PRESET: preset })
+  const admin = createTrellisClient({ url: server.trpcUrl })
+  const { user } = await admin.auth.login.mutate(ADMIN)
+  return {
+    server,
+    admin,
+    adminId: user.id,
+    tree: new Map([[user.id, null]]),
+    anonymous: createTrellisClient({ url: server.trpcUrl }),
+    stop: () => server.stop(),
+  }
+}
+
+export interface RoleUser {
+  readonly id: string
+  readonly client: TrellisClient
+}
+
+/**
+ * A person under `parentId` holding `role` (bound by the administrator through the API,
+ * scoped when asked), signed in through the SDK.
+ */
+export async function addRoleUser(
+  preset: PresetServer,
+  options: {
+    readonly name: string
+    readonly parentId: string
+    readonly role?: string
+    readonly scope?: string
+  },
+): Promise<RoleUser> {
+  const email = `${options.name}-${randomUUID().slice(0, 8)}@example.com`
+  const id = await addPerson(preset.server.database.db, email, PASSWORD, options.parentId)
+  preset.tree.set(id, options.parentId)
+  if (options.role) {
+    await preset.admin.users.assignRole.mutate({
+      userId: id,
+      role: options.role,
+      ...(options.scope ? { scope: options.scope } : {}),
+    })
+  }
+  const client = createTrellisClient({ url: preset.server.trpcUrl })
+  await client.auth.login.mutate({ email, password: PASSWORD })
+  return { id, client }
+}
+
+const DENIALS = new Set(['FORBIDDEN', 'NOT_FOUND', 'UNAUTHORIZED'])
+
+/** Asserts a call is allowed (resolves) or denied (a FORBIDDEN, NOT_FOUND or UNAUTHORIZED error). */
+export async function expectOutcome(call: Promise<unknown>, allowed: boolean, what: string): Promise<void> {
+  const outcome = await call.then(
+    () => 'allowed',
+    (error: unknown) => {
+      if (isTrellisError(error) && DENIALS.has(error.data?.code ?? '')) return 'denied'
+      throw new Error(`${what}: failed with neither success nor a denial: ${String(error)}`)
+    },
+  )
+  expect(outcome, what).toBe(allowed ? 'allowed' : 'denied')
+}
+
+/** Every record of a type the client can list, following the cursor to the end. */
+export async function listAll(
+  client: TrellisClient,
+  entityType: string,
+): Promise<{ id: string; ownerId: string }[]> {
+  const all: { id: string; ownerId: string }[] = []
+  let cursor: string | undefined
+  do {
+    const page = await client.records.list.query({ entityType, limit: 200, ...(cursor ? { cursor } : {}) })
+    all.push(...page.items)
+    cursor = page.nextCursor ?? undefined
+  } while (cursor)
+  return all
+}
+
+/**
+ * Asserts a leveled read: denied when `level` is undefined, else exactly the records
+ * whose owners the level reaches from `actorId` (the oracle in @trellis/core decides).
+ */
+export async function expectReadsAtLevel(
+  preset: PresetServer,
+  client: TrellisClient,
+  actorId: string | null,
+  entityType: string,
+  level: Level | undefined,
+  what: string,
+): Promise<void> {
+  if (level === undefined) {
+    await expectOutcome(client.records.list.query({ entityType }), false, what)
+    return
+  }
+  const everything = await listAll(preset.admin, entityType)
+  const tree: ParentMap = preset.tree
+  const owners = actorId === null ? null : visibleOwners(tree, actorId, level)
+  const expected = everything.filter((record) => owners === null || owners.has(record.ownerId))
+  const seen = await listAll(client, entityType)
+  expect(seen.map((record) => record.id).sort(), what).toEqual(expected.map((record) => record.id).sort())
+}

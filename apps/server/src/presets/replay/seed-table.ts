@@ -1,0 +1,35 @@
+import type { Level } from '@trellis/core'
+import type { TrellisClient } from '@trellis/sdk'
+
+/** A cell of a seed's table: allowed, denied, or allowed at a level. */
+export type Cell = '✔' | '✗' | Level
+
+/**
+ * One line of a seed's permission table, transcribed: the seed's words, one cell per
+ * role, and what the line means in Trellis terms, so the test can replay it.
+ */
+export interface SeedRow<TRole extends string, TWorld> {
+  /** The seed's words for the line. */
+  readonly line: string
+  readonly cells: Readonly<Record<TRole, Cell>>
+  /**
+   * The procedures the line names, called as the role's user: resolves when allowed,
+   * rejects (FORBIDDEN, NOT_FOUND or UNAUTHORIZED) when denied. Each call must make its
+   * own targets (through `world`) so rows and roles do not depend on one another.
+   */
+  readonly call?: (client: TrellisClient, world: TWorld) => Promise<unknown>
+  /**
+   * For a line that reads leveled records: the type listed, and the level a ✔ stands for
+   * (a level in the cell itself wins). The replay checks exactly which records come back.
+   */
+  readonly reads?: { readonly entityType: string; readonly level?: Level }
+  /** Where Trellis reads the line differently from its words, and why. */
+  readonly note?: string
+}
+
+/** The level a role reads a row's records at, or undefined when the cell denies it. */
+export function levelOfCell(cell: Cell, rowLevel: Level | undefined): Level | undefined {
+  if (cell === '✗') return undefined
+  if (cell === '✔') return rowLevel ?? 'ALL'
+  return cell
+}
