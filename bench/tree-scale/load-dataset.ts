@@ -164,6 +164,13 @@ async function loadUsers(db: TrellisDatabase): Promise<void> {
 }
 
 async function loadRecords(db: TrellisDatabase): Promise<void> {
+  // Every record has an entity type (migration 0007); the dataset uses one.
+  const { id: entityTypeId } = await db
+    .insertInto('entity_types')
+    .values({ name: 'scaleRecords', schema: JSON.stringify({ type: 'object' }) })
+    .onConflict((conflict) => conflict.column('name').doUpdateSet({ description: '' }))
+    .returning('id')
+    .executeTakeFirstOrThrow()
   for (let first = 1; first <= RECORD_COUNT; first += RECORD_CHUNK) {
     const last = Math.min(RECORD_COUNT, first + RECORD_CHUNK - 1)
     // One record every ~6 s from 2024-01-01, inserted in time order as a live system would.
@@ -179,8 +186,8 @@ async function loadRecords(db: TrellisDatabase): Promise<void> {
                      + floor(random() * 6000) * interval '1 millisecond' as at
             from generate_series(${first}::int, ${last}::int) g
           )
-          insert into records (id, owner_id, data, created_at, updated_at)
-          select gen_random_uuid(), n.id, jsonb_build_object('seq', d.g), d.at, d.at
+          insert into records (id, entity_type_id, owner_id, data, created_at, updated_at)
+          select gen_random_uuid(), ${entityTypeId}::uuid, n.id, jsonb_build_object('seq', d.g), d.at, d.at
           from drawn d join scale_nodes n on n.node = d.owner_node
           order by d.g
         `.execute(db),

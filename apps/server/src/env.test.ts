@@ -18,6 +18,11 @@ describe('readEnv', () => {
     })
   })
 
+  it('takes one of the three presets and refuses any other name', () => {
+    expect(readEnv({ TRELLIS_PRESET: 'bobsled' }).TRELLIS_PRESET).toBe('bobsled')
+    expect(() => readEnv({ TRELLIS_PRESET: 'casbin' })).toThrow(/TRELLIS_PRESET/)
+  })
+
   it('treats an empty variable as unset', () => {
     expect(readEnv({ DATABASE_URL: '', PORT: '' })).toMatchObject({ PORT: 3000 })
     expect(readEnv({ DATABASE_URL: '' }).DATABASE_URL).toBeUndefined()

@@ -6,6 +6,7 @@ import { leveledProcedure, router } from '../trpc/init.js'
 import { findVisibleUser } from '../users/find-visible-user.js'
 import { combineGrants, grantSources } from './effective-grant.js'
 import { findPermissionKind } from './permission-kind.js'
+import { entityTypePermissionParts } from './record-permission.js'
 
 const ExplainInput = z.object({
   userId: z.uuid(),
@@ -45,10 +46,15 @@ export const accessRouter = router({
       if (input.recordId === undefined) return answer(true, `Granted by role ${decidedBy?.role}`)
       const record = await ctx.db
         .selectFrom('records')
-        .select('id')
-        .where('id', '=', input.recordId)
+        .innerJoin('entity_types', 'entity_types.id', 'records.entity_type_id')
+        .select(['records.id', 'entity_types.name as entityType'])
+        .where('records.id', '=', input.recordId)
         .executeTakeFirst()
       if (!record) throw new TRPCError({ code: 'NOT_FOUND', message: 'Record not found' })
+      const permissionType = entityTypePermissionParts(input.permission)?.entityType
+      if (permissionType !== undefined && permissionType !== record.entityType) {
+        return answer(false, `The record is of entity type ${record.entityType}, not ${permissionType}`)
+      }
       const withinLevel =
         level === null
           ? true
