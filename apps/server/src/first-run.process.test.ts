@@ -74,4 +74,33 @@ describe('the server process', () => {
     expect(await server.exited).toBe(1)
     expect(server.stderr.join('')).toMatch(/Invalid configuration:\n\s+PORT:/)
   })
+
+  it('starts with a preset: its entity types, and the first administrator holds its protected role', async () => {
+    const presetDir = await mkdtemp(join(tmpdir(), 'trellis-preset-'))
+    try {
+      const server = spawnServerProcess({
+        TRELLIS_DATA_DIR: presetDir,
+        TRELLIS_PRESET: 'orb',
+        TRELLIS_ADMIN_PASSWORD: 'correct horse battery',
+      })
+      const { url } = (await server.waitForLog(listening)) as { url: string }
+      expect(server.logs.find((line) => line.msg === 'Started with a preset')).toMatchObject({
+        preset: 'orb',
+      })
+      const issuer = createTrellisClient({ url: `${url}/trpc` })
+      const { user } = await issuer.auth.login.mutate({
+        email: 'admin@trellis.local',
+        password: 'correct horse battery',
+      })
+      expect(await issuer.users.roles.query({ userId: user.id })).toEqual([
+        { role: 'issuer', protected: true, scope: null },
+      ])
+      const types = await issuer.entityTypes.list.query()
+      expect(types.map((type) => type.name)).toEqual(['balances', 'charges', 'reports', 'shops'])
+      server.child.kill('SIGTERM')
+      expect(await server.exited).toBe(0)
+    } finally {
+      await rm(presetDir, { recursive: true, force: true })
+    }
+  })
 })
