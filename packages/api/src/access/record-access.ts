@@ -1,5 +1,6 @@
-import { broadestLevel, isLevel, type Level } from '@trellis/core'
+import { broadestLevel, entityTypeScope, isLevel, type Level } from '@trellis/core'
 import { type Actor, ownerWithinLevel } from '@trellis/db'
+import type { TRPCError } from '@trpc/server'
 import { type Expression, type SqlBool, sql } from 'kysely'
 import { permissionRequired, unauthorized } from './access-errors.js'
 import type { AccessSnapshot, CallerFacts } from './access-snapshot.js'
@@ -45,11 +46,21 @@ export class RecordAccess {
     return { actor, level }
   }
 
+  /** Whether the caller holds a boolean permission for one entity type (scoped bindings count). */
+  holds(permission: string, entityType: string): boolean {
+    return this.snapshot.grantFor(this.caller, permission, entityTypeScope(entityType)) === true
+  }
+
+  /** UNAUTHORIZED for an anonymous caller, FORBIDDEN naming `permission` for a known one. */
+  refuse(permission: string): TRPCError {
+    return this.caller === null ? unauthorized() : permissionRequired(permission)
+  }
+
   /** The grant, or UNAUTHORIZED (anonymous) / FORBIDDEN naming the permission. */
   require(entityType: string, action: string): RecordGrant {
     const grant = this.grantFor(entityType, action)
     if (grant) return grant
-    throw this.caller === null ? unauthorized() : permissionRequired(`${entityType}.${action}`)
+    throw this.refuse(`${entityType}.${action}`)
   }
 }
 

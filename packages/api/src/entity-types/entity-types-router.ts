@@ -1,7 +1,7 @@
 import { type EntityTypeDefinition, entityTypePermissions, entityTypeScope } from '@trellis/core'
 import { type TrellisDatabase, toCount, withTransaction } from '@trellis/db'
 import { TRPCError } from '@trpc/server'
-import { booleanProcedure, router } from '../trpc/init.js'
+import { booleanProcedure, entityTypeReadProcedure, router } from '../trpc/init.js'
 import { assertValidEntityType } from './entity-type-definition.js'
 import { CreateEntityTypeInput, EntityTypeNameInput, UpdateEntityTypeInput } from './entity-type-inputs.js'
 import { getEntityType, loadEntityTypes } from './entity-type-store.js'
@@ -22,13 +22,21 @@ const permissionNames = (name: string, definition: Pick<EntityTypeDefinition, 's
 
 /** Entity types (MODEL.md §5): defined at run time, each with a JSON Schema and optional states. */
 export const entityTypesRouter = router({
-  list: booleanProcedure('entityTypes.read').query(async ({ ctx }) =>
-    (await loadEntityTypes(ctx.db)).map(toEntityTypeView),
-  ),
+  /** The types the caller may read: all of them, or those its scoped bindings name. */
+  list: entityTypeReadProcedure().query(async ({ ctx }) => {
+    const types = await loadEntityTypes(ctx.db)
+    const readable = types.filter((type) => ctx.records.holds('entityTypes.read', type.name))
+    if (readable.length === 0 && types.length > 0) throw ctx.records.refuse('entityTypes.read')
+    return readable.map(toEntityTypeView)
+  }),
 
-  get: booleanProcedure('entityTypes.read')
+  get: entityTypeReadProcedure()
     .input(EntityTypeNameInput)
-    .query(async ({ ctx, input }) => toEntityTypeView(await getEntityType(ctx.db, input.name))),
+    .query(async ({ ctx, input }) => {
+      const type = await getEntityType(ctx.db, input.name)
+      if (!ctx.records.holds('entityTypes.read', type.name)) throw ctx.records.refuse('entityTypes.read')
+      return toEntityTypeView(type)
+    }),
 
   create: booleanProcedure('entityTypes.create')
     .input(CreateEntityTypeInput)

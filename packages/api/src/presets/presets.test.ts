@@ -18,7 +18,9 @@ describe.each(PRESET_NAMES)('preset %s', (name) => {
     expect(typeProblems).toEqual([])
     const permissions = [
       ...declaredPermissions(appRouter),
-      ...Object.entries(preset.entityTypes).flatMap(([type, definition]) => entityTypePermissions(type, definition)),
+      ...Object.entries(preset.entityTypes).flatMap(([type, definition]) =>
+        entityTypePermissions(type, definition),
+      ),
     ]
     expect(findRolesConfigProblems(preset.roles, permissions)).toEqual([])
     expect(preset.roles[preset.adminRole]?.protected).toBe(true)

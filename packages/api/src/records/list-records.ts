@@ -1,7 +1,6 @@
 import { subtreeRange, type TrellisDatabase } from '@trellis/db'
 import { type Expression, type SqlBool, sql } from 'kysely'
 import type { z } from 'zod'
-import { permissionRequired, unauthorized } from '../access/access-errors.js'
 import { type RecordAccess, type RecordGrant, recordsWithin } from '../access/record-access.js'
 import { getEntityType, loadEntityTypes } from '../entity-types/entity-type-store.js'
 import { decodeCursor, encodeCursor } from '../pagination/cursor.js'
@@ -27,7 +26,7 @@ async function readableTypes(db: TrellisDatabase, access: RecordAccess, entityTy
   })
   // With no types yet there is nothing to refuse: the page is just empty.
   if (readable.length === 0 && types.length > 0) {
-    throw access.actor === null ? unauthorized() : permissionRequired('records.read')
+    throw access.refuse('records.read')
   }
   return readable
 }

@@ -5,7 +5,12 @@ import { unauthorized } from '../access/access-errors.js'
 import { authorizeBoolean, authorizeLeveled, authorizeRecords } from '../access/authorize.js'
 import { type AuditFacts, isDenial, recordAuditEvent } from '../audit/record-audit-event.js'
 import { resolveCaller } from '../identity/resolve-caller.js'
-import type { BooleanPermission, LeveledPermission } from '../permissions.js'
+import {
+  type AppPermission,
+  type BooleanPermission,
+  type LeveledPermission,
+  PERMISSIONS,
+} from '../permissions.js'
 import { type Context, dependenciesOf } from './context.js'
 import { formatError } from './error-formatter.js'
 import type { ProcedureMeta } from './meta.js'
@@ -144,15 +149,24 @@ export function leveledProcedure(permission: LeveledPermission) {
 export type RecordOperation = 'read' | 'create' | 'update' | 'delete' | 'transition'
 
 /**
- * A records procedure. Its meta declares `records.<operation>`; the decision itself waits
- * for the entity type (from the input or the record) and is made with `ctx.records`
- * (RecordAccess), which also weighs the type's own permissions (`shares.read`, ...).
+ * A procedure whose decision depends on the entity type it acts on, which only the input
+ * or the record tells. Its meta declares `permission`; the decision is made with
+ * `ctx.records` (RecordAccess) once the type is known, so bindings scoped to that type
+ * count.
  */
+function entityTypeScopedProcedure(permission: AppPermission) {
+  return auditedProcedure.meta({ permission, kind: PERMISSIONS[permission] }).use(async ({ ctx, next }) => {
+    const records = await authorizeRecords(ctx.db, ctx.accessCache, ctx.callerId)
+    return next({ ctx: { records } })
+  })
+}
+
+/** A records procedure: `records.<operation>`, decided per type with the type's own permissions too. */
 export function recordProcedure(operation: RecordOperation) {
-  return auditedProcedure
-    .meta({ permission: `records.${operation}`, kind: 'leveled' })
-    .use(async ({ ctx, next }) => {
-      const records = await authorizeRecords(ctx.db, ctx.accessCache, ctx.callerId)
-      return next({ ctx: { records } })
-    })
+  return entityTypeScopedProcedure(`records.${operation}`)
+}
+
+/** Reading entity types: a binding scoped to a type lets its holder read that type. */
+export function entityTypeReadProcedure() {
+  return entityTypeScopedProcedure('entityTypes.read')
 }

@@ -6,13 +6,16 @@ import { addPerson } from '../../testing/add-person.js'
 import { startTestServer, type TestServer } from '../../testing/start-test-server.js'
 
 export const ADMIN = { email: 'admin@trellis.local', password: 'correct horse battery' }
-const PASSWORD = 'a good long password'
+/** The password of every user `addRoleUser` makes. */
+export const ROLE_USER_PASSWORD = 'a good long password'
 
 /** A server started with a preset, its first administrator signed in, and the user tree so far. */
 export interface PresetServer {
   readonly server: TestServer
   readonly admin: TrellisClient
   readonly adminId: string
+  /** The administrator as a cast member (it holds the preset's protected role). */
+  readonly adminUser: RoleUser
   /** Every user created here, with its parent: the oracle's input. */
   readonly tree: Map<string, string | null>
   /** An anonymous client. */
@@ -28,6 +31,7 @@ export async function startPresetServer(preset: string): Promise<PresetServer> {
     server,
     admin,
     adminId: user.id,
+    adminUser: { id: user.id, email: ADMIN.email, password: ADMIN.password, client: admin },
     tree: new Map([[user.id, null]]),
     anonymous: createTrellisClient({ url: server.trpcUrl }),
     stop: () => server.stop(),
@@ -36,6 +40,8 @@ export async function startPresetServer(preset: string): Promise<PresetServer> {
 
 export interface RoleUser {
   readonly id: string
+  readonly email: string
+  readonly password: string
   readonly client: TrellisClient
 }
 
@@ -53,7 +59,7 @@ export async function addRoleUser(
   },
 ): Promise<RoleUser> {
   const email = `${options.name}-${randomUUID().slice(0, 8)}@example.com`
-  const id = await addPerson(preset.server.database.db, email, PASSWORD, options.parentId)
+  const id = await addPerson(preset.server.database.db, email, ROLE_USER_PASSWORD, options.parentId)
   preset.tree.set(id, options.parentId)
   if (options.role) {
     await preset.admin.users.assignRole.mutate({
@@ -63,8 +69,8 @@ export async function addRoleUser(
     })
   }
   const client = createTrellisClient({ url: preset.server.trpcUrl })
-  await client.auth.login.mutate({ email, password: PASSWORD })
-  return { id, client }
+  await client.auth.login.mutate({ email, password: ROLE_USER_PASSWORD })
+  return { id, email, password: ROLE_USER_PASSWORD, client }
 }
 
 const DENIALS = new Set(['FORBIDDEN', 'NOT_FOUND', 'UNAUTHORIZED'])

@@ -14,7 +14,13 @@ export const bitbrokerPreset: Preset = {
   entityTypes,
   adminRole: 'coordinator',
   roles: defineRoles({
-    public: { description: 'Every caller', grants: SIGN_IN_GRANTS },
+    // Reading yourself and changing your password are here, not in the roles: a
+    // contributor's binding is scoped to its entity type, and a scoped binding's grants
+    // apply to that type's records only. Both need a signed-in caller anyway.
+    public: {
+      description: 'Every caller',
+      grants: { ...SIGN_IN_GRANTS, 'auth.changePassword': true, 'users.read': 'SELF' },
+    },
     coordinator: {
       description: 'Defines entity types, users and who contributes; there is always at least one',
       protected: true,
@@ -28,8 +34,6 @@ export const bitbrokerPreset: Preset = {
         'records.create': 'OWNED',
         'records.update': 'OWNED',
         'records.delete': 'OWNED',
-        'users.read': 'SELF',
-        'auth.changePassword': true,
       },
     },
     consumer: {
@@ -37,8 +41,6 @@ export const bitbrokerPreset: Preset = {
       grants: {
         'entityTypes.read': true,
         'records.read': 'ALL',
-        'users.read': 'SELF',
-        'auth.changePassword': true,
       },
     },
   }),

@@ -1,0 +1,288 @@
+import { randomUUID } from 'node:crypto'
+import { isTrellisError } from '@trellis/sdk'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { callFailure as failure } from '../../testing/call-failure.js'
+import { replaySeedTable } from '../replay/replay-seed-table.js'
+import {
+  addRoleUser,
+  listAll,
+  type PresetServer,
+  type RoleUser,
+  startPresetServer,
+} from '../replay/replay-world.js'
+import { BOBSLED_ROLES, type BobsledRole, type BobsledWorld, bobsledSeedTable } from './bobsled-seed-table.js'
+
+/** Sample data of every type the table reads, so that each role's reads have something to find. */
+const SAMPLES: Record<string, (index: number) => Record<string, unknown>> = {
+  consumerOrganizations: (index) => ({ name: `Organization ${index}` }),
+  dataSources: (index) => ({ name: `Source ${index}`, kind: 'snowflake' }),
+  destinations: (index) => ({ name: `Destination ${index}`, kind: 'bigquery' }),
+  shares: (index) => ({ name: `Share ${index}` }),
+  transfers: () => ({ shareId: randomUUID() }),
+  serviceAccounts: (index) => ({ name: `Account ${index}` }),
+  webhooks: (index) => ({ url: `https://example.com/hooks/${index}` }),
+  environmentMetadata: (index) => ({ region: `region-${index}` }),
+  sourceSetupMetadata: (index) => ({ step: index }),
+  clientIds: (index) => ({ clientId: `client-${index}` }),
+}
+
+/** The message and the paths of a BAD_REQUEST's input issues. */
+async function inputIssues(call: Promise<unknown>) {
+  const error = await call.then(
+    () => undefined,
+    (caught: unknown) => caught,
+  )
+  if (!isTrellisError(error)) throw new Error(`Expected a Trellis error, got ${String(error)}`)
+  return {
+    code: error.data?.code,
+    paths: (error.data?.inputIssues ?? []).map((issue) => issue.path.join('.')).sort(),
+    issues: error.data?.inputIssues ?? [],
+  }
+}
+
+// seeds/bobsled-users-and-roles.txt replayed against a server started with the bobsled preset.
+describe('Bobsled preset: the seed replayed through the SDK', () => {
+  let preset: PresetServer
+  let users: Record<BobsledRole, RoleUser>
+  /** A second consumer, so that "own" (SELF) and "all" differ for consumers too. */
+  let otherConsumer: RoleUser
+  let world: BobsledWorld
+
+  beforeAll(async () => {
+    preset = await startPresetServer('bobsled')
+    const { admin, adminId } = preset
+    const add = (name: string, role: BobsledRole, parentId = adminId) =>
+      addRoleUser(preset, { name, parentId, role })
+    const member = await add('member', 'member')
+    const fulfillment = await add('fulfillment', 'fulfillment')
+    const integrator = await add('integrator', 'integrator')
+    const consumer = await add('consumer', 'consumer')
+    const viewer = await add('viewer', 'viewer')
+    otherConsumer = await add('other-consumer', 'consumer', fulfillment.id)
+    users = {
+      owner: preset.adminUser,
+      member,
+      fulfillment,
+      integrator,
+      consumer,
+      viewer,
+    }
+
+    const service = await admin.users.create.mutate({
+      email: `etl-${randomUUID().slice(0, 8)}@example.com`,
+      displayName: 'ETL',
+      kind: 'service',
+      parentId: adminId,
+    })
+    preset.tree.set(service.id, adminId)
+
+    world = {
+      owner: admin,
+      ownerId: adminId,
+      consumerId: consumer.id,
+      serviceAccountId: service.id,
+      record: async (entityType, data, ownerId) => {
+        const record = await admin.records.create.mutate({
+          entityType,
+          data,
+          ...(ownerId ? { ownerId } : {}),
+        })
+        return { id: record.id }
+      },
+      newUser: async (role) => {
+        const user = await admin.users.create.mutate({
+          email: `target-${randomUUID().slice(0, 8)}@example.com`,
+          parentId: adminId,
+        })
+        preset.tree.set(user.id, adminId)
+        if (role) await admin.users.assignRole.mutate({ userId: user.id, role })
+        return user.id
+      },
+    }
+
+    // Records of every type the table reads, owned across the tree: both consumers own some.
+    const owners = [adminId, member.id, fulfillment.id, consumer.id, otherConsumer.id]
+    for (const [entityType, sample] of Object.entries(SAMPLES)) {
+      for (const [index, ownerId] of owners.entries()) {
+        await world.record(entityType, sample(index), ownerId)
+      }
+    }
+  })
+  afterAll(() => preset?.stop())
+
+  it('serves the six roles of the seed, the owner protected, the first administrator an owner', async () => {
+    const roles = await preset.admin.roles.list.query()
+    const byName = new Map(roles.map((role) => [role.name, role]))
+    for (const role of BOBSLED_ROLES) expect(byName.has(role), role).toBe(true)
+    expect(roles.filter((role) => role.protected).map((role) => role.name)).toEqual(['owner'])
+    const held = await preset.admin.users.roles.query({ userId: preset.adminId })
+    expect(held).toEqual([{ role: 'owner', protected: true, scope: null }])
+  })
+
+  replaySeedTable(bobsledSeedTable, () => ({ preset, users, world }))
+
+  it('(*) a consumer invited to a share without a destination can set one up, and only that', async () => {
+    const consumer = users.consumer.client
+    const mine = await world.record('shares', { name: 'Awaiting' }, users.consumer.id)
+    const another = await world.record('shares', { name: 'Also awaiting' }, users.consumer.id)
+    const theirs = await world.record('shares', { name: 'Not mine' }, otherConsumer.id)
+
+    // Not the share's details...
+    const update = await failure(consumer.records.update.mutate({ id: mine.id, data: { name: 'Mine now' } }))
+    expect(update).toEqual({ code: 'FORBIDDEN', message: 'Permission required: shares.update' })
+
+    // ...but its destination, one the consumer creates itself, while the share awaits one.
+    const destination = await consumer.records.create.mutate({
+      entityType: 'destinations',
+      data: { name: 'My warehouse', kind: 'snowflake' },
+    })
+    expect(destination.ownerId).toBe(users.consumer.id)
+    const set = await consumer.records.transition.mutate({
+      id: mine.id,
+      name: 'setDestination',
+      data: { destinationId: destination.id },
+    })
+    expect(set).toMatchObject({
+      id: mine.id,
+      status: 'active',
+      data: { name: 'Awaiting', destinationId: destination.id },
+    })
+
+    // Once set, it is no longer the consumer's to change.
+    const again = await failure(
+      consumer.records.transition.mutate({
+        id: mine.id,
+        name: 'setDestination',
+        data: { destinationId: destination.id },
+      }),
+    )
+    expect(again.code).toBe('CONFLICT')
+
+    // Another consumer's share does not exist for it.
+    const other = await failure(
+      consumer.records.transition.mutate({
+        id: theirs.id,
+        name: 'setDestination',
+        data: { destinationId: destination.id },
+      }),
+    )
+    expect(other.code).toBe('NOT_FOUND')
+
+    // The transition writes the destination and nothing else.
+    const smuggled = await inputIssues(
+      consumer.records.transition.mutate({
+        id: another.id,
+        name: 'setDestination',
+        data: { destinationId: destination.id, name: 'Renamed' },
+      }),
+    )
+    expect(smuggled.code).toBe('BAD_REQUEST')
+    expect(smuggled.paths).toEqual(['data.name'])
+    expect(await consumer.records.get.query({ id: another.id })).toMatchObject({
+      status: 'awaitingDestination',
+      data: { name: 'Also awaiting' },
+    })
+    // Nor can it archive the share it may set up.
+    expect(
+      (await failure(consumer.records.transition.mutate({ id: another.id, name: 'archive' }))).code,
+    ).toBe('FORBIDDEN')
+  })
+
+  it("changing a user's role takes effect on the user's very next call", async () => {
+    const { admin, adminId } = preset
+    const user = await addRoleUser(preset, { name: 'switcher', parentId: adminId, role: 'viewer' })
+    const createShare = () =>
+      user.client.records.create.mutate({
+        entityType: 'shares',
+        ownerId: users.consumer.id,
+        data: { name: 'Switched' },
+      })
+
+    expect(await failure(createShare())).toEqual({
+      code: 'FORBIDDEN',
+      message: 'Permission required: shares.create',
+    })
+
+    await admin.users.assignRole.mutate({ userId: user.id, role: 'fulfillment' })
+    await admin.users.unassignRole.mutate({ userId: user.id, role: 'viewer' })
+    const created = await createShare()
+    expect(created).toMatchObject({
+      entityType: 'shares',
+      ownerId: users.consumer.id,
+      status: 'awaitingDestination',
+    })
+
+    await admin.users.assignRole.mutate({ userId: user.id, role: 'viewer' })
+    await admin.users.unassignRole.mutate({ userId: user.id, role: 'fulfillment' })
+    expect((await failure(createShare())).code).toBe('FORBIDDEN')
+    // Still a viewer: it reads every share, the one it made as fulfillment included.
+    const shares = await user.client.records.list.query({ entityType: 'shares', limit: 200 })
+    expect(shares.items.map((share) => share.id)).toContain(created.id)
+  })
+
+  it('the owner role is protected: its last holder can be neither unassigned, deactivated nor deleted', async () => {
+    const { admin, adminId } = preset
+    const lastOwner = /protected role "owner" with no active holder/
+
+    const unassignSelf = await failure(admin.users.unassignRole.mutate({ userId: adminId, role: 'owner' }))
+    expect(unassignSelf.code).toBe('CONFLICT')
+    expect(unassignSelf.message).toMatch(lastOwner)
+
+    // Someone else allowed to remove users, without being an owner, is refused as well.
+    await admin.roles.create.mutate({
+      name: 'steward',
+      grants: {
+        'users.read': 'ALL',
+        'users.delete': 'ALL',
+        'users.deactivate': 'ALL',
+        'users.unassignRole': 'ALL',
+      },
+    })
+    const steward = await addRoleUser(preset, { name: 'steward', parentId: adminId, role: 'steward' })
+    for (const call of [
+      steward.client.users.unassignRole.mutate({ userId: adminId, role: 'owner' }),
+      steward.client.users.deactivate.mutate({ id: adminId }),
+      steward.client.users.delete.mutate({ id: adminId }),
+    ]) {
+      const refused = await failure(call)
+      expect(refused.code).toBe('CONFLICT')
+      expect(refused.message).toMatch(lastOwner)
+    }
+    expect(await admin.users.roles.query({ userId: adminId })).toEqual([
+      { role: 'owner', protected: true, scope: null },
+    ])
+    expect((await admin.users.get.query({ id: adminId })).status).toBe('active')
+
+    // It is the last holder that is kept: an owner that is not the last one can lose the role.
+    const second = await addRoleUser(preset, { name: 'second-owner', parentId: adminId, role: 'owner' })
+    await steward.client.users.unassignRole.mutate({ userId: second.id, role: 'owner' })
+    expect(await admin.users.roles.query({ userId: second.id })).toEqual([])
+    expect((await failure(steward.client.users.delete.mutate({ id: adminId }))).code).toBe('CONFLICT')
+  })
+
+  it('refuses record data that breaks its type’s schema, naming each path', async () => {
+    const fulfillment = users.fulfillment.client
+    const before = await listAll(preset.admin, 'shares')
+    const broken = await inputIssues(
+      fulfillment.records.create.mutate({
+        entityType: 'shares',
+        data: { name: '', sourceId: 'not-a-uuid', metadata: 'not an object' },
+      }),
+    )
+    expect(broken.code).toBe('BAD_REQUEST')
+    expect(broken.paths).toEqual(['data.metadata', 'data.name', 'data.sourceId'])
+
+    const missing = await inputIssues(fulfillment.records.create.mutate({ entityType: 'shares', data: {} }))
+    expect(missing.code).toBe('BAD_REQUEST')
+    expect(missing.issues).toEqual([expect.objectContaining({ code: 'required', path: ['data', 'name'] })])
+
+    const badDestination = await inputIssues(
+      fulfillment.records.create.mutate({ entityType: 'destinations', data: { name: 'Lake', kind: 'ftp' } }),
+    )
+    expect(badDestination.code).toBe('BAD_REQUEST')
+    expect(badDestination.paths).toEqual(['data.kind'])
+
+    // Nothing was written.
+    expect(await listAll(preset.admin, 'shares')).toEqual(before)
+  })
+})

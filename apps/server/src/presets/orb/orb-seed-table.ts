@@ -1,0 +1,225 @@
+import { randomUUID } from 'node:crypto'
+import type { TrellisClient } from '@trellis/sdk'
+import type { Cell, SeedRow } from '../replay/seed-table.js'
+
+/**
+ * The Orb DLT seed (seeds/orb-dlt-roles-and-permissions.txt) lists, per role, the
+ * permissions of "a very basic coin economy". Each row here is one Trellis permission
+ * line, with the seed's names for it. `public` is an anonymous caller; the seed: "All
+ * permissions stated under the public role are accessible by all roles in the economy",
+ * so the public lines are ✔ for every role.
+ *
+ * The issuer is the first administrator and holds every permission at ALL (the preset's
+ * header): it hands out the consumer and merchant roles, and MODEL.md §3's no-escalation
+ * rule, which wins over the seed, says it may only hand out what it holds. Rows where the
+ * seed's issuer list lacks the line say so in `note`.
+ */
+export type OrbRole = 'public' | 'consumer' | 'merchant' | 'issuer'
+
+/** A person's sign-in, as the world knows it. */
+export interface OrbAccount {
+  readonly id: string
+  readonly email: string
+  readonly password: string
+}
+
+/**
+ * The users, shops and helpers the rows act on. The cast's merchant has two consumers
+ * (one is the cast's consumer); another merchant has its own two. Each helper makes a
+ * fresh target through the issuer, so rows and roles never depend on one another.
+ */
+export interface OrbWorld {
+  readonly ids: {
+    readonly issuer: string
+    /** The cast's merchant. */
+    readonly merchant: string
+    /** A consumer under the cast's merchant that is not the cast's consumer. */
+    readonly otherConsumer: string
+  }
+  /** The cast merchant's shop, owned by it. */
+  readonly merchantShop: string
+  /** The other merchant's shop. */
+  readonly otherShop: string
+  /** Who a client is signed in as; undefined for the anonymous client. */
+  account(client: TrellisClient): OrbAccount | undefined
+  /** A person with no role beyond `public`, for the anonymous client to sign in as. */
+  readonly spare: OrbAccount
+  /** A fresh charge owned by the cast's consumer (under the cast's merchant), moved to `status` by the issuer. */
+  charge(status: 'started' | 'executed'): Promise<string>
+  /** A fresh active person under the cast's merchant. */
+  freshUser(): Promise<string>
+}
+
+type Row = SeedRow<OrbRole, OrbWorld>
+
+const EVERYONE = { public: '✔', consumer: '✔', merchant: '✔', issuer: '✔' } as const satisfies Record<
+  OrbRole,
+  Cell
+>
+const ISSUER_ONLY = { public: '✗', consumer: '✗', merchant: '✗', issuer: '✔' } as const satisfies Record<
+  OrbRole,
+  Cell
+>
+const MERCHANT_AND_ISSUER = {
+  public: '✗',
+  consumer: '✗',
+  merchant: '✔',
+  issuer: '✔',
+} as const satisfies Record<OrbRole, Cell>
+
+const ISSUER_HOLDS_ALL =
+  "The seed's issuer list lacks this line; Trellis's issuer holds every permission at ALL because it hands out the other roles and MODEL.md §3 (no escalation) wins over the seed."
+
+const unique = (prefix: string) => `${prefix}-${randomUUID().slice(0, 8)}`
+
+export const orbSeedTable: readonly Row[] = [
+  // public: LOGIN, RECOVER_PASSWORD, GET_SHOPS, GET_SERVER_METRICS, GET_SERVER_VERSIONS
+  {
+    line: 'LOGIN',
+    cells: EVERYONE,
+    call: async (client, world) => {
+      const account = world.account(client)
+      if (account) return client.auth.login.mutate({ email: account.email, password: account.password })
+      // The anonymous client signs in as a spare person, then out again: it stays anonymous.
+      await client.auth.login.mutate({ email: world.spare.email, password: world.spare.password })
+      await client.auth.logout.mutate()
+      const stillSignedIn = await client.auth.me.query().then(
+        () => true,
+        () => false,
+      )
+      if (stillSignedIn) throw new Error('The anonymous client is still signed in after logout')
+    },
+  },
+  {
+    line: 'RECOVER_PASSWORD',
+    cells: EVERYONE,
+    call: (client, world) => client.auth.requestPasswordReset.mutate({ email: world.spare.email }),
+  },
+  {
+    line: 'GET_SHOPS / GET_SHOP_INFO',
+    cells: EVERYONE,
+    call: (client, world) => client.records.get.query({ id: world.otherShop }),
+    reads: { entityType: 'shops', level: 'ALL' },
+    note: "Both are shops.read at ALL in the public role: the seed's GET_SHOP_INFO for consumer and merchant is already theirs through GET_SHOPS.",
+  },
+  {
+    line: 'GET_SERVER_METRICS',
+    cells: EVERYONE,
+    call: (client) => client.system.metrics.query(),
+  },
+  {
+    line: 'GET_SERVER_VERSIONS',
+    cells: EVERYONE,
+    call: (client) => client.system.info.query(),
+  },
+
+  // consumer: GET_OWN_BALANCE, START_QR_CHARGE, GET_REPORTS_SELF, GET_SHOP_INFO, CHANGE_PASSWORD
+  {
+    line: 'GET_OWN_BALANCE / GET_ECONOMY_BALANCE',
+    cells: { public: '✗', consumer: 'SELF', merchant: '✗', issuer: 'ALL' },
+    reads: { entityType: 'balances' },
+    note: "The seed gives the merchant neither line, so a merchant reads no balance, not even its own. GET_OTHER_BALANCE (the seed's prose) is not in the example's lists: a role needing it gets balances.read at OWNED.",
+  },
+  {
+    line: 'START_QR_CHARGE',
+    cells: { public: '✗', consumer: '✔', merchant: '✗', issuer: '✔' },
+    call: async (client) => {
+      const charge = await client.records.create.mutate({
+        entityType: 'charges',
+        data: { amount: 12.5, currency: 'EUR', reference: unique('qr') },
+      })
+      return client.records.transition.mutate({ id: charge.id, name: 'start' })
+    },
+    note: `charges.create + charges.start at SELF: a consumer starts a charge of its own. ${ISSUER_HOLDS_ALL}`,
+  },
+
+  // merchant: GET_REPORTS_OWN, EXECUTE_QR_PAYMENT, REVERSE_QR_PAYMENT, GET_SHOP_INFO,
+  // UPDATE_SHOP_SELF, GET_SELF_INFO, CHANGE_PASSWORD
+  {
+    line: 'EXECUTE_QR_PAYMENT',
+    cells: MERCHANT_AND_ISSUER,
+    call: async (client, world) =>
+      client.records.transition.mutate({ id: await world.charge('started'), name: 'execute' }),
+    note: `charges.execute at OWNED: the merchant executes what its consumers started. ${ISSUER_HOLDS_ALL}`,
+  },
+  {
+    line: 'REVERSE_QR_PAYMENT',
+    cells: MERCHANT_AND_ISSUER,
+    call: async (client, world) =>
+      client.records.transition.mutate({ id: await world.charge('executed'), name: 'reverse' }),
+    note: `charges.reverse at OWNED. ${ISSUER_HOLDS_ALL}`,
+  },
+  {
+    line: 'GET_REPORTS_SELF / GET_REPORTS_OWN / GET_REPORTS_ALL',
+    cells: { public: '✗', consumer: 'SELF', merchant: 'OWNED', issuer: 'ALL' },
+    reads: { entityType: 'reports' },
+    note: 'A report is owned by the participant it is about; "involve the merchant as a participant" is read as the merchant and its consumers (OWNED).',
+  },
+  {
+    line: 'UPDATE_SHOP_SELF',
+    cells: MERCHANT_AND_ISSUER,
+    call: (client, world) =>
+      client.records.update.mutate({
+        id: world.merchantShop,
+        data: { name: 'Corner shop', address: unique('High Street') },
+      }),
+    note: `shops.update at SELF: the merchant updates the shop it owns; the others try that same shop. ${ISSUER_HOLDS_ALL}`,
+  },
+  {
+    line: 'GET_SELF_INFO',
+    cells: MERCHANT_AND_ISSUER,
+    call: (client, world) => client.users.get.query({ id: world.account(client)?.id ?? world.ids.merchant }),
+    note: "users.read at SELF. The seed's consumer list lacks it, so a consumer is denied (it still has auth.me, session housekeeping). The issuer has it through GET_USER_INFO (users.read ALL).",
+  },
+
+  // issuer: GET_REPORTS_ALL, GET_ECONOMY_BALANCE, ADD_USER, SEARCH_USERS,
+  // DEACTIVATE_ANY_USER, GET_USER_INFO, UPDATE_USER_INFO, CHANGE_PASSWORD
+  {
+    line: 'GET_USER_INFO / SEARCH_USERS',
+    cells: ISSUER_ONLY,
+    call: async (client, world) => {
+      const user = await client.users.get.query({ id: world.ids.otherConsumer })
+      const found = await client.users.list.query({ search: user.email })
+      if (!found.items.some((item) => item.id === user.id)) {
+        throw new Error(`users.list did not find ${user.email}, which users.get returned`)
+      }
+      return found
+    },
+    note: "users.read at ALL. The user looked up is a consumer under the cast's merchant: at SELF the merchant does not see it.",
+  },
+  {
+    line: 'ADD_USER',
+    cells: ISSUER_ONLY,
+    call: async (client, world) => {
+      const user = await client.users.create.mutate({
+        email: `${unique('added')}@example.com`,
+        parentId: world.ids.merchant,
+      })
+      return client.users.assignRole.mutate({ userId: user.id, role: 'consumer' })
+    },
+    note: 'users.create, and users.assignRole: a user comes with a role.',
+  },
+  {
+    line: 'DEACTIVATE_ANY_USER',
+    cells: ISSUER_ONLY,
+    call: async (client, world) => client.users.deactivate.mutate({ id: await world.freshUser() }),
+  },
+  {
+    line: 'UPDATE_USER_INFO',
+    cells: ISSUER_ONLY,
+    call: (client, world) =>
+      client.users.update.mutate({ id: world.ids.otherConsumer, displayName: unique('Renamed') }),
+  },
+  {
+    line: 'CHANGE_PASSWORD',
+    cells: { public: '✗', consumer: '✔', merchant: '✔', issuer: '✔' },
+    call: async (client, world) => {
+      // Changed and changed back: the account keeps the password the world knows.
+      const current = world.account(client)?.password ?? 'no password: not signed in'
+      const interim = `${current} (for a moment)`
+      await client.auth.changePassword.mutate({ currentPassword: current, newPassword: interim })
+      return client.auth.changePassword.mutate({ currentPassword: interim, newPassword: current })
+    },
+    note: 'auth.changePassword; an anonymous caller has no password to change.',
+  },
+]
