@@ -13,7 +13,8 @@ export interface StoredEntityType {
   readonly updatedAt: Date
 }
 
-const COLUMNS = [
+/** The columns a StoredEntityType is read from. */
+export const ENTITY_TYPE_COLUMNS = [
   'entity_types.id',
   'entity_types.name',
   'entity_types.description',
@@ -23,7 +24,7 @@ const COLUMNS = [
   'entity_types.updated_at',
 ] as const
 
-type Row = {
+export type EntityTypeRow = {
   id: string
   name: string
   description: string
@@ -33,7 +34,7 @@ type Row = {
   updated_at: Date
 }
 
-function toStored(row: Row): StoredEntityType {
+export function toStoredEntityType(row: EntityTypeRow): StoredEntityType {
   return {
     id: row.id,
     name: row.name,
@@ -51,8 +52,8 @@ export function entityTypeNotFound(name: string): TRPCError {
 
 /** Every entity type, by name. */
 export async function loadEntityTypes(db: TrellisDatabase): Promise<StoredEntityType[]> {
-  const rows = await db.selectFrom('entity_types').select(COLUMNS).orderBy('name').execute()
-  return rows.map(toStored)
+  const rows = await db.selectFrom('entity_types').select(ENTITY_TYPE_COLUMNS).orderBy('name').execute()
+  return rows.map(toStoredEntityType)
 }
 
 /** One entity type by name; `forUpdate` locks it until the transaction ends. */
@@ -61,10 +62,10 @@ export async function findEntityType(
   name: string,
   options: { forUpdate?: boolean } = {},
 ): Promise<StoredEntityType | undefined> {
-  let query = db.selectFrom('entity_types').select(COLUMNS).where('name', '=', name)
+  let query = db.selectFrom('entity_types').select(ENTITY_TYPE_COLUMNS).where('name', '=', name)
   if (options.forUpdate) query = query.forUpdate()
   const row = await query.executeTakeFirst()
-  return row ? toStored(row) : undefined
+  return row ? toStoredEntityType(row) : undefined
 }
 
 /** One entity type by name, or NOT_FOUND. */

@@ -1,8 +1,12 @@
 import type { TrellisDatabase } from '@trellis/db'
 import { TRPCError } from '@trpc/server'
-import { permissionRequired, unauthorized } from '../access/access-errors.js'
 import { type RecordAccess, type RecordGrant, recordsWithin } from '../access/record-access.js'
-import type { StoredEntityType } from '../entity-types/entity-type-store.js'
+import {
+  ENTITY_TYPE_COLUMNS,
+  type StoredEntityType,
+  toStoredEntityType,
+} from '../entity-types/entity-type-store.js'
+import type { AuditNote } from '../trpc/init.js'
 import { RECORD_COLUMNS, type RecordRow } from './record-view.js'
 
 export function recordNotFound(): TRPCError {
@@ -10,31 +14,17 @@ export function recordNotFound(): TRPCError {
 }
 
 /** The entity type of a record, read before any decision: the decision depends on it. */
-async function entityTypeOfRecord(db: TrellisDatabase, id: string): Promise<StoredEntityType | undefined> {
+export async function entityTypeOfRecord(
+  db: TrellisDatabase,
+  id: string,
+): Promise<StoredEntityType | undefined> {
   const row = await db
     .selectFrom('records')
     .innerJoin('entity_types', 'entity_types.id', 'records.entity_type_id')
-    .select([
-      'entity_types.id',
-      'entity_types.name',
-      'entity_types.description',
-      'entity_types.schema',
-      'entity_types.state_machine',
-      'entity_types.created_at',
-      'entity_types.updated_at',
-    ])
+    .select(ENTITY_TYPE_COLUMNS)
     .where('records.id', '=', id)
     .executeTakeFirst()
-  if (!row) return undefined
-  return {
-    id: row.id,
-    name: row.name,
-    description: row.description,
-    schema: row.schema as StoredEntityType['schema'],
-    stateMachine: (row.state_machine ?? null) as StoredEntityType['stateMachine'],
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-  }
+  return row ? toStoredEntityType(row) : undefined
 }
 
 function selectWithin(db: TrellisDatabase, id: string, grant: RecordGrant) {
@@ -53,28 +43,36 @@ export interface FoundRecord {
 /**
  * A record the caller may `action` (a record action or a transition name), locked for
  * update when `lock` is set. A record the caller cannot even see is NOT_FOUND, exactly as
- * one that does not exist; one it can see but not act on is FORBIDDEN.
+ * one that does not exist; one it can see but not act on is FORBIDDEN. Once the record is
+ * known to be visible, `audit` gets the specific permission (`cars.update`), so a refusal
+ * is recorded under it too; a NOT_FOUND keeps the generic one, which tells nothing.
  */
 export async function findRecordFor(
   db: TrellisDatabase,
   access: RecordAccess,
   id: string,
   action: string,
-  options: { lock?: boolean } = {},
+  options: { lock?: boolean; audit?: AuditNote } = {},
 ): Promise<FoundRecord> {
   const entityType = await entityTypeOfRecord(db, id)
   if (!entityType) throw recordNotFound()
+  const permission = `${entityType.name}.${action}`
   const grant = access.grantFor(entityType.name, action)
   if (grant) {
     const query = selectWithin(db, id, grant)
     const record = await (options.lock ? query.forUpdate() : query).executeTakeFirst()
-    if (record) return { record, entityType }
+    if (record) {
+      if (options.audit) options.audit.permission = permission
+      return { record, entityType }
+    }
   }
   if (action !== 'read') {
     const readGrant = access.grantFor(entityType.name, 'read')
     const visible = readGrant ? await selectWithin(db, id, readGrant).executeTakeFirst() : undefined
-    if (visible)
-      throw access.actor === null ? unauthorized() : permissionRequired(`${entityType.name}.${action}`)
+    if (visible) {
+      if (options.audit) options.audit.permission = permission
+      throw access.refuse(permission)
+    }
   }
   throw recordNotFound()
 }

@@ -1,4 +1,5 @@
-import { subtreeRange, type TrellisDatabase } from '@trellis/db'
+import { broadestLevel } from '@trellis/core'
+import { subtreeRange, type TrellisDatabase, userWithinLevel } from '@trellis/db'
 import { type Expression, type SqlBool, sql } from 'kysely'
 import type { z } from 'zod'
 import { type RecordAccess, type RecordGrant, recordsWithin } from '../access/record-access.js'
@@ -70,12 +71,14 @@ export async function listRecords(
     .limit(input.limit + 1)
   if (input.ownerId) query = query.where('records.owner_id', '=', input.ownerId)
   if (input.subtreeOf) {
-    // An unknown user gives an empty page, as one outside the level does: no error tells which.
-    const root = await db
-      .selectFrom('users')
-      .select('path')
-      .where('id', '=', input.subtreeOf)
-      .executeTakeFirst()
+    // The subtree's root must be a user the caller reaches at its broadest read level: a
+    // root outside it gives an empty page, like an unknown one, so a list cannot tell
+    // which users outside the caller's reach sit above the ones it sees.
+    const broadest = broadestLevel(readable.map(({ grant }) => grant.level))!
+    let rootQuery = db.selectFrom('users').select('users.path').where('users.id', '=', input.subtreeOf)
+    const actor = access.actor
+    if (actor) rootQuery = rootQuery.where(userWithinLevel('users', actor, broadest))
+    const root = await rootQuery.executeTakeFirst()
     if (!root) return { items: [], nextCursor: null }
     const [lower, upper] = subtreeRange(root.path)
     query = query.where(

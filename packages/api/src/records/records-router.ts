@@ -67,8 +67,10 @@ export const recordsRouter = router({
   update: recordProcedure('update')
     .input(UpdateRecordInput)
     .mutation(async ({ ctx, input }) => {
-      const { entityType } = await findRecordFor(ctx.db, ctx.records, input.id, 'update', { lock: true })
-      ctx.audit.permission = `${entityType.name}.update`
+      const { entityType } = await findRecordFor(ctx.db, ctx.records, input.id, 'update', {
+        lock: true,
+        audit: ctx.audit,
+      })
       assertRecordData(entityType.schema, input.data)
       const row = await ctx.db
         .updateTable('records')
@@ -82,8 +84,10 @@ export const recordsRouter = router({
   delete: recordProcedure('delete')
     .input(RecordIdInput)
     .mutation(async ({ ctx, input }) => {
-      const { entityType } = await findRecordFor(ctx.db, ctx.records, input.id, 'delete', { lock: true })
-      ctx.audit.permission = `${entityType.name}.delete`
+      const { entityType } = await findRecordFor(ctx.db, ctx.records, input.id, 'delete', {
+        lock: true,
+        audit: ctx.audit,
+      })
       await ctx.db.deleteFrom('records').where('id', '=', input.id).execute()
       return { id: input.id, entityType: entityType.name }
     }),

@@ -1,18 +1,8 @@
 import { randomUUID } from 'node:crypto'
 import { testEntityTypeId } from '@trellis/db/testing'
-import { TRPCError } from '@trpc/server'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type ApiHarness, createApiHarness } from '../testing/api-harness.js'
-
-/** The tRPC error a call fails with (the test fails if it succeeds). */
-async function failure(call: Promise<unknown>): Promise<TRPCError> {
-  const error = await call.then(
-    () => undefined,
-    (caught: unknown) => caught,
-  )
-  if (!(error instanceof TRPCError)) throw new Error(`Expected a TRPCError, got ${String(error)}`)
-  return error
-}
+import { failure } from '../testing/call-failure.js'
 
 const READ_AND_WRITE = [
   'users.read',
