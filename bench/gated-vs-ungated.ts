@@ -1,7 +1,8 @@
 // Throughput of a gated procedure against the same procedure without the gate, served
 // by one server in one run: `system.info` through the Trellis API (caller resolution,
 // access-version check, decision, audit on denial) and the same resolver on a bare tRPC
-// router. Run: pnpm --filter @trellis/bench run gated
+// router. Run: pnpm --filter @trellis/bench run gated (PGlite), or with DATABASE_URL set
+// (PostgreSQL: a fresh schema, dropped afterwards).
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import {
@@ -12,7 +13,7 @@ import {
   silentLogger,
   TRELLIS_VERSION,
 } from '@trellis/api'
-import { createDatabase, type TrellisDatabase } from '@trellis/db'
+import { createDatabase, dialectOf, type TrellisDatabase } from '@trellis/db'
 import { initTRPC } from '@trpc/server'
 import { createHTTPHandler } from '@trpc/server/adapters/standalone'
 import { sql } from 'kysely'
@@ -33,7 +34,7 @@ function ungatedRouter(db: TrellisDatabase) {
         return {
           name: 'trellis' as const,
           version: TRELLIS_VERSION,
-          database: 'pglite',
+          database: dialect,
           schemaVersion: latest.rows[0]?.name ?? null,
         }
       }),
@@ -41,7 +42,10 @@ function ungatedRouter(db: TrellisDatabase) {
   })
 }
 
-const db = await createDatabase()
+const databaseUrl = process.env.DATABASE_URL
+const dialect = dialectOf({ databaseUrl })
+const schema = databaseUrl ? `bench_gated_${process.pid}` : undefined
+const db = await createDatabase({ databaseUrl, schema })
 await prepareDatabase(
   db,
   { adminEmail: 'bench@example.com', adminPassword: 'bench password 1' },
@@ -52,7 +56,7 @@ const gated = createHTTPHandler({
   basePath: '/gated/',
   createContext: () =>
     createContext(
-      { db, dialect: 'pglite', logger: silentLogger, auth: DEFAULT_AUTH_CONFIG },
+      { db, dialect, logger: silentLogger, auth: DEFAULT_AUTH_CONFIG },
       { requestId: 'bench', clientAddress: '127.0.0.1', authorization: undefined },
     ),
 })
@@ -102,9 +106,10 @@ try {
     )
   }
   console.log(
-    `ratio gated/ungated: ${(gatedSummary.requestsPerSecond / ungatedSummary.requestsPerSecond).toFixed(2)}   target ≥ 0.85`,
+    `${dialect}: ratio gated/ungated: ${(gatedSummary.requestsPerSecond / ungatedSummary.requestsPerSecond).toFixed(2)}   target ≥ 0.85`,
   )
 } finally {
   server.close()
+  if (schema) await sql`drop schema ${sql.id(schema)} cascade`.execute(db)
   await db.destroy()
 }
