@@ -1,10 +1,12 @@
 import { onLocalAccessChange, type TrellisDatabase } from '@trellis/db'
 import { type AccessSnapshot, loadAccessSnapshot, readAccessVersion } from './access-snapshot.js'
+import { FreshSharedRead } from './fresh-shared-read.js'
 
 /**
  * Keeps the access snapshot of one database. On PostgreSQL every call reads
- * `access_version` (one small query) and reuses the snapshot while it has not moved, so
- * a change made through any server instance decides the very next call everywhere. On
+ * `access_version` (one small query, shared by the calls that arrive while one is in
+ * flight) and reuses the snapshot while it has not moved, so a change made through any
+ * server instance decides the very next call everywhere. On
  * embedded PGlite, which one process owns, the database announces each change at commit
  * and the counter need not be read at all.
  */
@@ -14,6 +16,8 @@ export class AccessCache {
   #generation = 0
   #snapshotGeneration = -1
   readonly #announced: boolean
+  /** Calls arriving while the counter is being read share the next read (never an older one). */
+  readonly #version = new FreshSharedRead<string>()
 
   constructor(db: TrellisDatabase) {
     this.#announced = onLocalAccessChange(db, () => this.#generation++) !== undefined
@@ -28,7 +32,7 @@ export class AccessCache {
       this.#snapshotGeneration = generation
       return this.#snapshot
     }
-    const version = await readAccessVersion(db)
+    const version = await this.#version.get(() => readAccessVersion(db))
     if (this.#snapshot?.version !== version) this.#snapshot = await loadAccessSnapshot(db, version)
     return this.#snapshot
   }
