@@ -134,6 +134,16 @@ describe('findEntityTypeProblems', () => {
     expect(problemsOf('tasks', machine)).toEqual([])
   })
 
+  it('refuses a reference to something that cannot be an entity type name', () => {
+    expect(findEntityTypeProblems('cars', { references: { garageId: 'garages' } }, RESERVED)).toEqual([])
+    expect(
+      findEntityTypeProblems('cars', { references: { garageId: 'Garages!', '': 'sheds' } }, RESERVED),
+    ).toEqual([
+      'references: "Garages!" is not an entity type name',
+      'references: a field name cannot be empty',
+    ])
+  })
+
   it('reports a bad name and a bad machine together', () => {
     const problems = problemsOf('Bad', { initial: 'new', transitions: { read: { from: [], to: 'x' } } })
     expect(problems).toHaveLength(3)

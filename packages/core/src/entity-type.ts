@@ -25,6 +25,12 @@ export interface EntityTypeDefinition {
   readonly description?: string
   readonly schema: JsonSchema
   readonly stateMachine?: StateMachineDefinition | null
+  /**
+   * Data fields that hold the id of another record, by the entity type it must be:
+   * `{ destinationId: 'destinations' }`. A write must name a record of that type which
+   * the writer can read.
+   */
+  readonly references?: { readonly [field: string]: string } | null
 }
 
 export type EntityTypesConfig = { readonly [entityTypeName: string]: EntityTypeDefinition }
@@ -87,7 +93,7 @@ const STATE_PATTERN = /^[a-z][a-zA-Z0-9_-]{0,62}$/
  */
 export function findEntityTypeProblems(
   name: string,
-  definition: Pick<EntityTypeDefinition, 'stateMachine'>,
+  definition: Pick<EntityTypeDefinition, 'stateMachine' | 'references'>,
   reservedNames: ReadonlySet<string>,
 ): string[] {
   const problems: string[] = []
@@ -95,6 +101,10 @@ export function findEntityTypeProblems(
     problems.push(`"${name}": an entity type name is camelCase letters and digits, starting lowercase`)
   } else if (reservedNames.has(name)) {
     problems.push(`"${name}": the name is taken by the API's own permissions`)
+  }
+  for (const [field, target] of Object.entries(definition.references ?? {})) {
+    if (field.length === 0) problems.push('references: a field name cannot be empty')
+    if (!NAME_PATTERN.test(target)) problems.push(`references: "${target}" is not an entity type name`)
   }
   const machine = definition.stateMachine
   if (!machine) return problems

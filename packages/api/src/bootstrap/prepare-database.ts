@@ -44,6 +44,12 @@ export async function prepareDatabase(
   const problems = Object.entries(entityTypes).flatMap(([name, type]) =>
     entityTypeDefinitionProblems(name, type).map((problem) => `Entity type ${name}: ${problem}`),
   )
+  for (const [name, type] of Object.entries(entityTypes)) {
+    for (const target of Object.values(type.references ?? {})) {
+      if (!(target in entityTypes))
+        problems.push(`Entity type ${name}: references unknown entity type ${target}`)
+    }
+  }
   const configuredTypePermissions = Object.entries(entityTypes).flatMap(([name, type]) =>
     entityTypePermissions(name, type),
   )

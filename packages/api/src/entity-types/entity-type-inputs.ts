@@ -22,6 +22,9 @@ const JsonSchemaInput = z
   .record(z.string(), z.unknown())
   .refine((schema) => JSON.stringify(schema).length <= MAX_SCHEMA_BYTES, 'must be at most 64 KiB of JSON')
 
+/** Data fields holding another record's id, by entity type: `{ destinationId: 'destinations' }`. */
+const ReferencesInput = z.record(z.string().min(1).max(100), Name)
+
 export const EntityTypeNameInput = z.object({ name: Name })
 
 export const CreateEntityTypeInput = z.object({
@@ -29,6 +32,7 @@ export const CreateEntityTypeInput = z.object({
   description: z.string().max(500).default(''),
   schema: JsonSchemaInput,
   stateMachine: StateMachineInput.optional(),
+  references: ReferencesInput.optional(),
 })
 
 /** The name stays: the type's permissions are named after it. */
@@ -38,4 +42,6 @@ export const UpdateEntityTypeInput = z.object({
   schema: JsonSchemaInput.optional(),
   /** `null` removes the state machine. */
   stateMachine: StateMachineInput.nullable().optional(),
+  /** `null` removes them. */
+  references: ReferencesInput.nullable().optional(),
 })

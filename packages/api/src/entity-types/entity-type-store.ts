@@ -9,6 +9,7 @@ export interface StoredEntityType {
   readonly description: string
   readonly schema: JsonSchema
   readonly stateMachine: StateMachineDefinition | null
+  readonly references: { readonly [field: string]: string } | null
   readonly createdAt: Date
   readonly updatedAt: Date
 }
@@ -20,6 +21,7 @@ export const ENTITY_TYPE_COLUMNS = [
   'entity_types.description',
   'entity_types.schema',
   'entity_types.state_machine',
+  'entity_types.data_references',
   'entity_types.created_at',
   'entity_types.updated_at',
 ] as const
@@ -30,6 +32,7 @@ export type EntityTypeRow = {
   description: string
   schema: unknown
   state_machine: unknown
+  data_references: unknown
   created_at: Date
   updated_at: Date
 }
@@ -41,6 +44,7 @@ export function toStoredEntityType(row: EntityTypeRow): StoredEntityType {
     description: row.description,
     schema: row.schema as JsonSchema,
     stateMachine: (row.state_machine ?? null) as StateMachineDefinition | null,
+    references: (row.data_references ?? null) as StoredEntityType['references'],
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   }

@@ -7,6 +7,8 @@ export interface EntityTypeView {
   readonly description: string
   readonly schema: JsonSchema
   readonly stateMachine: StateMachineDefinition | null
+  /** Data fields that hold another record's id, by the type that record must be. */
+  readonly references: { readonly [field: string]: string } | null
   /** `<name>.read`, `<name>.create`, ... and one per transition: grant these to roles. */
   readonly permissions: string[]
   readonly createdAt: string
@@ -19,6 +21,7 @@ export function toEntityTypeView(type: StoredEntityType): EntityTypeView {
     description: type.description,
     schema: type.schema,
     stateMachine: type.stateMachine,
+    references: type.references,
     permissions: entityTypePermissions(type.name, type).map((permission) => permission.name),
     createdAt: type.createdAt.toISOString(),
     updatedAt: type.updatedAt.toISOString(),

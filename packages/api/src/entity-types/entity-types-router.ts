@@ -4,6 +4,7 @@ import { TRPCError } from '@trpc/server'
 import { booleanProcedure, entityTypeReadProcedure, router } from '../trpc/init.js'
 import { assertValidEntityType } from './entity-type-definition.js'
 import { CreateEntityTypeInput, EntityTypeNameInput, UpdateEntityTypeInput } from './entity-type-inputs.js'
+import { assertReferencedTypesExist } from './entity-type-references.js'
 import { getEntityType, loadEntityTypes } from './entity-type-store.js'
 import { toEntityTypeView } from './entity-type-view.js'
 
@@ -42,6 +43,7 @@ export const entityTypesRouter = router({
     .input(CreateEntityTypeInput)
     .mutation(async ({ ctx, input }) => {
       assertValidEntityType(input.name, input)
+      await assertReferencedTypesExist(ctx.db, input.name, input.references)
       try {
         await ctx.db
           .insertInto('entity_types')
@@ -50,6 +52,7 @@ export const entityTypesRouter = router({
             description: input.description,
             schema: JSON.stringify(input.schema),
             state_machine: input.stateMachine ? JSON.stringify(input.stateMachine) : null,
+            data_references: input.references ? JSON.stringify(input.references) : null,
           })
           .execute()
       } catch (error) {
@@ -75,8 +78,10 @@ export const entityTypesRouter = router({
           description: input.description ?? current.description,
           schema: input.schema ?? current.schema,
           stateMachine: input.stateMachine === undefined ? current.stateMachine : input.stateMachine,
+          references: input.references === undefined ? current.references : input.references,
         }
         assertValidEntityType(input.name, next)
+        await assertReferencedTypesExist(trx, input.name, next.references)
         const kept = new Set(permissionNames(input.name, next))
         await dropGrants(
           trx,
@@ -88,6 +93,7 @@ export const entityTypesRouter = router({
             description: next.description ?? '',
             schema: JSON.stringify(next.schema),
             state_machine: next.stateMachine ? JSON.stringify(next.stateMachine) : null,
+            data_references: next.references ? JSON.stringify(next.references) : null,
             updated_at: new Date(),
           })
           .where('id', '=', current.id)
@@ -128,6 +134,15 @@ export const entityTypesRouter = router({
           throw new TRPCError({
             code: 'CONFLICT',
             message: `Entity type ${input.name} still has ${records} record(s): delete them first`,
+          })
+        }
+        const referrers = (await loadEntityTypes(trx)).filter(
+          (other) => other.name !== type.name && Object.values(other.references ?? {}).includes(type.name),
+        )
+        if (referrers.length > 0) {
+          throw new TRPCError({
+            code: 'CONFLICT',
+            message: `Entity type ${input.name} is referenced by ${referrers.map((other) => other.name).join(', ')}: remove those references first`,
           })
         }
         await dropGrants(trx, permissionNames(type.name, type))

@@ -23,6 +23,7 @@ export async function syncEntityTypes(
         description: type.description ?? '',
         schema: JSON.stringify(type.schema),
         state_machine: type.stateMachine ? JSON.stringify(type.stateMachine) : null,
+        data_references: type.references ? JSON.stringify(type.references) : null,
       })),
     )
     .onConflict((conflict) => conflict.column('name').doNothing())

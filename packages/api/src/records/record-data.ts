@@ -1,5 +1,7 @@
-import type { JsonSchema } from '@trellis/core'
+import type { TrellisDatabase } from '@trellis/db'
 import { TRPCError } from '@trpc/server'
+import { type RecordAccess, recordsWithin } from '../access/record-access.js'
+import type { StoredEntityType } from '../entity-types/entity-type-store.js'
 import { recordDataIssues } from '../entity-types/record-schema.js'
 import type { InputIssue } from '../trpc/error-formatter.js'
 
@@ -19,8 +21,61 @@ export function invalidRecordData(issues: InputIssue[]): TRPCError {
   })
 }
 
-/** Throws BAD_REQUEST with the failing paths unless `data` fits the entity type's schema. */
-export function assertRecordData(schema: JsonSchema, data: unknown): void {
-  const issues = recordDataIssues(schema, data)
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
+
+/**
+ * Where `data` names a record its type's `references` do not allow: one that does not
+ * exist, is of another type, or that the writer cannot read (all alike, so nothing leaks).
+ * A reference the write leaves as it was is not checked again.
+ */
+async function referenceIssues(
+  db: TrellisDatabase,
+  access: RecordAccess,
+  type: StoredEntityType,
+  data: Record<string, unknown>,
+  previous: Record<string, unknown>,
+): Promise<InputIssue[]> {
+  const issues: InputIssue[] = []
+  for (const [field, target] of Object.entries(type.references ?? {})) {
+    const value = data[field]
+    if (value === undefined || value === null || value === previous[field]) continue
+    const grant = access.grantFor(target, 'read')
+    const found =
+      typeof value === 'string' &&
+      UUID.test(value) &&
+      grant !== undefined &&
+      (await db
+        .selectFrom('records')
+        .innerJoin('entity_types', 'entity_types.id', 'records.entity_type_id')
+        .select('records.id')
+        .where('records.id', '=', value)
+        .where('entity_types.name', '=', target)
+        .where(recordsWithin(grant))
+        .executeTakeFirst()) !== undefined
+    if (!found) {
+      issues.push({
+        code: 'reference',
+        path: ['data', field],
+        message: `must be the id of a ${target} record you can read`,
+      })
+    }
+  }
+  return issues
+}
+
+/**
+ * Throws BAD_REQUEST with every failing path unless `data` fits the entity type's schema
+ * and each reference it sets names a record the writer can read. `previous` is the data
+ * being replaced (empty for a new record).
+ */
+export async function assertRecordData(
+  db: TrellisDatabase,
+  access: RecordAccess,
+  type: StoredEntityType,
+  data: Record<string, unknown>,
+  previous: Record<string, unknown> = {},
+): Promise<void> {
+  const issues = recordDataIssues(type.schema, data)
+  if (issues.length === 0) issues.push(...(await referenceIssues(db, access, type, data, previous)))
   if (issues.length > 0) throw invalidRecordData(issues)
 }

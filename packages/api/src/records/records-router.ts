@@ -35,7 +35,7 @@ export const recordsRouter = router({
         .where(userWithinLevel('users', grant.actor, grant.level))
         .executeTakeFirst()
       if (!owner) throw userNotFound()
-      assertRecordData(type.schema, input.data)
+      await assertRecordData(ctx.db, ctx.records, type, input.data)
       const row = await ctx.db
         .insertInto('records')
         .values({
@@ -67,11 +67,17 @@ export const recordsRouter = router({
   update: recordProcedure('update')
     .input(UpdateRecordInput)
     .mutation(async ({ ctx, input }) => {
-      const { entityType } = await findRecordFor(ctx.db, ctx.records, input.id, 'update', {
+      const { record, entityType } = await findRecordFor(ctx.db, ctx.records, input.id, 'update', {
         lock: true,
         audit: ctx.audit,
       })
-      assertRecordData(entityType.schema, input.data)
+      await assertRecordData(
+        ctx.db,
+        ctx.records,
+        entityType,
+        input.data,
+        record.data as Record<string, unknown>,
+      )
       const row = await ctx.db
         .updateTable('records')
         .set({ data: JSON.stringify(input.data), updated_at: new Date() })

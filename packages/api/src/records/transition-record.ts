@@ -32,7 +32,8 @@ export async function transitionRecord(
       message: `Cannot ${input.name} a ${entityType.name} record in state ${record.status ?? 'none'}`,
     })
   }
-  let data = record.data as Record<string, unknown>
+  const previous = record.data as Record<string, unknown>
+  let data = previous
   if (input.data) {
     const allowed = new Set(transition.fields ?? [])
     const extra = Object.keys(input.data).filter((field) => !allowed.has(field))
@@ -46,7 +47,7 @@ export async function transitionRecord(
       )
     }
     data = { ...data, ...input.data }
-    assertRecordData(entityType.schema, data)
+    await assertRecordData(trx, access, entityType, data, previous)
   }
   const row = await trx
     .updateTable('records')

@@ -57,6 +57,8 @@ export interface EntityTypesTable {
   schema: unknown
   /** `{ initial, transitions }`, or null for a type without states. */
   state_machine: unknown | null
+  /** `{ field: entityTypeName }`: data fields holding another record's id, or null. */
+  data_references: unknown | null
   created_at: CreatedAt
   updated_at: UpdatedAt
 }

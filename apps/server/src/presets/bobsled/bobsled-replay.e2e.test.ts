@@ -13,12 +13,13 @@ import {
 import { BOBSLED_ROLES, type BobsledRole, type BobsledWorld, bobsledSeedTable } from './bobsled-seed-table.js'
 
 /** Sample data of every type the table reads, so that each role's reads have something to find. */
-const SAMPLES: Record<string, (index: number) => Record<string, unknown>> = {
+const SAMPLES: Record<string, (index: number, made: Record<string, string[]>) => Record<string, unknown>> = {
   consumerOrganizations: (index) => ({ name: `Organization ${index}` }),
   dataSources: (index) => ({ name: `Source ${index}`, kind: 'snowflake' }),
   destinations: (index) => ({ name: `Destination ${index}`, kind: 'bigquery' }),
   shares: (index) => ({ name: `Share ${index}` }),
-  transfers: () => ({ shareId: randomUUID() }),
+  // A transfer names a share (a checked reference): one made just before.
+  transfers: (index, made) => ({ shareId: made.shares![index]! }),
   serviceAccounts: (index) => ({ name: `Account ${index}` }),
   webhooks: (index) => ({ url: `https://example.com/hooks/${index}` }),
   environmentMetadata: (index) => ({ region: `region-${index}` }),
@@ -102,9 +103,11 @@ describe('Bobsled preset: the seed replayed through the SDK', () => {
 
     // Records of every type the table reads, owned across the tree: both consumers own some.
     const owners = [adminId, member.id, fulfillment.id, consumer.id, otherConsumer.id]
+    const made: Record<string, string[]> = {}
     for (const [entityType, sample] of Object.entries(SAMPLES)) {
       for (const [index, ownerId] of owners.entries()) {
-        await world.record(entityType, sample(index), ownerId)
+        const { id } = await world.record(entityType, sample(index, made), ownerId)
+        made[entityType] = [...(made[entityType] ?? []), id]
       }
     }
   })
@@ -178,6 +181,23 @@ describe('Bobsled preset: the seed replayed through the SDK', () => {
     )
     expect(smuggled.code).toBe('BAD_REQUEST')
     expect(smuggled.paths).toEqual(['data.name'])
+    // The destination must be one the consumer can read: not another consumer's, not a made-up id.
+    const theirDestination = await world.record(
+      'destinations',
+      { name: 'Their warehouse', kind: 'gcs' },
+      otherConsumer.id,
+    )
+    for (const destinationId of [theirDestination.id, randomUUID()]) {
+      const foreign = await inputIssues(
+        consumer.records.transition.mutate({
+          id: another.id,
+          name: 'setDestination',
+          data: { destinationId },
+        }),
+      )
+      expect(foreign.code).toBe('BAD_REQUEST')
+      expect(foreign.paths).toEqual(['data.destinationId'])
+    }
     expect(await consumer.records.get.query({ id: another.id })).toMatchObject({
       status: 'awaitingDestination',
       data: { name: 'Also awaiting' },

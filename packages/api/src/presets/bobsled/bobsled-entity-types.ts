@@ -37,6 +37,11 @@ export const bobsledEntityTypes = defineEntityTypes({
       },
       required: ['name'],
     },
+    references: {
+      sourceId: 'dataSources',
+      consumerOrganizationId: 'consumerOrganizations',
+      destinationId: 'destinations',
+    },
     // A share without a destination waits for one; its consumer may set it (the seed's footnote).
     stateMachine: {
       initial: 'awaitingDestination',
@@ -56,6 +61,7 @@ export const bobsledEntityTypes = defineEntityTypes({
       },
       required: ['shareId'],
     },
+    references: { shareId: 'shares' },
     stateMachine: {
       initial: 'running',
       transitions: {

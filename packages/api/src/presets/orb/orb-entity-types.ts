@@ -26,6 +26,7 @@ export const orbEntityTypes = defineEntityTypes({
       },
       required: ['amount', 'currency'],
     },
+    references: { shopId: 'shops' },
     stateMachine: {
       initial: 'created',
       transitions: {

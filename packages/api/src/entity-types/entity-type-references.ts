@@ -1,0 +1,21 @@
+import type { TrellisDatabase } from '@trellis/db'
+import { TRPCError } from '@trpc/server'
+
+/** BAD_REQUEST unless every type `references` names exists (or is the type itself). */
+export async function assertReferencedTypesExist(
+  db: TrellisDatabase,
+  name: string,
+  references: { readonly [field: string]: string } | null | undefined,
+): Promise<void> {
+  const targets = [...new Set(Object.values(references ?? {}))].filter((target) => target !== name)
+  if (targets.length === 0) return
+  const found = await db.selectFrom('entity_types').select('name').where('name', 'in', targets).execute()
+  const known = new Set(found.map((row) => row.name))
+  const missing = targets.filter((target) => !known.has(target))
+  if (missing.length > 0) {
+    throw new TRPCError({
+      code: 'BAD_REQUEST',
+      message: `Invalid entity type ${name}: references unknown entity types ${missing.join(', ')}`,
+    })
+  }
+}
