@@ -1,4 +1,4 @@
-import type { JsonSchema, StateMachineDefinition } from '@trellis/core'
+import type { EntityTypeDefinition, JsonSchema, StateMachineDefinition } from '@trellis/core'
 import type { TrellisDatabase } from '@trellis/db'
 import { TRPCError } from '@trpc/server'
 
@@ -47,6 +47,16 @@ export function toStoredEntityType(row: EntityTypeRow): StoredEntityType {
     references: (row.data_references ?? null) as StoredEntityType['references'],
     createdAt: row.created_at,
     updatedAt: row.updated_at,
+  }
+}
+
+/** A definition as the columns it is stored in (JSON as text, absent parts as null). */
+export function entityTypeColumns(definition: EntityTypeDefinition) {
+  return {
+    description: definition.description ?? '',
+    schema: JSON.stringify(definition.schema),
+    state_machine: definition.stateMachine ? JSON.stringify(definition.stateMachine) : null,
+    data_references: definition.references ? JSON.stringify(definition.references) : null,
   }
 }
 

@@ -1,16 +1,12 @@
 import { type EntityTypeDefinition, entityTypePermissions, entityTypeScope } from '@trellis/core'
-import { type TrellisDatabase, toCount, withTransaction } from '@trellis/db'
+import { isUniqueViolation, type TrellisDatabase, toCount, withTransaction } from '@trellis/db'
 import { TRPCError } from '@trpc/server'
 import { booleanProcedure, entityTypeReadProcedure, router } from '../trpc/init.js'
 import { assertValidEntityType } from './entity-type-definition.js'
 import { CreateEntityTypeInput, EntityTypeNameInput, UpdateEntityTypeInput } from './entity-type-inputs.js'
 import { assertReferencedTypesExist } from './entity-type-references.js'
-import { getEntityType, loadEntityTypes } from './entity-type-store.js'
+import { entityTypeColumns, getEntityType, loadEntityTypes } from './entity-type-store.js'
 import { toEntityTypeView } from './entity-type-view.js'
-
-function isUniqueViolation(error: unknown): boolean {
-  return typeof error === 'object' && error !== null && 'code' in error && error.code === '23505'
-}
 
 /** Removes grants of permissions a type no longer declares: a stored grant must name a real permission. */
 async function dropGrants(db: TrellisDatabase, permissions: readonly string[]): Promise<void> {
@@ -47,13 +43,7 @@ export const entityTypesRouter = router({
       try {
         await ctx.db
           .insertInto('entity_types')
-          .values({
-            name: input.name,
-            description: input.description,
-            schema: JSON.stringify(input.schema),
-            state_machine: input.stateMachine ? JSON.stringify(input.stateMachine) : null,
-            data_references: input.references ? JSON.stringify(input.references) : null,
-          })
+          .values({ name: input.name, ...entityTypeColumns(input) })
           .execute()
       } catch (error) {
         if (isUniqueViolation(error)) {
@@ -89,13 +79,7 @@ export const entityTypesRouter = router({
         )
         await trx
           .updateTable('entity_types')
-          .set({
-            description: next.description ?? '',
-            schema: JSON.stringify(next.schema),
-            state_machine: next.stateMachine ? JSON.stringify(next.stateMachine) : null,
-            data_references: next.references ? JSON.stringify(next.references) : null,
-            updated_at: new Date(),
-          })
+          .set({ ...entityTypeColumns(next), updated_at: new Date() })
           .where('id', '=', current.id)
           .execute()
         if (next.stateMachine && !current.stateMachine) {

@@ -1,5 +1,6 @@
 import type { EntityTypesConfig } from '@trellis/core'
 import type { TrellisDatabase } from '@trellis/db'
+import { entityTypeColumns } from './entity-type-store.js'
 
 /**
  * Stores the configured entity types the database does not have yet. Existing ones are
@@ -17,15 +18,7 @@ export async function syncEntityTypes(
   if (missing.length === 0) return []
   await db
     .insertInto('entity_types')
-    .values(
-      missing.map(([name, type]) => ({
-        name,
-        description: type.description ?? '',
-        schema: JSON.stringify(type.schema),
-        state_machine: type.stateMachine ? JSON.stringify(type.stateMachine) : null,
-        data_references: type.references ? JSON.stringify(type.references) : null,
-      })),
-    )
+    .values(missing.map(([name, type]) => ({ name, ...entityTypeColumns(type) })))
     .onConflict((conflict) => conflict.column('name').doNothing())
     .execute()
   return missing.map(([name]) => name)

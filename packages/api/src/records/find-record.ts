@@ -52,10 +52,27 @@ export async function findRecordFor(
   access: RecordAccess,
   id: string,
   action: string,
-  options: { lock?: boolean; audit?: AuditNote } = {},
+  options: RecordLookupOptions = {},
 ): Promise<FoundRecord> {
   const entityType = await entityTypeOfRecord(db, id)
   if (!entityType) throw recordNotFound()
+  return findRecordOfType(db, access, id, entityType, action, options)
+}
+
+export interface RecordLookupOptions {
+  readonly lock?: boolean
+  readonly audit?: AuditNote
+}
+
+/** `findRecordFor` when the record's entity type is already known (`entityTypeOfRecord`). */
+export async function findRecordOfType(
+  db: TrellisDatabase,
+  access: RecordAccess,
+  id: string,
+  entityType: StoredEntityType,
+  action: string,
+  options: RecordLookupOptions = {},
+): Promise<FoundRecord> {
   const permission = `${entityType.name}.${action}`
   const grant = access.grantFor(entityType.name, action)
   if (grant) {

@@ -3,7 +3,7 @@ import { TRPCError } from '@trpc/server'
 import type { z } from 'zod'
 import type { RecordAccess } from '../access/record-access.js'
 import type { AuditNote } from '../trpc/init.js'
-import { entityTypeOfRecord, findRecordFor } from './find-record.js'
+import { entityTypeOfRecord, findRecordOfType, recordNotFound } from './find-record.js'
 import { assertRecordData, invalidRecordData } from './record-data.js'
 import type { TransitionRecordInput } from './record-inputs.js'
 import { RECORD_COLUMNS, type RecordView, toRecordView } from './record-view.js'
@@ -15,17 +15,21 @@ export async function transitionRecord(
   input: z.output<typeof TransitionRecordInput>,
   audit: AuditNote,
 ): Promise<RecordView> {
-  const noSuchTransition = (type: string) =>
-    new TRPCError({ code: 'BAD_REQUEST', message: `Entity type ${type} has no transition ${input.name}` })
-  const declared = await entityTypeOfRecord(trx, input.id)
-  if (declared && !declared.stateMachine?.transitions[input.name]) {
-    // Said only to a caller that can read the record; to anyone else it does not exist.
-    await findRecordFor(trx, access, input.id, 'read')
-    throw noSuchTransition(declared.name)
-  }
-  const { record, entityType } = await findRecordFor(trx, access, input.id, input.name, { lock: true, audit })
+  const entityType = await entityTypeOfRecord(trx, input.id)
+  if (!entityType) throw recordNotFound()
   const transition = entityType.stateMachine?.transitions[input.name]
-  if (!transition) throw noSuchTransition(entityType.name)
+  if (!transition) {
+    // Said only to a caller that can read the record; to anyone else it does not exist.
+    await findRecordOfType(trx, access, input.id, entityType, 'read')
+    throw new TRPCError({
+      code: 'BAD_REQUEST',
+      message: `Entity type ${entityType.name} has no transition ${input.name}`,
+    })
+  }
+  const { record } = await findRecordOfType(trx, access, input.id, entityType, input.name, {
+    lock: true,
+    audit,
+  })
   if (record.status === null || !transition.from.includes(record.status)) {
     throw new TRPCError({
       code: 'CONFLICT',

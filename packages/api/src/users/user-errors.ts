@@ -1,4 +1,4 @@
-import { UserTreeError, type UserTreeErrorCode } from '@trellis/db'
+import { isUniqueViolation, UserTreeError, type UserTreeErrorCode } from '@trellis/db'
 import { TRPCError } from '@trpc/server'
 
 export const USER_ERRORS = {
@@ -19,10 +19,6 @@ const TREE_ERROR_CODES: Record<UserTreeErrorCode, 'NOT_FOUND' | 'BAD_REQUEST'> =
   MOVE_CREATES_CYCLE: 'BAD_REQUEST',
   DELETE_NEEDS_HEIR: 'BAD_REQUEST',
   HEIR_IN_SUBTREE: 'BAD_REQUEST',
-}
-
-function isUniqueViolation(error: unknown): boolean {
-  return typeof error === 'object' && error !== null && 'code' in error && error.code === '23505'
 }
 
 /** Turns what the storage layer refuses into the matching tRPC error; rethrows the rest. */
