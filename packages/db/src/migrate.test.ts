@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto'
 import { sql } from 'kysely'
 import { describe, expect, it } from 'vitest'
 import { createDatabase } from './create-database.js'
+import { dropSchema } from './drop-schema.js'
 import { migrateToLatest } from './migrate.js'
 import { migrations } from './migrations/index.js'
 
@@ -29,8 +30,8 @@ describe('migrateToLatest', () => {
       const current = databaseUrl ? schema : 'public'
       expect(rows.map((row) => row.schema)).toEqual(expect.arrayContaining([current, other]))
     } finally {
-      await sql`drop schema if exists ${sql.id(other)} cascade`.execute(db)
-      if (databaseUrl) await sql`drop schema if exists ${sql.id(schema)} cascade`.execute(db)
+      await dropSchema(db, other)
+      if (databaseUrl) await dropSchema(db, schema)
       await db.destroy()
     }
   })

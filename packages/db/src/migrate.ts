@@ -7,8 +7,27 @@ export interface MigrationOutcome {
   readonly applied: string[]
 }
 
+/**
+ * Held while migrating, and by anything that drops a schema (tests do, in parallel): the
+ * migrator looks at the tables of every schema first, and a schema dropped during that
+ * look fails it with "schema does not exist".
+ */
+export const SCHEMA_CHANGE_LOCK_KEY = 7_201_946_315
+
 /** Brings the schema to the newest migration; throws (and rolls back) if one fails. */
 export async function migrateToLatest(db: Kysely<any>): Promise<MigrationOutcome> {
+  // One connection holds the lock and runs the migrations: on PGlite it is the only one.
+  return db.connection().execute(async (connection) => {
+    await sql`select pg_advisory_lock(${SCHEMA_CHANGE_LOCK_KEY})`.execute(connection)
+    try {
+      return await migrateOn(connection)
+    } finally {
+      await sql`select pg_advisory_unlock(${SCHEMA_CHANGE_LOCK_KEY})`.execute(connection)
+    }
+  })
+}
+
+async function migrateOn(db: Kysely<any>): Promise<MigrationOutcome> {
   // Name the schema the migrations run in: without it kysely takes a kysely_migration
   // table in any schema of the database (another app's, another test's) as its own.
   const { rows } = await sql<{ schema: string }>`select current_schema() as schema`.execute(db)

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import type { Kysely } from 'kysely'
-import pg from 'pg'
 import { createDatabase } from '../create-database.js'
+import { dropSchema } from '../drop-schema.js'
 import { migrateToLatest } from '../migrate.js'
 import type { Database } from '../schema/database.js'
 import { migratedPgliteTemplate } from './pglite-template.js'
@@ -35,11 +35,8 @@ export async function createTestDatabase(
     config: { databaseUrl, schema },
     dialect: 'postgres',
     async dispose() {
+      await dropSchema(db, schema)
       await db.destroy()
-      const admin = new pg.Client({ connectionString: databaseUrl })
-      await admin.connect()
-      await admin.query(`drop schema if exists ${schema} cascade`)
-      await admin.end()
     },
   }
 }
