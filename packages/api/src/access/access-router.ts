@@ -26,6 +26,20 @@ export const accessRouter = router({
     .input(ExplainInput)
     .query(async ({ ctx, input }) => {
       const user = await findVisibleUser(ctx.db, ctx.actor, ctx.level, input.userId)
+      // A record outside the caller's own level answers as an unknown one: explaining it
+      // must not tell that it exists, nor its type.
+      const record =
+        input.recordId === undefined
+          ? undefined
+          : await ctx.db
+              .selectFrom('records')
+              .innerJoin('entity_types', 'entity_types.id', 'records.entity_type_id')
+              .select(['records.id', 'entity_types.name as entityType'])
+              .where('records.id', '=', input.recordId)
+              .where(ownerWithinLevel('records.owner_id', ctx.actor, ctx.level))
+              .executeTakeFirst()
+      if (input.recordId !== undefined && !record)
+        throw new TRPCError({ code: 'NOT_FOUND', message: 'Record not found' })
       const kind = await findPermissionKind(ctx.db, input.permission)
       if (!kind)
         throw new TRPCError({ code: 'BAD_REQUEST', message: `Unknown permission: ${input.permission}` })
@@ -43,14 +57,7 @@ export const accessRouter = router({
       })
       if (user.status !== 'active') return answer(false, `The user is ${user.status}`)
       if (grant === undefined) return answer(false, 'No role grants this permission')
-      if (input.recordId === undefined) return answer(true, `Granted by role ${decidedBy?.role}`)
-      const record = await ctx.db
-        .selectFrom('records')
-        .innerJoin('entity_types', 'entity_types.id', 'records.entity_type_id')
-        .select(['records.id', 'entity_types.name as entityType'])
-        .where('records.id', '=', input.recordId)
-        .executeTakeFirst()
-      if (!record) throw new TRPCError({ code: 'NOT_FOUND', message: 'Record not found' })
+      if (!record) return answer(true, `Granted by role ${decidedBy?.role}`)
       const permissionType = entityTypePermissionParts(input.permission)?.entityType
       if (permissionType !== undefined && permissionType !== record.entityType) {
         return answer(false, `The record is of entity type ${record.entityType}, not ${permissionType}`)
@@ -61,7 +68,7 @@ export const accessRouter = router({
           : await ctx.db
               .selectFrom('records')
               .select('id')
-              .where('id', '=', input.recordId)
+              .where('id', '=', record.id)
               .where(ownerWithinLevel('records.owner_id', { id: user.id, path: user.path }, level))
               .executeTakeFirst()
               .then(Boolean)
