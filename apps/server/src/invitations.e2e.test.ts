@@ -5,22 +5,15 @@ import { startTestServer, type TestServer } from './testing/start-test-server.js
 
 const ADMIN = { email: 'admin@trellis.local', password: 'correct horse battery' }
 
-// Invitations (the Bobsled flow) over real HTTP through the built SDK; tests read the outbox.
+// Invitations (the Bobsled flow) over real HTTP through the built SDK; tests read the mail sent.
 describe('invitations end to end', () => {
   let server: TestServer
   let admin: TrellisClient
   let adminId: string
   const anonymous = () => createTrellisClient({ url: server.trpcUrl })
 
-  async function tokenMailedTo(email: string): Promise<string> {
-    const mails = await server.database.db
-      .selectFrom('outbox')
-      .select('body')
-      .where('recipient', '=', email)
-      .orderBy('created_at', 'desc')
-      .execute()
-    return /tri_[A-Za-z0-9_-]+/.exec(mails[0]?.body ?? '')![0]
-  }
+  const tokenMailedTo = (email: string) =>
+    server.mail.latestMatch(server.database.db, email, /tri_[A-Za-z0-9_-]+/)
 
   beforeAll(async () => {
     server = await startTestServer()

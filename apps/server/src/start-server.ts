@@ -68,7 +68,12 @@ export async function startServer({
   let shuttingDown = false
   const auth = authConfigOf(env)
   const handler = createRequestHandler({ db, dialect, logger, auth, isShuttingDown: () => shuttingDown })
-  const stopOutbox = startOutboxWorker(db, mailSender ?? logMailSender(logger), logger)
+  const stopOutbox = startOutboxWorker(
+    db,
+    mailSender ?? logMailSender(logger),
+    logger,
+    env.TRELLIS_OUTBOX_RETENTION_HOURS,
+  )
   const server = createServer((req, res) => {
     handler(req, res).catch((error: unknown) => {
       // Last line of defence: whatever happened, the process stays up and the caller gets a 500.

@@ -11,7 +11,7 @@ export { type PrepareDatabaseOptions, prepareDatabase } from './bootstrap/prepar
 export type { EntityTypeView } from './entity-types/entity-type-view.js'
 export { type AuthConfig, DEFAULT_AUTH_CONFIG } from './identity/auth-config.js'
 export { hashPassword, verifyPassword } from './identity/password-hash.js'
-export { deliverOutbox, logMailSender } from './mail/deliver-outbox.js'
+export { deliverOutbox, logMailSender, pruneOutbox } from './mail/deliver-outbox.js'
 export { enqueueMail, type Mail, type MailSender } from './mail/mail.js'
 export {
   type AppGrants,

@@ -3,11 +3,14 @@ import { createTestDatabase, type TestDatabase } from '@trellis/db/testing'
 import { readEnv } from '../env.js'
 import { createLogger } from '../logger.js'
 import { type RunningServer, startServer } from '../start-server.js'
+import { catchMail, type MailCatcher } from './mail-catcher.js'
 
 export interface TestServer extends RunningServer {
   readonly database: TestDatabase
   /** Every log line the server wrote, parsed. */
   readonly logs: Record<string, unknown>[]
+  /** Every mail the server sent. */
+  readonly mail: MailCatcher
   stop(): Promise<void>
 }
 
@@ -25,7 +28,9 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
     },
   })
   const logger = createLogger('debug', sink)
+  const mail = catchMail()
   const server = await startServer({
+    mailSender: mail.sender,
     env: readEnv({ PORT: '0', TRELLIS_ADMIN_PASSWORD: 'correct horse battery', ...env }),
     logger,
     database: { db: database.db, dialect: database.dialect },
@@ -34,6 +39,7 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
     ...server,
     database,
     logs,
+    mail,
     async stop() {
       await server.close()
       await database.dispose()

@@ -1,7 +1,7 @@
 import { createTestDatabase, type TestDatabase } from '@trellis/db/testing'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { silentLogger } from '../trpc/logger.js'
-import { deliverOutbox } from './deliver-outbox.js'
+import { deliverOutbox, pruneOutbox } from './deliver-outbox.js'
 import { enqueueMail, type Mail, type MailSender } from './mail.js'
 
 describe('deliverOutbox', () => {
@@ -54,5 +54,65 @@ describe('deliverOutbox', () => {
       .where('recipient', '=', 'ghost@example.com')
       .execute()
     expect(ghost).toEqual([])
+  })
+
+  // Regression: reset and invitation tokens stayed in clear in outbox.body after sending.
+  it('forgets the body of a sent mail, and of one given up on: they carry one-time tokens', async () => {
+    await enqueueMail(test.db, { recipient: 'sent@example.com', subject: 'reset', body: 'token trt_secret1' })
+    await enqueueMail(test.db, { recipient: 'dead@example.com', subject: 'reset', body: 'token trt_secret2' })
+    const received: string[] = []
+    const sender: MailSender = {
+      async send(mail) {
+        if (mail.recipient === 'dead@example.com') throw new Error('mailbox gone')
+        received.push(mail.body)
+      },
+    }
+    for (let round = 0; round < 6; round++) await deliverOutbox(test.db, sender, silentLogger)
+    expect(received).toEqual(['token trt_secret1'])
+    const rows = await test.db
+      .selectFrom('outbox')
+      .select(['recipient', 'subject', 'body', 'attempts'])
+      .where('recipient', 'in', ['sent@example.com', 'dead@example.com'])
+      .orderBy('recipient')
+      .execute()
+    expect(rows).toEqual([
+      { recipient: 'dead@example.com', subject: 'reset', body: '', attempts: 5 },
+      { recipient: 'sent@example.com', subject: 'reset', body: '', attempts: 0 },
+    ])
+  })
+
+  it('deletes mail sent or given up on longer ago than the retention, and nothing else', async () => {
+    await test.db.deleteFrom('outbox').execute()
+    const hoursAgo = (hours: number) => new Date(Date.now() - hours * 3_600_000)
+    await test.db
+      .insertInto('outbox')
+      .values([
+        {
+          recipient: 'old-sent@example.com',
+          subject: 's',
+          body: '',
+          created_at: hoursAgo(50),
+          sent_at: hoursAgo(49),
+        },
+        {
+          recipient: 'new-sent@example.com',
+          subject: 's',
+          body: '',
+          created_at: hoursAgo(2),
+          sent_at: hoursAgo(1),
+        },
+        { recipient: 'old-dead@example.com', subject: 's', body: '', created_at: hoursAgo(50), attempts: 5 },
+        {
+          recipient: 'old-pending@example.com',
+          subject: 's',
+          body: 'b',
+          created_at: hoursAgo(50),
+          attempts: 2,
+        },
+      ])
+      .execute()
+    expect(await pruneOutbox(test.db, 24 * 3_600_000)).toBe(2)
+    const left = await test.db.selectFrom('outbox').select('recipient').orderBy('recipient').execute()
+    expect(left.map((row) => row.recipient)).toEqual(['new-sent@example.com', 'old-pending@example.com'])
   })
 })

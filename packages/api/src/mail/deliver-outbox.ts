@@ -31,19 +31,50 @@ export async function deliverOutbox(
     for (const mail of pending) {
       try {
         await sender.send(mail)
-        await trx.updateTable('outbox').set({ sent_at: new Date() }).where('id', '=', mail.id).execute()
+        // The body carries one-time tokens: once sent, only who, what and when are kept.
+        await trx
+          .updateTable('outbox')
+          .set({ sent_at: new Date(), body: '' })
+          .where('id', '=', mail.id)
+          .execute()
         sent++
       } catch (error) {
         logger.warn({ err: error, mailId: mail.id }, 'Mail delivery failed; will retry')
+        const attempts = mail.attempts + 1
         await trx
           .updateTable('outbox')
-          .set({ attempts: mail.attempts + 1 })
+          // A mail given up on keeps no token either.
+          .set({ attempts, ...(attempts >= MAX_ATTEMPTS ? { body: '' } : {}) })
           .where('id', '=', mail.id)
           .execute()
       }
     }
     return sent
   })
+}
+
+/**
+ * Deletes mail sent (or given up on) more than `retentionMs` ago; their bodies are already
+ * empty, this forgets who was mailed what.
+ *
+ * @returns how many rows were deleted
+ */
+export async function pruneOutbox(db: TrellisDatabase, retentionMs: number): Promise<number> {
+  const cutoff = new Date(Date.now() - retentionMs)
+  const result = await db
+    .deleteFrom('outbox')
+    .where((eb) =>
+      eb.or([
+        eb('sent_at', '<', cutoff),
+        eb.and([
+          eb('sent_at', 'is', null),
+          eb('attempts', '>=', MAX_ATTEMPTS),
+          eb('created_at', '<', cutoff),
+        ]),
+      ]),
+    )
+    .executeTakeFirst()
+  return Number(result.numDeletedRows)
 }
 
 /** The default sender: writes each mail to the log, for development and tests. */
