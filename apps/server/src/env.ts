@@ -22,6 +22,8 @@ const EnvSchema = z.object({
   TRELLIS_ADMIN_EMAIL: optional(z.email()).default('admin@trellis.local'),
   TRELLIS_ADMIN_PASSWORD: optional(z.string().min(12, 'must be at least 12 characters')),
   TRELLIS_SHUTDOWN_TIMEOUT_MS: optional(z.coerce.number().int().min(0)).default(10_000),
+  /** The most calls one HTTP batch may carry; a bigger batch is refused with 400. The SDK sends at most 10. */
+  TRELLIS_MAX_BATCH_SIZE: optional(z.coerce.number().int().min(1).max(1000)).default(10),
   /** How long a sent mail's row (recipient, subject, never its body) stays in the outbox. */
   TRELLIS_OUTBOX_RETENTION_HOURS: optional(z.coerce.number().int().min(0)).default(24 * 7),
   TRELLIS_SESSION_IDLE_MINUTES: optional(z.coerce.number().int().min(1)).default(

@@ -67,7 +67,14 @@ export async function startServer({
 
   let shuttingDown = false
   const auth = authConfigOf(env)
-  const handler = createRequestHandler({ db, dialect, logger, auth, isShuttingDown: () => shuttingDown })
+  const handler = createRequestHandler({
+    db,
+    dialect,
+    logger,
+    auth,
+    isShuttingDown: () => shuttingDown,
+    maxBatchSize: env.TRELLIS_MAX_BATCH_SIZE,
+  })
   const stopOutbox = startOutboxWorker(
     db,
     mailSender ?? logMailSender(logger),

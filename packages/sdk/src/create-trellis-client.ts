@@ -47,7 +47,13 @@ export function createTrellisClient(options: TrellisClientOptions): TrellisClien
   return createTRPCClient<AppRouter>({
     links: [
       sessionLink<AppRouter>(store),
-      httpBatchLink({ url: options.url, headers, ...(options.fetch ? { fetch: options.fetch } : {}) }),
+      httpBatchLink({
+        url: options.url,
+        headers,
+        // The server refuses bigger batches (TRELLIS_MAX_BATCH_SIZE, 10 by default).
+        maxItems: 10,
+        ...(options.fetch ? { fetch: options.fetch } : {}),
+      }),
     ],
   })
 }

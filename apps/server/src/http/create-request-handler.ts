@@ -12,6 +12,8 @@ export interface RequestHandlerOptions extends ApiDependencies {
   readonly logger: Logger
   /** True once shutdown began: health then answers 503 so balancers stop sending. */
   readonly isShuttingDown: () => boolean
+  /** The most calls one batched request may carry (`TRELLIS_MAX_BATCH_SIZE`). */
+  readonly maxBatchSize: number
 }
 
 /** Routes `/health` and `/trpc/*`; anything else is a JSON 404. */
@@ -22,6 +24,9 @@ export function createRequestHandler(options: RequestHandlerOptions) {
     router: appRouter,
     basePath: `${TRPC_BASE_PATH}/`,
     maxBodySize: MAX_BODY_BYTES,
+    // One request must not fan out into unbounded work (a batch of 60 logins, say): over
+    // the cap it is refused whole with BAD_REQUEST before any call runs.
+    maxBatchSize: options.maxBatchSize,
     createContext: ({ req }) =>
       createContext(
         { db, dialect, logger, auth },
