@@ -3,16 +3,17 @@ import { withTransaction } from '@trellis/db'
 import { TRPCError } from '@trpc/server'
 import { unauthorized } from '../access/access-errors.js'
 import {
-  assertLoginAllowed,
   clearAccountFailures,
   failureDelayMs,
-  recordLoginFailure,
-} from '../identity/login-throttle.js'
-import { consumeOneTimeToken } from '../identity/one-time-token.js'
+  loginSubjects,
+  releaseAttempt,
+  reserveAttempt,
+} from '../identity/attempt-throttle.js'
 import { hashPassword, verifyPassword } from '../identity/password-hash.js'
 import { assertPasswordAllowed } from '../identity/password-policy.js'
+import { redeemOneTimeToken } from '../identity/redeem-one-time-token.js'
 import { createSession, endSessions } from '../identity/sessions.js'
-import { authenticatedProcedure, booleanProcedure, router } from '../trpc/init.js'
+import { authenticatedProcedure, booleanProcedure, router, selfCommittingProcedure } from '../trpc/init.js'
 import { toUserView, USER_VIEW_COLUMNS } from '../users/user-view.js'
 import {
   ChangePasswordInput,
@@ -26,12 +27,19 @@ import { startPasswordReset } from './password-reset.js'
 const UNKNOWN_USER_HASH = hashPassword('not a real password: equalises timing')
 
 export const authRouter = router({
-  /** Exchanges an email and password for a session token (shown once; only its hash is stored). */
-  login: booleanProcedure('auth.login')
+  /**
+   * Exchanges an email and password for a session token (shown once; only its hash is
+   * stored). The attempt is reserved against the throttle before argon2 runs, so no batch
+   * or burst of parallel calls gets more password checks than the limit.
+   */
+  login: selfCommittingProcedure('auth.login')
     .input(LoginInput)
     .mutation(async ({ ctx, input }) => {
-      const subjects = { account: input.email, address: ctx.clientAddress }
-      const previousFailures = await assertLoginAllowed(ctx.db, subjects, ctx.auth)
+      const reservation = await reserveAttempt(
+        ctx.db,
+        loginSubjects(input.email, ctx.clientAddress, ctx.auth),
+        ctx.auth.loginWindowMinutes,
+      )
       const user = await ctx.db
         .selectFrom('users')
         .select([...USER_VIEW_COLUMNS, 'users.password_hash'])
@@ -41,17 +49,16 @@ export const authRouter = router({
         .executeTakeFirst()
       const valid = await verifyPassword(user?.password_hash ?? (await UNKNOWN_USER_HASH), input.password)
       if (!user?.password_hash || !valid) {
-        // The call's transaction rolls back; the failure must still count, and the delay
-        // must not hold the transaction open.
-        ctx.onFailure(async (db) => {
-          await recordLoginFailure(db, subjects, ctx.auth)
-          await sleep(failureDelayMs(previousFailures))
-        })
+        // The reservation stays: it is this failure, for the account and the address.
+        await sleep(failureDelayMs(reservation.previousFailures))
         throw unauthorized()
       }
-      await clearAccountFailures(ctx.db, input.email)
-      const session = await createSession(ctx.db, user.id, ctx.clientAddress, ctx.auth)
-      return { token: session.token, expiresAt: session.expiresAt.toISOString(), user: toUserView(user) }
+      return withTransaction(ctx.db, async (trx) => {
+        await releaseAttempt(trx, reservation)
+        await clearAccountFailures(trx, input.email)
+        const session = await createSession(trx, user.id, ctx.clientAddress, ctx.auth)
+        return { token: session.token, expiresAt: session.expiresAt.toISOString(), user: toUserView(user) }
+      })
     }),
 
   /** Ends the session this call was made with. */
@@ -114,15 +121,17 @@ export const authRouter = router({
       return { requested: true as const }
     }),
 
-  /** Spends a reset token to set a new password; all the user's sessions end. */
-  resetPassword: booleanProcedure('auth.resetPassword')
+  /** Spends a reset token to set a new password; all the user's sessions end. Throttled like login. */
+  resetPassword: selfCommittingProcedure('auth.resetPassword')
     .input(ResetPasswordInput)
     .mutation(async ({ ctx, input }) => {
-      assertPasswordAllowed(input.newPassword)
-      const passwordHash = await hashPassword(input.newPassword)
-      await withTransaction(ctx.db, async (trx) => {
-        const userId = await consumeOneTimeToken(trx, input.token, 'password_reset')
-        if (!userId) throw unauthorized()
+      const redemption = {
+        token: input.token,
+        purpose: 'password_reset' as const,
+        password: input.newPassword,
+        clientAddress: ctx.clientAddress,
+      }
+      await redeemOneTimeToken(ctx.db, redemption, ctx.auth, async (trx, userId, passwordHash) => {
         await trx
           .updateTable('users')
           .set({ password_hash: passwordHash, updated_at: new Date() })

@@ -17,6 +17,24 @@ export async function revokeOneTimeTokens(
     .execute()
 }
 
+/** The user an open token of this purpose is for, or null; the token stays unspent. */
+export async function findOneTimeTokenUser(
+  db: TrellisDatabase,
+  token: string,
+  purpose: OneTimeTokenPurpose,
+): Promise<string | null> {
+  const open = await db
+    .selectFrom('one_time_tokens')
+    .select('user_id')
+    .where('token_hash', '=', hashSecret(token))
+    .where('purpose', '=', purpose)
+    .where('used_at', 'is', null)
+    .where('revoked_at', 'is', null)
+    .where('expires_at', '>', new Date())
+    .executeTakeFirst()
+  return open?.user_id ?? null
+}
+
 /**
  * Spends a one-time token: returns the user it was for, or null when it is unknown, of
  * another purpose, used, revoked or expired. Marked used in the same statement, so two

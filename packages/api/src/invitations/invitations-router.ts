@@ -3,10 +3,10 @@ import { TRPCError } from '@trpc/server'
 import { z } from 'zod'
 import { unauthorized } from '../access/access-errors.js'
 import { findAssignableRole } from '../access/assert-no-escalation.js'
-import { consumeOneTimeToken, revokeOneTimeTokens } from '../identity/one-time-token.js'
-import { hashPassword } from '../identity/password-hash.js'
-import { assertPasswordAllowed, PasswordInput } from '../identity/password-policy.js'
-import { booleanProcedure, leveledProcedure, router } from '../trpc/init.js'
+import { revokeOneTimeTokens } from '../identity/one-time-token.js'
+import { PasswordInput } from '../identity/password-policy.js'
+import { redeemOneTimeToken } from '../identity/redeem-one-time-token.js'
+import { leveledProcedure, router, selfCommittingProcedure } from '../trpc/init.js'
 import { findVisibleUser } from '../users/find-visible-user.js'
 import { toUserError } from '../users/user-errors.js'
 import { toUserView, USER_VIEW_COLUMNS } from '../users/user-view.js'
@@ -98,8 +98,11 @@ export const invitationsRouter = router({
       }),
     ),
 
-  /** Accepts an invitation with its token and a password: the user becomes `active`. */
-  accept: booleanProcedure('invitations.accept')
+  /**
+   * Accepts an invitation with its token and a password: the user becomes `active`. The
+   * token is checked (and the attempt throttled) before the password is hashed.
+   */
+  accept: selfCommittingProcedure('invitations.accept')
     .input(
       z.object({
         token: z.string().min(8).max(512),
@@ -107,12 +110,14 @@ export const invitationsRouter = router({
         displayName: z.string().trim().min(1).max(200).optional(),
       }),
     )
-    .mutation(async ({ ctx, input }) => {
-      assertPasswordAllowed(input.password)
-      const passwordHash = await hashPassword(input.password)
-      return withTransaction(ctx.db, async (trx) => {
-        const userId = await consumeOneTimeToken(trx, input.token, 'invitation')
-        if (!userId) throw unauthorized()
+    .mutation(({ ctx, input }) => {
+      const redemption = {
+        token: input.token,
+        purpose: 'invitation' as const,
+        password: input.password,
+        clientAddress: ctx.clientAddress,
+      }
+      return redeemOneTimeToken(ctx.db, redemption, ctx.auth, async (trx, userId, passwordHash) => {
         const row = await trx
           .updateTable('users')
           .set({

@@ -104,6 +104,14 @@ const auditedProcedure = baseProcedure.use(async ({ ctx, type, path, meta, next,
     if (!result.ok) await afterFailure(result.error.code, false)
     return result
   }
+  // Login and token redemptions commit their throttle reservation before argon2 runs, so
+  // they run on the root database; their success is recorded after them.
+  if (meta?.ownTransactions) {
+    const result = await next({ ctx: { onFailure, audit } })
+    if (result.ok) await recordAuditEvent(ctx.db, await facts(), 'allowed', null)
+    else await afterFailure(result.error.code, true)
+    return result
+  }
   const result = await commitIfOk(ctx.db, async (trx) => {
     const result = await next({ ctx: { db: trx, onFailure, audit } })
     if (result.ok) await recordAuditEvent(trx, await facts(), 'allowed', null)
@@ -124,6 +132,15 @@ export function booleanProcedure(permission: BooleanPermission) {
     await authorizeBoolean(ctx.db, ctx.accessCache, ctx.callerId, permission)
     return next()
   })
+}
+
+/**
+ * A boolean-gated mutation that opens its own transactions instead of running in one, for
+ * work that must commit before the call ends: a throttled attempt is reserved (and seen by
+ * concurrent calls) before a password or token is checked, and argon2 holds no transaction.
+ */
+export function selfCommittingProcedure(permission: BooleanPermission) {
+  return booleanProcedure(permission).meta({ permission, kind: 'boolean', ownTransactions: true })
 }
 
 /** A boolean-gated procedure that also needs a signed-in caller (its own session, password, ...). */

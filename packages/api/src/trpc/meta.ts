@@ -5,4 +5,6 @@ export interface ProcedureMeta {
   /** The one permission (`resource.action`) this procedure needs. */
   readonly permission: string
   readonly kind: PermissionKind
+  /** A mutation that opens its own transactions instead of running in one (`selfCommittingProcedure`). */
+  readonly ownTransactions?: boolean
 }
