@@ -75,4 +75,22 @@ describe('service accounts and API keys end to end', () => {
     await admin.users.deactivate.mutate({ id: robot.id })
     expect(await failureCode(asService(key).auth.me.query())).toBe('UNAUTHORIZED')
   })
+
+  // Regression: a reactivated service's old keys worked again, so a key leaked before the
+  // deactivation came back to life. Deactivation now revokes them for good.
+  it("keeps a reactivated service's old keys revoked; new keys work", async () => {
+    const robot = await admin.users.create.mutate({
+      email: 'returning-bot@example.com',
+      kind: 'service',
+      parentId: serviceId,
+    })
+    const { key, apiKey } = await admin.apiKeys.create.mutate({ userId: robot.id, name: 'before' })
+    await admin.users.deactivate.mutate({ id: robot.id })
+    await admin.users.reactivate.mutate({ id: robot.id })
+    expect(await failureCode(asService(key).auth.me.query())).toBe('UNAUTHORIZED')
+    const listed = await admin.apiKeys.list.query({ userId: robot.id })
+    expect(listed.find((listedKey) => listedKey.id === apiKey.id)?.revokedAt).not.toBeNull()
+    const { key: fresh } = await admin.apiKeys.create.mutate({ userId: robot.id, name: 'after' })
+    await expect(asService(fresh).auth.me.query()).resolves.toMatchObject({ id: robot.id })
+  })
 })

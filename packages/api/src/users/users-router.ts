@@ -140,7 +140,7 @@ export const usersRouter = router({
       }).catch(toUserError),
     ),
 
-  /** Stops a user from calling anything; everything it owns stays. */
+  /** Stops a user from calling anything; everything it owns stays, except its API keys (revoked). */
   deactivate: leveledProcedure('users.deactivate')
     .input(UserIdInput)
     .mutation(async ({ ctx, input }) => {
@@ -154,8 +154,15 @@ export const usersRouter = router({
           .where('id', '=', input.id)
           .returning(USER_VIEW_COLUMNS)
           .executeTakeFirstOrThrow()
-        // Its sessions end now, not when they expire.
+        // Its sessions end now, not when they expire; a service's API keys are revoked for
+        // good, so a key leaked before never works again, even after a reactivation.
         await endSessions(trx, input.id)
+        await trx
+          .updateTable('api_keys')
+          .set({ revoked_at: new Date() })
+          .where('user_id', '=', input.id)
+          .where('revoked_at', 'is', null)
+          .execute()
         return toUserView(row)
       })
     }),
