@@ -26,7 +26,8 @@ export const userRoleProcedures = {
     .mutation(({ ctx, input }) =>
       withTransaction(ctx.db, async (trx) => {
         await findVisibleUser(trx, ctx.actor, ctx.level, input.userId)
-        if (input.scope) await getEntityType(trx, input.scope.slice('entityType:'.length))
+        // Locked, so the type cannot be deleted (with its scoped bindings) under this one.
+        if (input.scope) await getEntityType(trx, input.scope.slice('entityType:'.length), { forShare: true })
         const roleId = await findAssignableRole(trx, ctx.actor.id, input.role, input.scope ?? null)
         await trx
           .insertInto('user_roles')
