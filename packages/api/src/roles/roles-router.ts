@@ -1,4 +1,4 @@
-import { type Grant, PUBLIC_ROLE } from '@trellis/core'
+import { broadestLevel, type Grant, PUBLIC_ROLE } from '@trellis/core'
 import { type TrellisDatabase, toCount, withTransaction } from '@trellis/db'
 import { TRPCError } from '@trpc/server'
 import { z } from 'zod'
@@ -6,6 +6,8 @@ import { assertHoldsGrant } from '../access/assert-no-escalation.js'
 import { findPermissionKind } from '../access/permission-kind.js'
 import { findEntityType } from '../entity-types/entity-type-store.js'
 import { booleanProcedure, router } from '../trpc/init.js'
+import { lockRoleGrants } from './lock-role-grants.js'
+import { assertProtectedRoleKeepsAdministration } from './protected-roles.js'
 import { CreateRoleInput, RoleName, SetGrantInput } from './role-inputs.js'
 import { loadRoleViews } from './role-view.js'
 
@@ -31,6 +33,12 @@ async function assertGrantFits(db: TrellisDatabase, permission: string, grant: G
       message: `${permission} is ${kind}: grant it with ${expected}`,
     })
   }
+}
+
+/** The higher of a new grant and the one it replaces, if any (`true` for a boolean permission). */
+function higherGrant(next: Grant, old: Grant | undefined): Grant {
+  if (next === true || old === true) return true
+  return old === undefined ? next : broadestLevel([next, old])!
 }
 
 /** A role by name, locked FOR UPDATE until the transaction ends: it is about to change. */
@@ -95,21 +103,41 @@ export const rolesRouter = router({
       return (await loadRoleViews(ctx.db, [input.name]))[0]!
     }),
 
-  /** Enables, re-levels or (with `grant: null`) disables one permission for one role. */
+  /**
+   * Enables, re-levels or (with `grant: null`) disables one permission for one role. The
+   * caller must hold the permission at the higher of the old and the new grant: lowering
+   * or removing a grant is as much a change as raising it. A protected role keeps what
+   * administers roles and users (ADMINISTRATION_GRANTS).
+   */
   setGrant: booleanProcedure('roles.update')
     .input(SetGrantInput)
     .mutation(({ ctx, input }) =>
       withTransaction(ctx.db, async (trx) => {
+        await lockRoleGrants(trx)
+        // The gate read the caller's grants before the lock; a change that took them away
+        // meanwhile counts.
+        await assertHoldsGrant(trx, ctx.callerId!, 'roles.update', true)
         const role = await lockRole(trx, input.role)
+        const stored = await trx
+          .selectFrom('role_grants')
+          .select('level')
+          .where('role_id', '=', role.id)
+          .where('permission', '=', input.permission)
+          .executeTakeFirst()
+        const old: Grant | undefined = stored && (stored.level ?? true)
+        assertProtectedRoleKeepsAdministration(role, input.permission, input.grant)
         if (input.grant === null) {
-          await trx
-            .deleteFrom('role_grants')
-            .where('role_id', '=', role.id)
-            .where('permission', '=', input.permission)
-            .execute()
+          if (old !== undefined) {
+            await assertHoldsGrant(trx, ctx.callerId!, input.permission, old)
+            await trx
+              .deleteFrom('role_grants')
+              .where('role_id', '=', role.id)
+              .where('permission', '=', input.permission)
+              .execute()
+          }
         } else {
           await assertGrantFits(trx, input.permission, input.grant)
-          await assertHoldsGrant(trx, ctx.callerId!, input.permission, input.grant)
+          await assertHoldsGrant(trx, ctx.callerId!, input.permission, higherGrant(input.grant, old))
           const level = input.grant === true ? null : input.grant
           await trx
             .insertInto('role_grants')
