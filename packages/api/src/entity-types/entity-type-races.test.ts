@@ -99,6 +99,26 @@ describe('entity types under concurrent changes', () => {
     }
   })
 
+  it('deleting a type against a role bound scoped to it: no binding outlives its type', async () => {
+    const userId = await h.addUser('scoped@example.com', h.adminId)
+    for (let round = 0; round < ROUNDS; round++) {
+      const name = `scope${round}`
+      await admin().entityTypes.create({ name, schema: {} })
+      const [deleted, assigned] = await race(
+        admin().entityTypes.delete({ name }),
+        admin().users.assignRole({ userId, role: 'operator', scope: `entityType:${name}` }),
+      )
+      expect(deleted).toBe('ok')
+      expect(['ok', `NOT_FOUND: Entity type not found: ${name}`]).toContain(assigned)
+      const bindings = await h.database.db
+        .selectFrom('user_roles')
+        .select('id')
+        .where('scope', '=', `entityType:${name}`)
+        .execute()
+      expect(bindings).toEqual([])
+    }
+  })
+
   it('deleting a user against creating a record it owns: the record goes to the heir or is refused typed', async () => {
     await admin().entityTypes.create({ name: 'memo', schema: {} })
     let createdCount = 0

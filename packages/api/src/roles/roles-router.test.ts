@@ -91,6 +91,40 @@ describe('roles router', () => {
         }
       }
     })
+
+    it('users.delete against assignRole to that user: the user goes with no binding left (was a 23503 500)', async () => {
+      await admin().roles.create({ name: 'reader', grants: { 'users.read': 'SELF' } })
+      for (let round = 0; round < ROUNDS; round++) {
+        const userId = await h.addUser(`assigned-${round}@example.com`, h.adminId)
+        const [deleted, assigned] = await race(
+          admin().users.delete({ id: userId }),
+          admin().users.assignRole({ userId, role: 'reader' }),
+        )
+        expect(deleted).toBe('ok')
+        expect(['ok', 'NOT_FOUND: User not found']).toContain(assigned)
+        const bindings = await h.database.db
+          .selectFrom('user_roles')
+          .select('id')
+          .where('user_id', '=', userId)
+          .execute()
+        expect(bindings).toEqual([])
+      }
+    })
+
+    it('users.delete against re-assigning a protected role the user holds: no deadlock (500)', async () => {
+      // The delete locks the user's protected roles then the user; the assign must not
+      // hold the user while it waits for the role.
+      for (let round = 0; round < ROUNDS; round++) {
+        const userId = await h.addUser(`deputy-${round}@example.com`, h.adminId)
+        await admin().users.assignRole({ userId, role: 'admin' })
+        const [deleted, assigned] = await race(
+          admin().users.delete({ id: userId }),
+          admin().users.assignRole({ userId, role: 'admin' }),
+        )
+        expect(deleted).toBe('ok')
+        expect(['ok', 'NOT_FOUND: User not found']).toContain(assigned)
+      }
+    })
   })
 
   describe('a narrow roles.update holder cannot cripple the protected role', () => {
