@@ -45,7 +45,8 @@ export async function assertHoldsRole(
 /**
  * The id of the role named `name`, which the caller may hand out (within `scope`, for a
  * scoped binding): NOT_FOUND when there is no such role, FORBIDDEN when the caller does
- * not hold all of it.
+ * not hold all of it. The role's row stays locked (FOR SHARE) until the transaction ends,
+ * so a racing `roles.delete` or `roles.setGrant` runs wholly before or after the binding.
  */
 export async function findAssignableRole(
   db: TrellisDatabase,
@@ -53,7 +54,12 @@ export async function findAssignableRole(
   name: string,
   scope: string | null = null,
 ): Promise<string> {
-  const role = await db.selectFrom('roles').select('id').where('name', '=', name).executeTakeFirst()
+  const role = await db
+    .selectFrom('roles')
+    .select('id')
+    .where('name', '=', name)
+    .forShare()
+    .executeTakeFirst()
   if (!role) throw new TRPCError({ code: 'NOT_FOUND', message: `Role not found: ${name}` })
   await assertHoldsRole(db, callerId, role.id, scope)
   return role.id

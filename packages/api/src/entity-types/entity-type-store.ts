@@ -70,14 +70,25 @@ export async function loadEntityTypes(db: TrellisDatabase): Promise<StoredEntity
   return rows.map(toStoredEntityType)
 }
 
-/** One entity type by name; `forUpdate` locks it until the transaction ends. */
+/**
+ * How to lock the type's row until the transaction ends: `forUpdate` to change or delete
+ * it, `forShare` to rely on it (create a record of it, grant its permission, bind a role
+ * scoped to it) while no one changes it.
+ */
+export interface EntityTypeLock {
+  readonly forUpdate?: boolean
+  readonly forShare?: boolean
+}
+
+/** One entity type by name, locked as `options` says. */
 export async function findEntityType(
   db: TrellisDatabase,
   name: string,
-  options: { forUpdate?: boolean } = {},
+  options: EntityTypeLock = {},
 ): Promise<StoredEntityType | undefined> {
   let query = db.selectFrom('entity_types').select(ENTITY_TYPE_COLUMNS).where('name', '=', name)
   if (options.forUpdate) query = query.forUpdate()
+  else if (options.forShare) query = query.forShare()
   const row = await query.executeTakeFirst()
   return row ? toStoredEntityType(row) : undefined
 }
@@ -86,7 +97,7 @@ export async function findEntityType(
 export async function getEntityType(
   db: TrellisDatabase,
   name: string,
-  options: { forUpdate?: boolean } = {},
+  options: EntityTypeLock = {},
 ): Promise<StoredEntityType> {
   const found = await findEntityType(db, name, options)
   if (!found) throw entityTypeNotFound(name)

@@ -22,7 +22,9 @@ export const recordsRouter = router({
   create: recordProcedure('create')
     .input(CreateRecordInput)
     .mutation(async ({ ctx, input }) => {
-      const type = await getEntityType(ctx.db, input.entityType)
+      // Both rows stay locked until the record is stored: a type or owner deleted meanwhile
+      // waits for it (and then sees it), or has gone first and the create is NOT_FOUND.
+      const type = await getEntityType(ctx.db, input.entityType, { forShare: true })
       ctx.audit.permission = `${type.name}.create`
       const grant = ctx.records.require(type.name, 'create')
       // A record needs an owner: an anonymous caller cannot create one even at ALL.
@@ -33,6 +35,7 @@ export const recordsRouter = router({
         .select('users.id')
         .where('users.id', '=', ownerId)
         .where(userWithinLevel('users', grant.actor, grant.level))
+        .forShare()
         .executeTakeFirst()
       if (!owner) throw userNotFound()
       await assertRecordData(ctx.db, ctx.records, type, input.data)

@@ -1,5 +1,7 @@
+import type { Grant } from '@trellis/core'
 import type { TrellisDatabase } from '@trellis/db'
 import { TRPCError } from '@trpc/server'
+import type { AppPermission } from '../permissions.js'
 
 /**
  * Refuses (CONFLICT) a change that would leave a protected role without an active holder:
@@ -49,4 +51,44 @@ export async function assertProtectedRolesKeepHolders(
       })
     }
   }
+}
+
+/**
+ * What a protected role always keeps, at these grants: what its holders administer roles
+ * and users with. Without them a narrower `roles.update` holder could take them away and
+ * nobody could give them back (no one can grant more than they hold).
+ */
+export const ADMINISTRATION_GRANTS = {
+  'roles.read': true,
+  'roles.create': true,
+  'roles.update': true,
+  'roles.delete': true,
+  'users.read': 'ALL',
+  'users.create': 'ALL',
+  'users.update': 'ALL',
+  'users.move': 'ALL',
+  'users.delete': 'ALL',
+  'users.deactivate': 'ALL',
+  'users.reactivate': 'ALL',
+  'users.assignRole': 'ALL',
+  'users.unassignRole': 'ALL',
+} as const satisfies Partial<Record<AppPermission, Grant>>
+
+/**
+ * Refuses (CONFLICT) to set a protected role's grant of an administration permission
+ * (ADMINISTRATION_GRANTS) below what it must keep; `grant: null` removes it.
+ */
+export function assertProtectedRoleKeepsAdministration(
+  role: { readonly name: string; readonly isProtected: boolean },
+  permission: string,
+  grant: Grant | null,
+): void {
+  if (!role.isProtected || !Object.hasOwn(ADMINISTRATION_GRANTS, permission)) return
+  const required: Grant = ADMINISTRATION_GRANTS[permission as keyof typeof ADMINISTRATION_GRANTS]
+  if (grant === required) return
+  const at = required === true ? '' : ` at ${required}`
+  throw new TRPCError({
+    code: 'CONFLICT',
+    message: `The protected role ${role.name} must keep ${permission}${at}: its holders administer roles and users with it`,
+  })
 }

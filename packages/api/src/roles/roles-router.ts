@@ -1,19 +1,29 @@
-import type { Grant } from '@trellis/core'
-import { PUBLIC_ROLE } from '@trellis/core'
+import { broadestLevel, type Grant, PUBLIC_ROLE } from '@trellis/core'
 import { type TrellisDatabase, toCount, withTransaction } from '@trellis/db'
 import { TRPCError } from '@trpc/server'
 import { z } from 'zod'
 import { assertHoldsGrant } from '../access/assert-no-escalation.js'
 import { findPermissionKind } from '../access/permission-kind.js'
+import { findEntityType } from '../entity-types/entity-type-store.js'
 import { booleanProcedure, router } from '../trpc/init.js'
+import { lockRoleGrants } from './lock-role-grants.js'
+import { assertProtectedRoleKeepsAdministration } from './protected-roles.js'
 import { CreateRoleInput, RoleName, SetGrantInput } from './role-inputs.js'
 import { loadRoleViews } from './role-view.js'
 
 const roleNotFound = (name: string) =>
   new TRPCError({ code: 'NOT_FOUND', message: `Role not found: ${name}` })
 
-/** Checks a grant fits its permission (exists; `true` for boolean, a level for leveled). */
+/**
+ * Checks a grant fits its permission (exists; `true` for boolean, a level for leveled).
+ * An entity type's permission (`payments.start`) is checked with the type's row locked
+ * FOR SHARE until the transaction ends: an `entityTypes.update` or `delete` removing it
+ * waits, then drops the new grant with the rest, or has gone first and the grant is
+ * refused here. Either way no stored grant names an undeclared permission.
+ */
 async function assertGrantFits(db: TrellisDatabase, permission: string, grant: Grant): Promise<void> {
+  const [resource] = permission.split('.')
+  if (resource) await findEntityType(db, resource, { forShare: true })
   const kind = await findPermissionKind(db, permission)
   if (!kind) throw new TRPCError({ code: 'BAD_REQUEST', message: `Unknown permission: ${permission}` })
   if ((kind === 'boolean') !== (grant === true)) {
@@ -25,10 +35,22 @@ async function assertGrantFits(db: TrellisDatabase, permission: string, grant: G
   }
 }
 
-async function findRoleId(db: TrellisDatabase, name: string): Promise<string> {
-  const role = await db.selectFrom('roles').select('id').where('name', '=', name).executeTakeFirst()
+/** The higher of a new grant and the one it replaces, if any (`true` for a boolean permission). */
+function higherGrant(next: Grant, old: Grant | undefined): Grant {
+  if (next === true || old === true) return true
+  return old === undefined ? next : broadestLevel([next, old])!
+}
+
+/** A role by name, locked FOR UPDATE until the transaction ends: it is about to change. */
+async function lockRole(db: TrellisDatabase, name: string) {
+  const role = await db
+    .selectFrom('roles')
+    .select(['id', 'is_protected'])
+    .where('name', '=', name)
+    .forUpdate()
+    .executeTakeFirst()
   if (!role) throw roleNotFound(name)
-  return role.id
+  return { id: role.id, name, isProtected: role.is_protected }
 }
 
 export const rolesRouter = router({
@@ -50,18 +72,16 @@ export const rolesRouter = router({
         await assertGrantFits(ctx.db, permission, grant)
         await assertHoldsGrant(ctx.db, ctx.callerId!, permission, grant)
       }
-      const existing = await ctx.db
-        .selectFrom('roles')
-        .select('id')
-        .where('name', '=', input.name)
-        .executeTakeFirst()
-      if (existing)
-        throw new TRPCError({ code: 'CONFLICT', message: `A role named ${input.name} already exists` })
-      const { id } = await ctx.db
+      // One statement decides between two racing creates of one name (no check-then-insert).
+      const created = await ctx.db
         .insertInto('roles')
         .values({ name: input.name, description: input.description })
+        .onConflict((conflict) => conflict.column('name').doNothing())
         .returning('id')
-        .executeTakeFirstOrThrow()
+        .executeTakeFirst()
+      if (!created)
+        throw new TRPCError({ code: 'CONFLICT', message: `A role named ${input.name} already exists` })
+      const { id } = created
       const grants = Object.entries(input.grants).map(([permission, grant]) => ({
         role_id: id,
         permission,
@@ -83,29 +103,49 @@ export const rolesRouter = router({
       return (await loadRoleViews(ctx.db, [input.name]))[0]!
     }),
 
-  /** Enables, re-levels or (with `grant: null`) disables one permission for one role. */
+  /**
+   * Enables, re-levels or (with `grant: null`) disables one permission for one role. The
+   * caller must hold the permission at the higher of the old and the new grant: lowering
+   * or removing a grant is as much a change as raising it. A protected role keeps what
+   * administers roles and users (ADMINISTRATION_GRANTS).
+   */
   setGrant: booleanProcedure('roles.update')
     .input(SetGrantInput)
     .mutation(({ ctx, input }) =>
       withTransaction(ctx.db, async (trx) => {
-        const roleId = await findRoleId(trx, input.role)
+        await lockRoleGrants(trx)
+        // The gate read the caller's grants before the lock; a change that took them away
+        // meanwhile counts.
+        await assertHoldsGrant(trx, ctx.callerId!, 'roles.update', true)
+        const role = await lockRole(trx, input.role)
+        const stored = await trx
+          .selectFrom('role_grants')
+          .select('level')
+          .where('role_id', '=', role.id)
+          .where('permission', '=', input.permission)
+          .executeTakeFirst()
+        const old: Grant | undefined = stored && (stored.level ?? true)
+        assertProtectedRoleKeepsAdministration(role, input.permission, input.grant)
         if (input.grant === null) {
-          await trx
-            .deleteFrom('role_grants')
-            .where('role_id', '=', roleId)
-            .where('permission', '=', input.permission)
-            .execute()
+          if (old !== undefined) {
+            await assertHoldsGrant(trx, ctx.callerId!, input.permission, old)
+            await trx
+              .deleteFrom('role_grants')
+              .where('role_id', '=', role.id)
+              .where('permission', '=', input.permission)
+              .execute()
+          }
         } else {
           await assertGrantFits(trx, input.permission, input.grant)
-          await assertHoldsGrant(trx, ctx.callerId!, input.permission, input.grant)
+          await assertHoldsGrant(trx, ctx.callerId!, input.permission, higherGrant(input.grant, old))
           const level = input.grant === true ? null : input.grant
           await trx
             .insertInto('role_grants')
-            .values({ role_id: roleId, permission: input.permission, level })
+            .values({ role_id: role.id, permission: input.permission, level })
             .onConflict((conflict) => conflict.columns(['role_id', 'permission']).doUpdateSet({ level }))
             .execute()
         }
-        await trx.updateTable('roles').set({ updated_at: new Date() }).where('id', '=', roleId).execute()
+        await trx.updateTable('roles').set({ updated_at: new Date() }).where('id', '=', role.id).execute()
         return (await loadRoleViews(trx, [input.role]))[0]!
       }),
     ),
@@ -117,7 +157,9 @@ export const rolesRouter = router({
       if (input.name === PUBLIC_ROLE) {
         throw new TRPCError({ code: 'BAD_REQUEST', message: 'The public role cannot be deleted' })
       }
-      const roleId = await findRoleId(ctx.db, input.name)
+      // Locked first: an assignRole of this role (it locks the role FOR SHARE) has either
+      // committed, and is counted below, or waits and then finds no role.
+      const { id: roleId } = await lockRole(ctx.db, input.name)
       const { holders } = await ctx.db
         .selectFrom('user_roles')
         .select((eb) => eb.fn.countAll().as('holders'))

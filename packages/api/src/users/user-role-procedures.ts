@@ -7,6 +7,7 @@ import { assertProtectedRolesKeepHolders } from '../roles/protected-roles.js'
 import { RoleName } from '../roles/role-inputs.js'
 import { leveledProcedure } from '../trpc/init.js'
 import { findVisibleUser } from './find-visible-user.js'
+import { userNotFound } from './user-errors.js'
 
 const BindingInput = z.object({
   userId: z.uuid(),
@@ -26,8 +27,18 @@ export const userRoleProcedures = {
     .mutation(({ ctx, input }) =>
       withTransaction(ctx.db, async (trx) => {
         await findVisibleUser(trx, ctx.actor, ctx.level, input.userId)
-        if (input.scope) await getEntityType(trx, input.scope.slice('entityType:'.length))
+        // Locked, so the type cannot be deleted (with its scoped bindings) under this one.
+        if (input.scope) await getEntityType(trx, input.scope.slice('entityType:'.length), { forShare: true })
         const roleId = await findAssignableRole(trx, ctx.actor.id, input.role, input.scope ?? null)
+        // Locked after the role (users.delete locks the user's protected roles, then the
+        // user): a delete waits for this binding and removes it, or has gone first.
+        const user = await trx
+          .selectFrom('users')
+          .select('id')
+          .where('id', '=', input.userId)
+          .forShare()
+          .executeTakeFirst()
+        if (!user) throw userNotFound()
         await trx
           .insertInto('user_roles')
           .values({ user_id: input.userId, role_id: roleId, scope: input.scope ?? null })

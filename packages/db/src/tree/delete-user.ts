@@ -24,10 +24,13 @@ export async function deleteUser(
   transferTo?: string,
 ): Promise<DeleteUserOutcome> {
   await lockUserTree(trx)
+  // The row lock waits for a record being created for this user (it holds the row FOR
+  // SHARE), so the records read below include it and none is left without an owner.
   const user = await trx
     .selectFrom('users')
     .select(['path', 'parent_id'])
     .where('id', '=', userId)
+    .forUpdate()
     .executeTakeFirst()
   if (!user) throw new UserTreeError('USER_NOT_FOUND')
 
