@@ -1,5 +1,6 @@
 import { TRPCError } from '@trpc/server'
 import { z } from 'zod'
+import { text } from '../inputs/text.js'
 
 /** A position in a list ordered by (created_at desc, id desc): the last row seen. */
 export interface Cursor {
@@ -30,6 +31,6 @@ export function decodeCursor(encoded: string): Cursor {
 
 /** Page-size input shared by every list. */
 export const PageInput = {
-  cursor: z.string().max(512).optional(),
+  cursor: text().max(512).optional(),
   limit: z.number().int().min(1).max(200).default(50),
 }

@@ -5,6 +5,7 @@ import { TRPCError } from '@trpc/server'
 import { z } from 'zod'
 import { assertHoldsGrant } from '../access/assert-no-escalation.js'
 import { findPermissionKind } from '../access/permission-kind.js'
+import { text } from '../inputs/text.js'
 import { booleanProcedure, router } from '../trpc/init.js'
 import { CreateRoleInput, RoleName, SetGrantInput } from './role-inputs.js'
 import { loadRoleViews } from './role-view.js'
@@ -72,7 +73,7 @@ export const rolesRouter = router({
     }),
 
   update: booleanProcedure('roles.update')
-    .input(z.object({ name: RoleName, description: z.string().max(500) }))
+    .input(z.object({ name: RoleName, description: text().max(500) }))
     .mutation(async ({ ctx, input }) => {
       const updated = await ctx.db
         .updateTable('roles')
