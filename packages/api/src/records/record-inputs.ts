@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { dateTimeInput } from '../inputs/date-time.js'
 import { jsonObject } from '../inputs/json-object.js'
 import { text } from '../inputs/text.js'
 import { PageInput } from '../pagination/cursor.js'
@@ -34,9 +35,9 @@ export const ListRecordsInput = z
     subtreeOf: z.uuid().optional(),
     status: text().min(1).max(63).optional(),
     /** Inclusive lower bound of `createdAt`. */
-    createdAfter: z.iso.datetime({ offset: true }).optional(),
+    createdAfter: dateTimeInput().optional(),
     /** Exclusive upper bound of `createdAt`. */
-    createdBefore: z.iso.datetime({ offset: true }).optional(),
+    createdBefore: dateTimeInput().optional(),
     ...PageInput,
   })
   .refine(
