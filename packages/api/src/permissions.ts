@@ -59,6 +59,11 @@ export const PERMISSIONS = {
 
 export type AppPermission = keyof typeof PERMISSIONS
 
+/** Whether the router declares `name`: an own key only, so `constructor` or `__proto__` is not one. */
+export function isAppPermission(name: string): name is AppPermission {
+  return Object.hasOwn(PERMISSIONS, name)
+}
+
 export type BooleanPermission = {
   [P in AppPermission]: (typeof PERMISSIONS)[P] extends 'boolean' ? P : never
 }[AppPermission]

@@ -32,6 +32,16 @@ describe('findRolesConfigProblems', () => {
     ])
   })
 
+  it('takes no Object.prototype key for a declared permission (regression guard: names are looked up in a Map)', () => {
+    const grants = JSON.parse('{"constructor": true, "toString": "ALL", "__proto__": true, "valueOf": true}')
+    expect(findRolesConfigProblems({ constructor: { grants } }, declared)).toEqual([
+      'Role "constructor": unknown permission "constructor"',
+      'Role "constructor": unknown permission "toString"',
+      'Role "constructor": unknown permission "__proto__"',
+      'Role "constructor": unknown permission "valueOf"',
+    ])
+  })
+
   it('rejects a misspelt permission at compile time', () => {
     const roles = defineRoles<'shops.read'>({
       // @ts-expect-error "shops.raed" is not a declared permission

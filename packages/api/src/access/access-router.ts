@@ -2,6 +2,7 @@ import { isLevel, type Level } from '@trellis/core'
 import { ownerWithinLevel } from '@trellis/db'
 import { TRPCError } from '@trpc/server'
 import { z } from 'zod'
+import { text } from '../inputs/text.js'
 import { leveledProcedure, router } from '../trpc/init.js'
 import { findVisibleUser } from '../users/find-visible-user.js'
 import { combineGrants, grantSources } from './effective-grant.js'
@@ -10,11 +11,11 @@ import { entityTypePermissionParts } from './record-permission.js'
 
 const ExplainInput = z.object({
   userId: z.uuid(),
-  permission: z.string().min(3).max(100),
+  permission: text().min(3).max(100),
   /** A record: is it within the user's level for this permission? */
   recordId: z.uuid().optional(),
   /** The resource a scoped binding must match, for example `entityType:cars`. */
-  scope: z.string().min(1).max(200).optional(),
+  scope: text().min(1).max(200).optional(),
 })
 
 export const accessRouter = router({

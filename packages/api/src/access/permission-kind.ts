@@ -1,7 +1,7 @@
 import { entityTypePermissions, type PermissionDeclaration, type PermissionKind } from '@trellis/core'
 import type { TrellisDatabase } from '@trellis/db'
 import { findEntityType, loadEntityTypes } from '../entity-types/entity-type-store.js'
-import { PERMISSIONS } from '../permissions.js'
+import { isAppPermission, PERMISSIONS } from '../permissions.js'
 
 /**
  * The kind of a permission that exists now: one the router declares, or one an entity
@@ -11,8 +11,7 @@ export async function findPermissionKind(
   db: TrellisDatabase,
   permission: string,
 ): Promise<PermissionKind | undefined> {
-  const declared = PERMISSIONS[permission as keyof typeof PERMISSIONS]
-  if (declared) return declared
+  if (isAppPermission(permission)) return PERMISSIONS[permission]
   const [resource] = permission.split('.')
   const type = resource ? await findEntityType(db, resource) : undefined
   if (!type) return undefined

@@ -1,5 +1,5 @@
 import { entityTypeScope, RECORD_ACTIONS } from '@trellis/core'
-import { PERMISSIONS } from '../permissions.js'
+import { isAppPermission } from '../permissions.js'
 
 /** How a permission of an entity type (`shares.read`, `charges.execute`) is also granted. */
 export interface EntityTypePermissionParts {
@@ -15,7 +15,7 @@ export interface EntityTypePermissionParts {
  * generic records permission and scope that also grant it. Undefined for the router's own.
  */
 export function entityTypePermissionParts(permission: string): EntityTypePermissionParts | undefined {
-  if (permission in PERMISSIONS) return undefined
+  if (isAppPermission(permission)) return undefined
   const dot = permission.indexOf('.')
   if (dot <= 0) return undefined
   const entityType = permission.slice(0, dot)

@@ -3,6 +3,7 @@ import { type Actor, ownerWithinLevel, type TrellisDatabase, withTransaction } f
 import { TRPCError } from '@trpc/server'
 import { z } from 'zod'
 import { generateApiKey } from '../identity/api-key-secret.js'
+import { text } from '../inputs/text.js'
 import { leveledProcedure, router } from '../trpc/init.js'
 import { findVisibleUser } from '../users/find-visible-user.js'
 import { API_KEY_VIEW_COLUMNS, toApiKeyView } from './api-key-view.js'
@@ -49,7 +50,7 @@ async function issueKey(db: TrellisDatabase, userId: string, name: string) {
 export const apiKeysRouter = router({
   /** Issues a key for a service account. The returned `key` is shown once. */
   create: leveledProcedure('apiKeys.create')
-    .input(z.object({ userId: z.uuid(), name: z.string().trim().max(100).default('') }))
+    .input(z.object({ userId: z.uuid(), name: text().trim().max(100).default('') }))
     .mutation(async ({ ctx, input }) => {
       await findVisibleService(ctx.db, ctx.actor, ctx.level, input.userId)
       return issueKey(ctx.db, input.userId, input.name)

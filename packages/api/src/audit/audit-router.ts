@@ -2,16 +2,18 @@ import { AUDIT_OUTCOMES } from '@trellis/core'
 import { ownerWithinLevel } from '@trellis/db'
 import { type SqlBool, sql } from 'kysely'
 import { z } from 'zod'
+import { dateTimeInput } from '../inputs/date-time.js'
+import { text } from '../inputs/text.js'
 import { decodeCursor, encodeCursor, PageInput } from '../pagination/cursor.js'
 import { leveledProcedure, router } from '../trpc/init.js'
 
 const ListAuditInput = z.object({
   ...PageInput,
   actorId: z.uuid().optional(),
-  permission: z.string().min(1).max(100).optional(),
+  permission: text().min(1).max(100).optional(),
   outcome: z.enum(AUDIT_OUTCOMES).optional(),
-  from: z.iso.datetime().optional(),
-  to: z.iso.datetime().optional(),
+  from: dateTimeInput().optional(),
+  to: dateTimeInput().optional(),
 })
 
 export const auditRouter = router({

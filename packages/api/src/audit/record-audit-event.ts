@@ -1,6 +1,7 @@
 import type { AuditOutcome } from '@trellis/core'
 import type { TrellisDatabase } from '@trellis/db'
 import type { TRPC_ERROR_CODE_KEY } from '@trpc/server'
+import { isStorableText } from '../inputs/text.js'
 
 export interface AuditFacts {
   readonly actorId: string | null
@@ -18,12 +19,18 @@ export function isDenial(code: TRPC_ERROR_CODE_KEY): boolean {
   return DENIALS.has(code)
 }
 
-/** The record a call was about, when its input names one (`id` or `userId`). */
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
+
+/**
+ * The record a call was about, when its input names one (`id` or `userId`) as a uuid. The
+ * input is raw, refused calls included: anything else is not recorded, so what a caller
+ * sends can never make the audit insert fail.
+ */
 function targetOf(rawInput: unknown): string | null {
   if (typeof rawInput !== 'object' || rawInput === null) return null
   const { id, userId } = rawInput as { id?: unknown; userId?: unknown }
   const target = typeof id === 'string' ? id : typeof userId === 'string' ? userId : null
-  return target && target.length <= 100 ? target : null
+  return target !== null && UUID.test(target) ? target : null
 }
 
 /** Writes one audit event with `db`, which is the call's own transaction for a mutation that succeeded. */
@@ -38,7 +45,8 @@ export async function recordAuditEvent(
     .values({
       actor_id: facts.actorId,
       owner_id: facts.actorId,
-      permission: facts.permission,
+      // Declared names, or ones built from validated input; storable either way, checked all the same.
+      permission: isStorableText(facts.permission) ? facts.permission : facts.procedure,
       procedure: facts.procedure,
       target_id: targetOf(facts.rawInput),
       outcome,

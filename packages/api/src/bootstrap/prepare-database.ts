@@ -46,7 +46,7 @@ export async function prepareDatabase(
   )
   for (const [name, type] of Object.entries(entityTypes)) {
     for (const target of Object.values(type.references ?? {})) {
-      if (!(target in entityTypes))
+      if (!Object.hasOwn(entityTypes, target))
         problems.push(`Entity type ${name}: references unknown entity type ${target}`)
     }
   }
@@ -54,7 +54,7 @@ export async function prepareDatabase(
     entityTypePermissions(name, type),
   )
   problems.push(...findRolesConfigProblems(roles, [...declared, ...configuredTypePermissions]))
-  if (!roles[adminRole]?.protected) {
+  if (!Object.hasOwn(roles, adminRole) || !roles[adminRole]?.protected) {
     problems.push(`The administrator role "${adminRole}" must be defined and protected`)
   }
   if (problems.length > 0) throw new Error(`Invalid roles config:\n${problems.join('\n')}`)

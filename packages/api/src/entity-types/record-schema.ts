@@ -7,8 +7,9 @@ import type { InputIssue } from '../trpc/error-formatter.js'
 const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv
 
 // Strict: a misspelt keyword is an error, not a silently ignored rule. No `loadSchema`,
-// so a `$ref` to anything outside the schema fails instead of fetching it.
-const ajv = addFormats(new Ajv({ strict: true, allErrors: true }))
+// so a `$ref` to anything outside the schema fails instead of fetching it. Own properties
+// only: `required: ['constructor']` must not be met by Object.prototype.
+const ajv = addFormats(new Ajv({ strict: true, allErrors: true, ownProperties: true }))
 
 const compiled = new Map<string, ValidateFunction>()
 const MAX_COMPILED = 1_000

@@ -1,5 +1,5 @@
 import { TRPCError } from '@trpc/server'
-import { z } from 'zod'
+import { text } from '../inputs/text.js'
 
 export const MIN_PASSWORD_LENGTH = 12
 
@@ -32,7 +32,7 @@ const COMMON_PASSWORDS = new Set([
 ])
 
 /** The password field of every input: its length; `assertPasswordAllowed` does the rest. */
-export const PasswordInput = z.string().min(MIN_PASSWORD_LENGTH).max(256)
+export const PasswordInput = text().min(MIN_PASSWORD_LENGTH).max(256)
 
 /** Refuses a password that is on the common list (case-insensitive), with BAD_REQUEST. */
 export function assertPasswordAllowed(password: string): void {

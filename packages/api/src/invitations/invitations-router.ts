@@ -6,6 +6,7 @@ import { findAssignableRole } from '../access/assert-no-escalation.js'
 import { revokeOneTimeTokens } from '../identity/one-time-token.js'
 import { PasswordInput } from '../identity/password-policy.js'
 import { redeemOneTimeToken } from '../identity/redeem-one-time-token.js'
+import { text } from '../inputs/text.js'
 import { leveledProcedure, router, selfCommittingProcedure } from '../trpc/init.js'
 import { findVisibleUser } from '../users/find-visible-user.js'
 import { toUserError } from '../users/user-errors.js'
@@ -21,7 +22,7 @@ export const invitationsRouter = router({
    * user exists at once, `invited`, holding the role; it can do nothing until it accepts.
    */
   create: leveledProcedure('invitations.create')
-    .input(z.object({ email: z.email().max(254), role: z.string().min(1).max(63), parentId: z.uuid() }))
+    .input(z.object({ email: z.email().max(254), role: text().min(1).max(63), parentId: z.uuid() }))
     .mutation(({ ctx, input }) =>
       withTransaction(ctx.db, async (trx) => {
         await findVisibleUser(trx, ctx.actor, ctx.level, input.parentId)
@@ -105,9 +106,9 @@ export const invitationsRouter = router({
   accept: selfCommittingProcedure('invitations.accept')
     .input(
       z.object({
-        token: z.string().min(8).max(512),
+        token: text().min(8).max(512),
         password: PasswordInput,
-        displayName: z.string().trim().min(1).max(200).optional(),
+        displayName: text().trim().min(1).max(200).optional(),
       }),
     )
     .mutation(({ ctx, input }) => {

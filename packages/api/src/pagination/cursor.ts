@@ -1,5 +1,7 @@
 import { TRPCError } from '@trpc/server'
 import { z } from 'zod'
+import { dateTimeInput } from '../inputs/date-time.js'
+import { text } from '../inputs/text.js'
 
 /** A position in a list ordered by (created_at desc, id desc): the last row seen. */
 export interface Cursor {
@@ -7,7 +9,7 @@ export interface Cursor {
   readonly id: string
 }
 
-const CursorShape = z.object({ t: z.iso.datetime(), id: z.uuid() })
+const CursorShape = z.object({ t: dateTimeInput(), id: z.uuid() })
 
 /** An opaque string for clients; its content may change between releases. */
 export function encodeCursor(cursor: Cursor): string {
@@ -30,6 +32,6 @@ export function decodeCursor(encoded: string): Cursor {
 
 /** Page-size input shared by every list. */
 export const PageInput = {
-  cursor: z.string().max(512).optional(),
+  cursor: text().max(512).optional(),
   limit: z.number().int().min(1).max(200).default(50),
 }

@@ -21,6 +21,10 @@ export function invalidRecordData(issues: InputIssue[]): TRPCError {
   })
 }
 
+/** A field's value if `data` has it; never one inherited from Object.prototype (`constructor`). */
+const fieldOf = (data: Record<string, unknown>, field: string) =>
+  Object.hasOwn(data, field) ? data[field] : undefined
+
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 
 /**
@@ -37,8 +41,8 @@ async function referenceIssues(
 ): Promise<InputIssue[]> {
   const issues: InputIssue[] = []
   for (const [field, target] of Object.entries(type.references ?? {})) {
-    const value = data[field]
-    if (value === undefined || value === null || value === previous[field]) continue
+    const value = fieldOf(data, field)
+    if (value === undefined || value === null || value === fieldOf(previous, field)) continue
     const grant = access.grantFor(target, 'read')
     const found =
       typeof value === 'string' &&

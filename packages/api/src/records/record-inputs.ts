@@ -1,14 +1,13 @@
 import { z } from 'zod'
+import { dateTimeInput } from '../inputs/date-time.js'
+import { jsonObject } from '../inputs/json-object.js'
+import { text } from '../inputs/text.js'
 import { PageInput } from '../pagination/cursor.js'
 
-const MAX_DATA_BYTES = 256 * 1024
-
 /** A record's data: a JSON object, checked against its type's schema by the router. */
-export const RecordData = z
-  .record(z.string(), z.unknown())
-  .refine((data) => JSON.stringify(data).length <= MAX_DATA_BYTES, 'must be at most 256 KiB of JSON')
+export const RecordData = jsonObject(256 * 1024)
 
-const EntityTypeName = z.string().min(1).max(63)
+const EntityTypeName = text().min(1).max(63)
 
 export const RecordIdInput = z.object({ id: z.uuid() })
 
@@ -23,7 +22,7 @@ export const UpdateRecordInput = z.object({ id: z.uuid(), data: RecordData })
 
 export const TransitionRecordInput = z.object({
   id: z.uuid(),
-  name: z.string().min(1).max(63),
+  name: text().min(1).max(63),
   /** Fields to write with the move; only those the transition declares. */
   data: RecordData.optional(),
 })
@@ -34,11 +33,11 @@ export const ListRecordsInput = z
     ownerId: z.uuid().optional(),
     /** Records owned by this user or anyone below it. */
     subtreeOf: z.uuid().optional(),
-    status: z.string().min(1).max(63).optional(),
+    status: text().min(1).max(63).optional(),
     /** Inclusive lower bound of `createdAt`. */
-    createdAfter: z.iso.datetime({ offset: true }).optional(),
+    createdAfter: dateTimeInput().optional(),
     /** Exclusive upper bound of `createdAt`. */
-    createdBefore: z.iso.datetime({ offset: true }).optional(),
+    createdBefore: dateTimeInput().optional(),
     ...PageInput,
   })
   .refine(

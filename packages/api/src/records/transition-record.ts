@@ -17,7 +17,10 @@ export async function transitionRecord(
 ): Promise<RecordView> {
   const entityType = await entityTypeOfRecord(trx, input.id)
   if (!entityType) throw recordNotFound()
-  const transition = entityType.stateMachine?.transitions[input.name]
+  const transitions = entityType.stateMachine?.transitions
+  // An own key only: `constructor` is no more a transition than any other unknown name.
+  const transition =
+    transitions && Object.hasOwn(transitions, input.name) ? transitions[input.name] : undefined
   if (!transition) {
     // Said only to a caller that can read the record; to anyone else it does not exist.
     await findRecordOfType(trx, access, input.id, entityType, 'read')

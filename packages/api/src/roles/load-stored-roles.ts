@@ -8,11 +8,14 @@ export async function loadStoredRoles(db: TrellisDatabase): Promise<RolesConfig>
     .leftJoin('role_grants', 'role_grants.role_id', 'roles.id')
     .select(['roles.name', 'roles.is_protected', 'role_grants.permission', 'role_grants.level'])
     .execute()
-  const roles: Record<string, { protected: boolean; grants: Record<string, Grant> }> = {}
+  // Maps, not objects indexed by name: a role may be called `constructor`.
+  const roles = new Map<string, { protected: boolean; grants: Map<string, Grant> }>()
   for (const row of rows) {
-    roles[row.name] ??= { protected: row.is_protected, grants: {} }
-    if (row.permission)
-      roles[row.name]!.grants[row.permission] = row.level === null ? true : (row.level as Level)
+    const role = roles.get(row.name) ?? { protected: row.is_protected, grants: new Map() }
+    roles.set(row.name, role)
+    if (row.permission) role.grants.set(row.permission, row.level === null ? true : (row.level as Level))
   }
-  return roles
+  return Object.fromEntries(
+    [...roles].map(([name, role]) => [name, { ...role, grants: Object.fromEntries(role.grants) }]),
+  )
 }

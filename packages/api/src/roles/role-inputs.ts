@@ -1,5 +1,7 @@
 import { LEVELS } from '@trellis/core'
 import { z } from 'zod'
+import { keyedRecord } from '../inputs/keyed-record.js'
+import { text } from '../inputs/text.js'
 
 export const RoleName = z
   .string()
@@ -12,13 +14,13 @@ export const GrantInput = z.union([z.literal(true), z.enum(LEVELS)])
 
 export const CreateRoleInput = z.object({
   name: RoleName,
-  description: z.string().max(500).default(''),
-  grants: z.record(z.string(), GrantInput).default({}),
+  description: text().max(500).default(''),
+  grants: keyedRecord(GrantInput).default({}),
 })
 
 export const SetGrantInput = z.object({
   role: RoleName,
-  permission: z.string().min(3).max(100),
+  permission: text().min(3).max(100),
   /** `true` or a level to enable (or change the level); `null` to disable. */
   grant: GrantInput.nullable(),
 })

@@ -5,6 +5,7 @@ import { z } from 'zod'
 import { assertHoldsGrant } from '../access/assert-no-escalation.js'
 import { findPermissionKind } from '../access/permission-kind.js'
 import { findEntityType } from '../entity-types/entity-type-store.js'
+import { text } from '../inputs/text.js'
 import { booleanProcedure, router } from '../trpc/init.js'
 import { lockRoleGrants } from './lock-role-grants.js'
 import { assertProtectedRoleKeepsAdministration } from './protected-roles.js'
@@ -92,7 +93,7 @@ export const rolesRouter = router({
     }),
 
   update: booleanProcedure('roles.update')
-    .input(z.object({ name: RoleName, description: z.string().max(500) }))
+    .input(z.object({ name: RoleName, description: text().max(500) }))
     .mutation(async ({ ctx, input }) => {
       const updated = await ctx.db
         .updateTable('roles')

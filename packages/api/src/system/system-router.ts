@@ -1,5 +1,6 @@
 import { sql } from 'kysely'
 import { z } from 'zod'
+import { text } from '../inputs/text.js'
 import { booleanProcedure, router } from '../trpc/init.js'
 import { TRELLIS_VERSION } from '../version.js'
 
@@ -28,6 +29,6 @@ export const systemRouter = router({
 
   /** A round trip that proves a client reaches the API; echoes its text back. */
   ping: booleanProcedure('system.ping')
-    .input(z.object({ echo: z.string().min(1).max(256) }))
+    .input(z.object({ echo: text().min(1).max(256) }))
     .query(({ input }) => ({ echo: input.echo, serverTime: new Date().toISOString() })),
 })

@@ -1,9 +1,10 @@
 import { USER_KINDS, USER_STATUSES } from '@trellis/core'
 import { z } from 'zod'
+import { text } from '../inputs/text.js'
 import { PageInput } from '../pagination/cursor.js'
 
 const email = z.email().max(254)
-const displayName = z.string().trim().min(1).max(200)
+const displayName = text().trim().min(1).max(200)
 const userId = z.uuid()
 
 export const CreateUserInput = z.object({
@@ -21,13 +22,13 @@ export const ListUsersInput = z.object({
   status: z.enum(USER_STATUSES).optional(),
   kind: z.enum(USER_KINDS).optional(),
   /** Only users holding this role. */
-  role: z.string().min(1).max(63).optional(),
+  role: text().min(1).max(63).optional(),
   /** Only this user and its descendants. */
   subtreeOf: userId.optional(),
   /** Only direct children of this user. */
   parentId: userId.optional(),
   /** Part of the email or display name, case-insensitive. */
-  search: z.string().trim().min(1).max(200).optional(),
+  search: text().trim().min(1).max(200).optional(),
 })
 
 export const ChildrenInput = z.object({ id: userId, ...PageInput })
