@@ -10,6 +10,8 @@ describe('readEnv', () => {
       LOG_LEVEL: 'info',
       TRELLIS_ADMIN_EMAIL: 'admin@trellis.local',
       TRELLIS_SHUTDOWN_TIMEOUT_MS: 10_000,
+      TRELLIS_DATABASE_WAIT_SECONDS: 30,
+      TRELLIS_DATABASE_CONNECT_TIMEOUT_MS: 5000,
       TRELLIS_SESSION_IDLE_MINUTES: 1440,
       TRELLIS_SESSION_MAX_HOURS: 720,
       TRELLIS_LOGIN_MAX_FAILURES: 5,
@@ -61,5 +63,17 @@ describe('readEnv', () => {
     expect(message).toMatch(/LOG_LEVEL:/)
     expect(message).toMatch(/TRELLIS_ADMIN_PASSWORD: must be at least 12 characters/)
     expect(message).not.toContain('hunter2')
+  })
+
+  it('takes how long to wait for the database at start, and refuses a negative or fractional wait', () => {
+    expect(readEnv({ TRELLIS_DATABASE_WAIT_SECONDS: '0' }).TRELLIS_DATABASE_WAIT_SECONDS).toBe(0)
+    expect(readEnv({ TRELLIS_DATABASE_CONNECT_TIMEOUT_MS: '1500' }).TRELLIS_DATABASE_CONNECT_TIMEOUT_MS).toBe(
+      1500,
+    )
+    expect(() => readEnv({ TRELLIS_DATABASE_WAIT_SECONDS: '-1' })).toThrow(/TRELLIS_DATABASE_WAIT_SECONDS:/)
+    expect(() => readEnv({ TRELLIS_DATABASE_WAIT_SECONDS: '2.5' })).toThrow(/TRELLIS_DATABASE_WAIT_SECONDS:/)
+    expect(() => readEnv({ TRELLIS_DATABASE_CONNECT_TIMEOUT_MS: '0' })).toThrow(
+      /TRELLIS_DATABASE_CONNECT_TIMEOUT_MS:/,
+    )
   })
 })
