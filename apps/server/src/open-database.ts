@@ -49,7 +49,7 @@ export async function openDatabaseWhenReachable(
       const left = deadline - Date.now()
       if (left <= 0) {
         throw new DatabaseUnreachableError(
-          `${where} ${reasonOf(error)}; gave up after ${attempt} tries in ${waitSeconds} s (TRELLIS_DATABASE_WAIT_SECONDS)`,
+          `${where} ${reasonOf(error)}; gave up after ${attempt} ${attempt === 1 ? 'try' : 'tries'} in ${waitSeconds} s (TRELLIS_DATABASE_WAIT_SECONDS)`,
         )
       }
       const wait = Math.min(delayMs, left)
