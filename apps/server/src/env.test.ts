@@ -12,6 +12,8 @@ describe('readEnv', () => {
       TRELLIS_SHUTDOWN_TIMEOUT_MS: 10_000,
       TRELLIS_MAX_BATCH_SIZE: 10,
       TRELLIS_OUTBOX_RETENTION_HOURS: 168,
+      TRELLIS_DATABASE_WAIT_SECONDS: 30,
+      TRELLIS_DATABASE_CONNECT_TIMEOUT_MS: 5000,
       TRELLIS_SESSION_IDLE_MINUTES: 1440,
       TRELLIS_SESSION_MAX_HOURS: 720,
       TRELLIS_LOGIN_MAX_FAILURES: 5,
@@ -63,5 +65,17 @@ describe('readEnv', () => {
     expect(message).toMatch(/LOG_LEVEL:/)
     expect(message).toMatch(/TRELLIS_ADMIN_PASSWORD: must be at least 12 characters/)
     expect(message).not.toContain('hunter2')
+  })
+
+  it('takes how long to wait for the database at start, and refuses a negative or fractional wait', () => {
+    expect(readEnv({ TRELLIS_DATABASE_WAIT_SECONDS: '0' }).TRELLIS_DATABASE_WAIT_SECONDS).toBe(0)
+    expect(readEnv({ TRELLIS_DATABASE_CONNECT_TIMEOUT_MS: '1500' }).TRELLIS_DATABASE_CONNECT_TIMEOUT_MS).toBe(
+      1500,
+    )
+    expect(() => readEnv({ TRELLIS_DATABASE_WAIT_SECONDS: '-1' })).toThrow(/TRELLIS_DATABASE_WAIT_SECONDS:/)
+    expect(() => readEnv({ TRELLIS_DATABASE_WAIT_SECONDS: '2.5' })).toThrow(/TRELLIS_DATABASE_WAIT_SECONDS:/)
+    expect(() => readEnv({ TRELLIS_DATABASE_CONNECT_TIMEOUT_MS: '0' })).toThrow(
+      /TRELLIS_DATABASE_CONNECT_TIMEOUT_MS:/,
+    )
   })
 })

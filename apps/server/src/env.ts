@@ -11,6 +11,10 @@ const EnvSchema = z.object({
   DATABASE_URL: optional(
     z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL'),
   ),
+  /** PostgreSQL only: how long start-up keeps retrying an unreachable database before giving up. */
+  TRELLIS_DATABASE_WAIT_SECONDS: optional(z.coerce.number().int().min(0).max(3600)).default(30),
+  /** PostgreSQL only: how long opening a connection may take before a call answers 503. */
+  TRELLIS_DATABASE_CONNECT_TIMEOUT_MS: optional(z.coerce.number().int().min(100).max(600_000)).default(5000),
   /** PostgreSQL only: the schema Trellis keeps its tables in (created if missing); `public` when unset. */
   TRELLIS_DATABASE_SCHEMA: optional(
     z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, 'must be a lowercase SQL identifier'),

@@ -2,10 +2,17 @@ import { once } from 'node:events'
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { logMailSender, type MailSender, PRESETS, type PresetName, prepareDatabase } from '@trellis/api'
-import { createDatabase, type DatabaseDialect, dialectOf, type TrellisDatabase } from '@trellis/db'
+import {
+  createDatabase,
+  type DatabaseDialect,
+  dialectOf,
+  isDatabaseUnavailable,
+  type TrellisDatabase,
+} from '@trellis/db'
 import type { Logger } from 'pino'
 import { authConfigOf, type ServerEnv } from './env.js'
 import { createRequestHandler, TRPC_BASE_PATH } from './http/create-request-handler.js'
+import { openDatabaseWhenReachable } from './open-database.js'
 import { startOutboxWorker } from './outbox-worker.js'
 
 export interface StartServerOptions {
@@ -39,13 +46,22 @@ export async function startServer({
 }: StartServerOptions): Promise<RunningServer> {
   const ownsDatabase = database === undefined
   const dialect = database?.dialect ?? dialectOf({ databaseUrl: env.DATABASE_URL })
-  const db =
-    database?.db ??
-    (await createDatabase({
+  const open = () =>
+    createDatabase({
       databaseUrl: env.DATABASE_URL,
       schema: env.TRELLIS_DATABASE_SCHEMA,
       dataDir: env.TRELLIS_DATA_DIR,
-    }))
+      connectTimeoutMs: env.TRELLIS_DATABASE_CONNECT_TIMEOUT_MS,
+    })
+  const db =
+    database?.db ??
+    (env.DATABASE_URL
+      ? await openDatabaseWhenReachable(open, {
+          databaseUrl: env.DATABASE_URL,
+          waitSeconds: env.TRELLIS_DATABASE_WAIT_SECONDS,
+          logger,
+        })
+      : await open())
   try {
     const preset = env.TRELLIS_PRESET ? PRESETS[env.TRELLIS_PRESET as PresetName] : undefined
     await prepareDatabase(
@@ -83,9 +99,10 @@ export async function startServer({
   )
   const server = createServer((req, res) => {
     handler(req, res).catch((error: unknown) => {
-      // Last line of defence: whatever happened, the process stays up and the caller gets a 500.
+      // Last line of defence: whatever happened, the process stays up and the caller gets a
+      // 500, or a 503 when the database is unreachable (worth retrying).
       logger.error({ err: error }, 'Unhandled request error')
-      if (!res.headersSent) res.statusCode = 500
+      if (!res.headersSent) res.statusCode = isDatabaseUnavailable(error) ? 503 : 500
       res.end()
     })
   })

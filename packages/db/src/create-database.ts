@@ -15,6 +15,11 @@ export interface DatabaseConfig {
   readonly schema?: string | undefined
   /** PostgreSQL only: the most connections the pool opens. */
   readonly maxConnections?: number | undefined
+  /**
+   * PostgreSQL only: how long opening a connection (or waiting for a free one) may take
+   * before the query fails as unavailable; 5000 ms by default, so nothing hangs forever.
+   */
+  readonly connectTimeoutMs?: number | undefined
   /** Embedded only: the directory PGlite keeps its files in; omit for an in-memory database. */
   readonly dataDir?: string | undefined
   /** Embedded only: start from a dump made by `PGlite.dumpDataDir` (how tests skip a cold start). */
@@ -29,6 +34,7 @@ export function dialectOf(config: DatabaseConfig): DatabaseDialect {
 }
 
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/
+const DEFAULT_CONNECT_TIMEOUT_MS = 5000
 
 /**
  * Opens the Trellis database: embedded PGlite by default, real PostgreSQL when
@@ -52,11 +58,23 @@ async function openPostgres(databaseUrl: string, config: DatabaseConfig): Promis
   const pool = new pg.Pool({
     connectionString: databaseUrl,
     max: config.maxConnections ?? 10,
+    connectionTimeoutMillis: config.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
     ...(schema ? { options: `-c search_path=${schema},public` } : {}),
   })
-  // An idle client that loses its server must not crash the process: pg emits 'error' on the pool.
+  // A client that loses its server must not crash the process. pg emits 'error' on the
+  // pool for an idle client, but on the client itself while it is checked out (during a
+  // query or a transaction), where an unheard 'error' event is fatal; the query that was
+  // running fails on its own, and the pool drops the broken client when it comes back.
   pool.on('error', () => {})
-  if (schema) await pool.query(`create schema if not exists ${schema}`)
+  pool.on('connect', (client) => client.on('error', () => {}))
+  if (schema) {
+    try {
+      await pool.query(`create schema if not exists ${schema}`)
+    } catch (error) {
+      await pool.end()
+      throw error
+    }
+  }
   return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
 }
 

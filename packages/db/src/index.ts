@@ -8,6 +8,7 @@ export {
   dialectOf,
 } from './create-database.js'
 export { checkDatabase } from './database-health.js'
+export { isDatabaseUnavailable } from './is-database-unavailable.js'
 export { isUniqueViolation } from './is-unique-violation.js'
 export { type MigrationOutcome, migrateToLatest } from './migrate.js'
 export { migrations } from './migrations/index.js'

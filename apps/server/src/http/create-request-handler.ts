@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { type ApiDependencies, appRouter, createContext } from '@trellis/api'
-import { checkDatabase } from '@trellis/db'
+import { checkDatabase, isDatabaseUnavailable } from '@trellis/db'
 import { createHTTPHandler } from '@trpc/server/adapters/standalone'
 import type { Logger } from 'pino'
 import { requestIdOf } from './request-identity.js'
@@ -42,6 +42,8 @@ export function createRequestHandler(options: RequestHandlerOptions) {
       // unexpected ones are ours, and only those carry the cause into the log.
       if (error.code === 'INTERNAL_SERVER_ERROR')
         logger.error({ ...fields, err: error.cause ?? error }, 'Call failed')
+      else if (error.code === 'SERVICE_UNAVAILABLE')
+        logger.warn({ ...fields, reason: error.cause?.message }, 'Call failed: the database is unavailable')
       else logger.debug(fields, 'Call refused')
     },
   })
@@ -79,7 +81,10 @@ async function answerHealth(options: RequestHandlerOptions, req: IncomingMessage
     await checkDatabase(options.db)
     sendJson(res, 200, { status: 'ok', database: options.dialect })
   } catch (error) {
-    options.logger.error({ err: error }, 'Health check: database unreachable')
+    // An outage is expected news, said in one line; anything else keeps its stack.
+    if (isDatabaseUnavailable(error))
+      options.logger.warn({ reason: (error as Error).message }, 'Health check: database unreachable')
+    else options.logger.error({ err: error }, 'Health check: database unreachable')
     sendJson(res, 503, { status: 'unavailable' })
   }
 }

@@ -1,4 +1,5 @@
 import { Writable } from 'node:stream'
+import type { MailSender } from '@trellis/api'
 import { createTestDatabase, type TestDatabase } from '@trellis/db/testing'
 import { readEnv } from '../env.js'
 import { createLogger } from '../logger.js'
@@ -16,10 +17,14 @@ export interface TestServer extends RunningServer {
 
 /**
  * The real server on an ephemeral loopback port, on a fresh isolated database
- * (PGlite, or PostgreSQL when DATABASE_URL is set), with its logs captured.
+ * (PGlite, or PostgreSQL when DATABASE_URL is set), with its logs captured. A test may
+ * bring its own database (it is disposed on `stop`) and mail sender.
  */
-export async function startTestServer(env: Record<string, string> = {}): Promise<TestServer> {
-  const database = await createTestDatabase()
+export async function startTestServer(
+  env: Record<string, string> = {},
+  options: { database?: TestDatabase; mailSender?: MailSender } = {},
+): Promise<TestServer> {
+  const database = options.database ?? (await createTestDatabase())
   const logs: Record<string, unknown>[] = []
   const sink = new Writable({
     write(chunk, _encoding, done) {
@@ -34,6 +39,7 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
     env: readEnv({ PORT: '0', TRELLIS_ADMIN_PASSWORD: 'correct horse battery', ...env }),
     logger,
     database: { db: database.db, dialect: database.dialect },
+    ...(options.mailSender ? { mailSender: options.mailSender } : {}),
   })
   return {
     ...server,

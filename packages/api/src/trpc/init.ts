@@ -1,4 +1,4 @@
-import type { TrellisDatabase } from '@trellis/db'
+import { isDatabaseUnavailable, type TrellisDatabase } from '@trellis/db'
 import { initTRPC } from '@trpc/server'
 import { accessCacheOf } from '../access/access-cache.js'
 import { unauthorized } from '../access/access-errors.js'
@@ -12,6 +12,7 @@ import {
   PERMISSIONS,
 } from '../permissions.js'
 import { type Context, dependenciesOf } from './context.js'
+import { asCallerError } from './database-unavailable.js'
 import { formatError } from './error-formatter.js'
 import type { ProcedureMeta } from './meta.js'
 
@@ -20,9 +21,18 @@ const t = initTRPC
   .meta<ProcedureMeta>()
   .create({ errorFormatter: ({ shape, error }) => formatError(shape, error), isDev: false })
 
+// Outermost: a lost database connection anywhere below is a retriable 503, not a 500.
+const databaseFaultsAnswered = t.procedure.use(async ({ next }) => {
+  const result = await next()
+  if (result.ok) return result
+  const error = asCallerError(result.error)
+  if (error !== result.error) throw error
+  return result
+})
+
 // Procedures see `ctx.db`, `ctx.logger`, ... typed; the router's exported type does not.
 // The caller is resolved here, once per call: a bad credential fails every procedure.
-const baseProcedure = t.procedure.use(async ({ ctx, next }) => {
+const baseProcedure = databaseFaultsAnswered.use(async ({ ctx, next }) => {
   const dependencies = dependenciesOf(ctx)
   let callerId: string | null = ctx.callerId ?? null
   let sessionId: string | null = null
@@ -94,9 +104,19 @@ const auditedProcedure = baseProcedure.use(async ({ ctx, type, path, meta, next,
     clientAddress: ctx.clientAddress,
   })
   const afterFailure = async (code: Parameters<typeof isDenial>[0], always: boolean) => {
-    for (const hook of failureHooks) await hook(ctx.db)
-    if (always || isDenial(code))
-      await recordAuditEvent(ctx.db, await facts(), isDenial(code) ? 'denied' : 'failed', code)
+    try {
+      for (const hook of failureHooks) await hook(ctx.db)
+      if (always || isDenial(code))
+        await recordAuditEvent(ctx.db, await facts(), isDenial(code) ? 'denied' : 'failed', code)
+    } catch (error) {
+      // With the database gone, the record cannot be written; the call's own failure
+      // (most likely the same outage) is what the caller must see, not this one.
+      if (!isDatabaseUnavailable(error)) throw error
+      ctx.logger.warn(
+        { requestId: ctx.requestId, procedure: path, reason: (error as Error).message },
+        'Audit of a failed call not written: the database is unavailable',
+      )
+    }
   }
 
   if (type !== 'mutation') {

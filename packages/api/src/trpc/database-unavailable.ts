@@ -1,0 +1,24 @@
+import { isDatabaseUnavailable } from '@trellis/db'
+import { TRPCError } from '@trpc/server'
+
+/** What a caller reads when the database could not be reached: nothing about where or why. */
+export const DATABASE_UNAVAILABLE_MESSAGE = 'The database is unavailable; try again'
+
+/**
+ * A call's failure as its caller should see it. A lost or refused database connection is
+ * not a bug of the call but a passing outage, so instead of a 500 it answers
+ * `SERVICE_UNAVAILABLE` (HTTP 503), which clients and balancers treat as retriable.
+ * Any other error is returned as it is.
+ *
+ * @example
+ * asCallerError(new TRPCError({ code: 'INTERNAL_SERVER_ERROR', cause: econnrefused }))
+ * // → TRPCError { code: 'SERVICE_UNAVAILABLE', message: 'The database is unavailable; try again' }
+ */
+export function asCallerError(error: TRPCError): TRPCError {
+  if (error.code !== 'INTERNAL_SERVER_ERROR' || !isDatabaseUnavailable(error)) return error
+  return new TRPCError({
+    code: 'SERVICE_UNAVAILABLE',
+    message: DATABASE_UNAVAILABLE_MESSAGE,
+    cause: error.cause,
+  })
+}
