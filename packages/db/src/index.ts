@@ -7,6 +7,7 @@ export {
   type DatabaseDialect,
   dialectOf,
 } from './create-database.js'
+export { DATA_DIR_LOCK_FILE, DataDirInUseError, type DataDirLock, lockDataDir } from './data-dir-lock.js'
 export { checkDatabase } from './database-health.js'
 export { isUniqueViolation } from './is-unique-violation.js'
 export { type MigrationOutcome, migrateToLatest } from './migrate.js'
