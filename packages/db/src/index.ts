@@ -25,6 +25,7 @@ export type {
   RoleGrantsTable,
   RolesTable,
   SessionsTable,
+  SettingsTable,
   TrellisDatabase,
   UserKind,
   UserRolesTable,
