@@ -1,6 +1,7 @@
-import { readEnv } from './env.js'
+import { readEnv, unknownSettings } from './env.js'
 import { createLogger } from './logger.js'
 import { startServer } from './start-server.js'
+import { startupRefusal } from './startup-refusal.js'
 
 // The process entry point: config from the environment, logs to stdout, stops on signals.
 async function main() {
@@ -12,11 +13,17 @@ async function main() {
     process.exit(1)
   }
   const logger = createLogger(env.LOG_LEVEL)
+  for (const { variable, suggestion, message } of unknownSettings()) {
+    logger.warn({ variable, suggestion }, message)
+  }
   let server: Awaited<ReturnType<typeof startServer>>
   try {
     server = await startServer({ env, logger })
   } catch (error) {
-    logger.fatal({ err: error }, 'Trellis could not start')
+    // A start the operator got wrong gets one line, like invalid configuration; the rest a stack.
+    const refusal = startupRefusal(error)
+    if (refusal) process.stderr.write(`${refusal}\n`)
+    else logger.fatal({ err: error }, 'Trellis could not start')
     process.exit(1)
   }
   const stop = (signal: NodeJS.Signals) => {
