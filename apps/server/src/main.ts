@@ -26,7 +26,11 @@ async function main() {
     else logger.fatal({ err: error }, 'Trellis could not start')
     process.exit(1)
   }
+  let stopping = false
   const stop = (signal: NodeJS.Signals) => {
+    // A wrapper (pnpm start) may pass on the signal the terminal already sent us: once is enough.
+    if (stopping) return
+    stopping = true
     logger.info({ signal }, 'Shutting down')
     server.close().then(
       () => process.exit(0),
@@ -36,8 +40,8 @@ async function main() {
       },
     )
   }
-  process.once('SIGTERM', stop)
-  process.once('SIGINT', stop)
+  process.on('SIGTERM', stop)
+  process.on('SIGINT', stop)
 }
 
 void main()
