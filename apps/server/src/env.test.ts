@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { readEnv } from './env.js'
+import { readEnv, unknownSettings } from './env.js'
 
 describe('readEnv', () => {
   it('fills defaults for an empty environment: embedded database, loopback, port 3000', () => {
@@ -77,5 +77,40 @@ describe('readEnv', () => {
     expect(() => readEnv({ TRELLIS_DATABASE_CONNECT_TIMEOUT_MS: '0' })).toThrow(
       /TRELLIS_DATABASE_CONNECT_TIMEOUT_MS:/,
     )
+  })
+})
+
+// Regression (issue 10): a misspelt setting such as TRELLIS_PRSET=orb was ignored without a word.
+describe('unknownSettings', () => {
+  it('names a misspelt TRELLIS_ variable and the setting it most resembles', () => {
+    expect(unknownSettings({ TRELLIS_PRSET: 'orb', TRELLIS_PRESET: 'bobsled', PATH: '/bin' })).toEqual([
+      {
+        variable: 'TRELLIS_PRSET',
+        suggestion: 'TRELLIS_PRESET',
+        message: 'Unknown setting TRELLIS_PRSET is ignored: did you mean TRELLIS_PRESET?',
+      },
+    ])
+    expect(unknownSettings({ TRELLIS_DATADIR: 'x', TRELLIS_ADMNI_EMAIL: 'a@b.c' })).toEqual([
+      expect.objectContaining({ variable: 'TRELLIS_ADMNI_EMAIL', suggestion: 'TRELLIS_ADMIN_EMAIL' }),
+      expect.objectContaining({ variable: 'TRELLIS_DATADIR', suggestion: 'TRELLIS_DATA_DIR' }),
+    ])
+  })
+
+  it('suggests nothing when no setting is close, and never repeats a value', () => {
+    const [unknown] = unknownSettings({ TRELLIS_FLAVOUR: 'secret value' })
+    expect(unknown).toEqual({
+      variable: 'TRELLIS_FLAVOUR',
+      suggestion: undefined,
+      message: 'Unknown setting TRELLIS_FLAVOUR is ignored',
+    })
+    expect(JSON.stringify(unknownSettings({ TRELLIS_ADMIN_PASWORD: 'hunter2 hunter2' }))).not.toContain(
+      'hunter2',
+    )
+  })
+
+  it('is silent about known settings and variables of other programs', () => {
+    expect(
+      unknownSettings({ TRELLIS_DATA_DIR: 'x', TRELLIS_DATABASE_SCHEMA: 's', HOME: '/root', PORT: '1' }),
+    ).toEqual([])
   })
 })

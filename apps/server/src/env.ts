@@ -73,3 +73,61 @@ export function authConfigOf(env: ServerEnv): AuthConfig {
     loginWindowMinutes: env.TRELLIS_LOGIN_WINDOW_MINUTES,
   }
 }
+
+/** A `TRELLIS_*` variable no setting reads, with the known name it most resembles. */
+export interface UnknownSetting {
+  readonly variable: string
+  readonly suggestion: string | undefined
+  readonly message: string
+}
+
+/**
+ * The `TRELLIS_*` variables this server does not read: a misspelt setting
+ * (`TRELLIS_PRSET=orb`) would otherwise be ignored without a word. Values are never
+ * included, as a misspelt password variable holds a password.
+ */
+export function unknownSettings(env: Record<string, string | undefined> = process.env): UnknownSetting[] {
+  const known = Object.keys(EnvSchema.shape).filter((name) => name.startsWith('TRELLIS_'))
+  return Object.keys(env)
+    .filter((variable) => variable.startsWith('TRELLIS_') && !known.includes(variable))
+    .sort()
+    .map((variable) => {
+      const suggestion = closestName(variable, known)
+      return {
+        variable,
+        suggestion,
+        message: suggestion
+          ? `Unknown setting ${variable} is ignored: did you mean ${suggestion}?`
+          : `Unknown setting ${variable} is ignored`,
+      }
+    })
+}
+
+/** The candidate fewest edits away, if close enough to be a slip (a quarter of its length). */
+function closestName(name: string, candidates: readonly string[]): string | undefined {
+  let best: { name: string; distance: number } | undefined
+  for (const candidate of candidates) {
+    const distance = editDistance(name, candidate)
+    if (!best || distance < best.distance) best = { name: candidate, distance }
+  }
+  const suffix = name.length - 'TRELLIS_'.length
+  return best && best.distance <= Math.max(2, Math.floor(suffix / 4)) ? best.name : undefined
+}
+
+/** Levenshtein distance, counting a swap of two neighbours as one edit (PRSET, PERSET). */
+function editDistance(a: string, b: string): number {
+  const rows = Array.from({ length: a.length + 1 }, (_, i) =>
+    Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)),
+  )
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      const row = rows[i]!
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1
+      row[j] = Math.min(rows[i - 1]![j]! + 1, row[j - 1]! + 1, rows[i - 1]![j - 1]! + cost)
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) {
+        row[j] = Math.min(row[j]!, rows[i - 2]![j - 2]! + 1)
+      }
+    }
+  }
+  return rows[a.length]![b.length]!
+}

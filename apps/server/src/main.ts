@@ -1,7 +1,8 @@
-import { readEnv } from './env.js'
+import { readEnv, unknownSettings } from './env.js'
 import { createLogger } from './logger.js'
 import { DatabaseUnreachableError } from './open-database.js'
 import { startServer } from './start-server.js'
+import { startupRefusal } from './startup-refusal.js'
 import { surviveDatabaseFaults } from './survive-database-faults.js'
 
 // The process entry point: config from the environment, logs to stdout, stops on signals.
@@ -15,16 +16,26 @@ async function main() {
   }
   const logger = createLogger(env.LOG_LEVEL)
   surviveDatabaseFaults(logger)
+  for (const { variable, suggestion, message } of unknownSettings()) {
+    logger.warn({ variable, suggestion }, message)
+  }
   let server: Awaited<ReturnType<typeof startServer>>
   try {
     server = await startServer({ env, logger })
   } catch (error) {
-    // Waiting for the database ran out: one readable line says where and why, no stack.
+    // Waiting for the database ran out, or a start the operator got wrong: one readable
+    // line says where and why, no stack; anything else is logged with its stack.
+    const refusal = startupRefusal(error)
     if (error instanceof DatabaseUnreachableError) logger.fatal(error.message)
+    else if (refusal) process.stderr.write(`${refusal}\n`)
     else logger.fatal({ err: error }, 'Trellis could not start')
     process.exit(1)
   }
+  let stopping = false
   const stop = (signal: NodeJS.Signals) => {
+    // A wrapper (pnpm start) may pass on the signal the terminal already sent us: once is enough.
+    if (stopping) return
+    stopping = true
     logger.info({ signal }, 'Shutting down')
     server.close().then(
       () => process.exit(0),
@@ -34,8 +45,8 @@ async function main() {
       },
     )
   }
-  process.once('SIGTERM', stop)
-  process.once('SIGINT', stop)
+  process.on('SIGTERM', stop)
+  process.on('SIGINT', stop)
 }
 
 void main()

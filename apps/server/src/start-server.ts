@@ -14,6 +14,7 @@ import { authConfigOf, type ServerEnv } from './env.js'
 import { createRequestHandler, TRPC_BASE_PATH } from './http/create-request-handler.js'
 import { openDatabaseWhenReachable } from './open-database.js'
 import { startOutboxWorker } from './outbox-worker.js'
+import { assertPortAvailable, portProblem } from './port-availability.js'
 
 export interface StartServerOptions {
   readonly env: ServerEnv
@@ -44,6 +45,8 @@ export async function startServer({
   database,
   mailSender,
 }: StartServerOptions): Promise<RunningServer> {
+  // Before the database work: a taken port must fail at once, not after migrating.
+  await assertPortAvailable(env.PORT, env.HOST)
   const ownsDatabase = database === undefined
   const dialect = database?.dialect ?? dialectOf({ databaseUrl: env.DATABASE_URL })
   const open = () =>
@@ -67,6 +70,7 @@ export async function startServer({
     await prepareDatabase(
       db,
       {
+        preset: env.TRELLIS_PRESET,
         ...(preset
           ? { entityTypes: preset.entityTypes, roles: preset.roles, adminRole: preset.adminRole }
           : {}),
@@ -107,7 +111,14 @@ export async function startServer({
     })
   })
   server.listen(env.PORT, env.HOST)
-  await once(server, 'listening')
+  try {
+    await once(server, 'listening')
+  } catch (error) {
+    // Taken since the check: say so as readably, and leave nothing open.
+    await stopOutbox()
+    if (ownsDatabase) await db.destroy()
+    throw portProblem(error, env.PORT, env.HOST)
+  }
   const { port } = server.address() as AddressInfo
   const host = env.HOST.includes(':') ? `[${env.HOST}]` : env.HOST
   const url = `http://${host}:${port}`

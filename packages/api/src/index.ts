@@ -8,6 +8,7 @@ export {
   type FirstAdminOutcome,
 } from './bootstrap/ensure-first-admin.js'
 export { type PrepareDatabaseOptions, prepareDatabase } from './bootstrap/prepare-database.js'
+export { PresetMismatchError } from './bootstrap/recorded-preset.js'
 export type { EntityTypeView } from './entity-types/entity-type-view.js'
 export { type AuthConfig, DEFAULT_AUTH_CONFIG } from './identity/auth-config.js'
 export { hashPassword, verifyPassword } from './identity/password-hash.js'

@@ -3,6 +3,7 @@ import { PGlite } from '@electric-sql/pglite'
 import { Kysely, PGliteDialect, PostgresDialect } from 'kysely'
 import pg from 'pg'
 import { registerLocalAccessFeed } from './access-change-feed.js'
+import { lockDataDir } from './data-dir-lock.js'
 import type { Database } from './schema/database.js'
 
 export interface DatabaseConfig {
@@ -81,10 +82,20 @@ async function openPostgres(databaseUrl: string, config: DatabaseConfig): Promis
 async function openPglite(config: DatabaseConfig): Promise<Kysely<Database>> {
   // PGlite creates only the last folder of the path; a first run must not need more.
   if (config.dataDir) await mkdir(config.dataDir, { recursive: true })
+  // One process per directory: a second one would overwrite what the first writes.
+  const lock = config.dataDir ? await lockDataDir(config.dataDir) : undefined
   const pglite = await PGlite.create({
     ...(config.dataDir ? { dataDir: config.dataDir } : {}),
     ...(config.loadDataDir ? { loadDataDir: config.loadDataDir } : {}),
+  }).catch(async (error: unknown) => {
+    await lock?.release()
+    throw error
   })
+  if (lock) {
+    // Kysely's destroy() closes PGlite; the directory is free again once it is closed.
+    const close = pglite.close.bind(pglite)
+    pglite.close = () => close().finally(() => lock.release())
+  }
   const db = new Kysely<Database>({ dialect: new PGliteDialect({ pglite }) })
   await pglite.listen('trellis_access', registerLocalAccessFeed(db))
   return db

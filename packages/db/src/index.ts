@@ -7,6 +7,7 @@ export {
   type DatabaseDialect,
   dialectOf,
 } from './create-database.js'
+export { DATA_DIR_LOCK_FILE, DataDirInUseError, type DataDirLock, lockDataDir } from './data-dir-lock.js'
 export { checkDatabase } from './database-health.js'
 export { isDatabaseUnavailable } from './is-database-unavailable.js'
 export { isUniqueViolation } from './is-unique-violation.js'
@@ -25,6 +26,7 @@ export type {
   RoleGrantsTable,
   RolesTable,
   SessionsTable,
+  SettingsTable,
   TrellisDatabase,
   UserKind,
   UserRolesTable,

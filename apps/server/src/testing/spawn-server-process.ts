@@ -5,7 +5,7 @@ const MAIN = fileURLToPath(new URL('../../dist/main.mjs', import.meta.url))
 
 export interface ServerProcess {
   readonly child: ChildProcess
-  /** Every JSON log line so far, parsed; non-JSON output lands in `stderr`. */
+  /** Every JSON log line so far, parsed; stderr output lands in `stderr`. */
   readonly logs: Record<string, unknown>[]
   readonly stderr: string[]
   /** Resolves with the first log line that matches, or rejects when the process exits first. */
@@ -14,11 +14,18 @@ export interface ServerProcess {
   readonly exited: Promise<number | null>
 }
 
-/** The built server (`dist/main.mjs`) as its own process, as `pnpm start` runs it. */
-export function spawnServerProcess(env: Record<string, string>): ServerProcess {
-  const child = spawn(process.execPath, [MAIN], {
+/**
+ * The built server (`dist/main.mjs`) as its own process, as `pnpm start` runs it; or,
+ * given `command`, whatever starts it (`pnpm start` itself).
+ */
+export function spawnServerProcess(
+  env: Record<string, string>,
+  command: { file: string; args: string[]; cwd?: string } = { file: process.execPath, args: [MAIN] },
+): ServerProcess {
+  const child = spawn(command.file, command.args, {
     env: { PATH: process.env.PATH ?? '', PORT: '0', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
+    ...(command.cwd ? { cwd: command.cwd } : {}),
   })
   const logs: Record<string, unknown>[] = []
   const stderr: string[] = []
@@ -28,7 +35,8 @@ export function spawnServerProcess(env: Record<string, string>): ServerProcess {
     buffered += chunk.toString()
     const lines = buffered.split('\n')
     buffered = lines.pop() ?? ''
-    for (const line of lines) if (line.trim()) logs.push(JSON.parse(line))
+    // A wrapper's own lines (pnpm's banner) are not logs.
+    for (const line of lines) if (line.startsWith('{')) logs.push(JSON.parse(line))
     for (const wake of waiters) wake()
   })
   child.stderr?.on('data', (chunk: Buffer) => stderr.push(chunk.toString()))

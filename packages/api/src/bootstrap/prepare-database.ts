@@ -16,8 +16,11 @@ import { syncRoles } from '../roles/sync-roles.js'
 import type { Logger } from '../trpc/logger.js'
 import { declaredPermissions } from '../trpc/procedure-permissions.js'
 import { ensureFirstAdmin, type FirstAdminOutcome } from './ensure-first-admin.js'
+import { checkRecordedPreset } from './recorded-preset.js'
 
 export interface PrepareDatabaseOptions {
+  /** The preset's name (`TRELLIS_PRESET`): recorded on first start, refused if another was. */
+  readonly preset?: string | undefined
   /** Entity types to store on first start (a preset's); stored ones are left as they are. */
   readonly entityTypes?: EntityTypesConfig
   readonly roles?: RolesConfig
@@ -61,6 +64,8 @@ export async function prepareDatabase(
 
   const { applied } = await migrateToLatest(db)
   if (applied.length > 0) logger.info({ migrations: applied }, 'Database migrated')
+  // Before anything is stored: another preset's roles and types would merge with these.
+  await checkRecordedPreset(db, { name: options.preset, adminRole }, logger)
   const createdTypes = await syncEntityTypes(db, entityTypes)
   if (createdTypes.length > 0) logger.info({ entityTypes: createdTypes }, 'Entity types created from config')
   const storedProblems = findRolesConfigProblems(await loadStoredRoles(db), [

@@ -7,6 +7,7 @@ import * as accessVersion from './0005-access-version.js'
 import * as accessChangeNotify from './0006-access-change-notify.js'
 import * as entityTypes from './0007-entity-types.js'
 import * as recordReferences from './0008-record-references.js'
+import * as settings from './0009-settings.js'
 
 /**
  * Every migration, in order. Numbered, forward only: a released migration is never
@@ -21,4 +22,5 @@ export const migrations: Record<string, Migration> = {
   '0006-access-change-notify': accessChangeNotify,
   '0007-entity-types': entityTypes,
   '0008-record-references': recordReferences,
+  '0009-settings': settings,
 }

@@ -149,6 +149,13 @@ export interface AccessVersionTable {
   version: ColumnType<string, never, never>
 }
 
+/** Facts fixed when the database was first prepared (`preset`), by name. */
+export interface SettingsTable {
+  name: string
+  value: string
+  created_at: CreatedAt
+}
+
 /** Every table Trellis owns, as kysely sees them. */
 export interface Database {
   users: UsersTable
@@ -164,6 +171,7 @@ export interface Database {
   login_failures: LoginFailuresTable
   audit_events: AuditEventsTable
   access_version: AccessVersionTable
+  settings: SettingsTable
 }
 
 /** A kysely handle on the Trellis schema, on PGlite or PostgreSQL. */
