@@ -54,9 +54,6 @@ const baseProcedure = databaseFaultsAnswered.use(async ({ ctx, next }) => {
   })
 })
 
-/** Work that must survive a failed call (its transaction rolls back), such as counting a failed login. */
-export type FailureHook = (db: TrellisDatabase) => Promise<void>
-
 /** What the audit event of a call records, when the procedure knows better than its meta. */
 export interface AuditNote {
   permission?: string
@@ -89,12 +86,8 @@ async function commitIfOk<R extends { ok: boolean }>(
 // record commit together or not at all. A failed mutation rolls back and is recorded
 // after; a read is recorded only when it is denied.
 const auditedProcedure = baseProcedure.use(async ({ ctx, type, path, meta, next, getRawInput }) => {
-  const failureHooks: FailureHook[] = []
   // A procedure that decides a finer permission than its meta (records: `shares.update`) names it here.
   const audit: AuditNote = {}
-  const onFailure = (hook: FailureHook) => {
-    failureHooks.push(hook)
-  }
   const facts = async (): Promise<AuditFacts> => ({
     actorId: ctx.callerId,
     permission: audit.permission ?? meta?.permission ?? path,
@@ -105,7 +98,6 @@ const auditedProcedure = baseProcedure.use(async ({ ctx, type, path, meta, next,
   })
   const afterFailure = async (code: Parameters<typeof isDenial>[0], always: boolean) => {
     try {
-      for (const hook of failureHooks) await hook(ctx.db)
       if (always || isDenial(code))
         await recordAuditEvent(ctx.db, await facts(), isDenial(code) ? 'denied' : 'failed', code)
     } catch (error) {
@@ -120,20 +112,20 @@ const auditedProcedure = baseProcedure.use(async ({ ctx, type, path, meta, next,
   }
 
   if (type !== 'mutation') {
-    const result = await next({ ctx: { onFailure, audit } })
+    const result = await next({ ctx: { audit } })
     if (!result.ok) await afterFailure(result.error.code, false)
     return result
   }
   // Login and token redemptions commit their throttle reservation before argon2 runs, so
   // they run on the root database; their success is recorded after them.
   if (meta?.ownTransactions) {
-    const result = await next({ ctx: { onFailure, audit } })
+    const result = await next({ ctx: { audit } })
     if (result.ok) await recordAuditEvent(ctx.db, await facts(), 'allowed', null)
     else await afterFailure(result.error.code, true)
     return result
   }
   const result = await commitIfOk(ctx.db, async (trx) => {
-    const result = await next({ ctx: { db: trx, onFailure, audit } })
+    const result = await next({ ctx: { db: trx, audit } })
     if (result.ok) await recordAuditEvent(trx, await facts(), 'allowed', null)
     return result
   })
