@@ -31,10 +31,10 @@ export interface FuzzBudget {
 }
 
 export const DEFAULT_BUDGET: FuzzBudget = {
-  callsPerProcedure: 12,
+  callsPerProcedure: 10,
   raceWidth: 6,
-  mutationBatchSize: 200,
-  queryBatchSize: 300,
+  mutationBatchSize: 150,
+  queryBatchSize: 250,
 }
 
 // Ending its own session early would leave an identity UNAUTHORIZED for the rest of its phase.
@@ -54,11 +54,12 @@ export function planFuzzCalls(
 ): FuzzPhase[] {
   const random = new SeededRandom(seed)
   const generator = new InputGenerator(random, world.pools)
-  const generate = (procedure: CatalogedProcedure, inputClass: InputClass): PlannedCall => ({
+  // Batched calls get GET-sized hostile values: hundreds of them must fit the 1 MiB body cap.
+  const generate = (procedure: CatalogedProcedure, inputClass: InputClass, batched = false): PlannedCall => ({
     path: procedure.path,
     type: procedure.type,
     inputClass,
-    input: generator.generate(procedure.input, inputClass, procedure.type),
+    input: generator.generate(procedure.input, inputClass, batched ? 'query' : procedure.type),
   })
   // Valid calls weigh more: they reach the code behind validation.
   const classes: InputClass[] = ['valid', 'valid', ...INPUT_CLASSES]
@@ -84,7 +85,7 @@ export function planFuzzCalls(
           })
         : []
     const mutationBatch = Array.from({ length: budget.mutationBatchSize }, () =>
-      generate(random.pick(mutations), random.pick(small)),
+      generate(random.pick(mutations), random.pick(small), true),
     )
     const queryBatch: PlannedCall[] = []
     let urlLength = 0

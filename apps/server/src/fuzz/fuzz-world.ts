@@ -138,6 +138,17 @@ export async function buildFuzzWorld(server: TestServer): Promise<FuzzWorld> {
         'a good long password',
         ...Object.keys(PERMISSIONS),
       ],
+      byKey: {
+        entityType: ['things'],
+        name: ['things', 'narrow', 'start', 'execute', 'reverse'],
+        role: ['narrow', 'admin', 'public'],
+        permission: [...Object.keys(PERMISSIONS), 'things.start', 'things.execute', 'things.read'],
+        status: ['draft', 'started', 'done'],
+        scope: ['entityType:things'],
+        search: ['low', 'example'],
+        initial: ['draft'],
+        to: ['done', 'started'],
+      },
       objects: [
         { title: 'fuzz' },
         { title: 'fuzz', amount: 3, note: 'n' },

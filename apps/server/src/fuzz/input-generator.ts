@@ -21,6 +21,8 @@ export interface FuzzPools {
   readonly names: readonly string[]
   /** Record data and JSON Schemas that fit the world's entity type. */
   readonly objects: readonly Record<string, unknown>[]
+  /** Likelier values for a property of that name (`entityType`: the world's type). */
+  readonly byKey: Readonly<Record<string, readonly string[]>>
 }
 
 type Path = readonly (string | number)[]
@@ -164,6 +166,8 @@ export class InputGenerator {
     const pattern = schema.pattern ? new RegExp(schema.pattern) : undefined
     const fits = (text: string) =>
       text.length >= min && text.length <= max && (!pattern || pattern.test(text))
+    const likely = (key !== undefined && Object.hasOwn(pools.byKey, key) ? pools.byKey[key]! : []).filter(fits)
+    if (likely.length > 0 && random.chance(0.75)) return random.pick(likely)
     const known = pools.names.filter(fits)
     if (known.length > 0 && random.chance(0.8)) return random.pick(known)
     const made = `fuzz${random.int(0, 1e6)}`.padEnd(min, 'x').slice(0, max)
