@@ -23,15 +23,15 @@ export interface FuzzPhase {
 }
 
 export interface FuzzBudget {
-  /** Single calls per procedure and identity, spread over the input classes. */
-  readonly callsPerProcedure: number
+  /** Valid single calls per procedure and identity, besides one call per applicable input class. */
+  readonly extraValidCalls: number
   readonly raceWidth: number
   readonly mutationBatchSize: number
   readonly queryBatchSize: number
 }
 
 export const DEFAULT_BUDGET: FuzzBudget = {
-  callsPerProcedure: 10,
+  extraValidCalls: 2,
   raceWidth: 6,
   mutationBatchSize: 150,
   queryBatchSize: 250,
@@ -59,19 +59,24 @@ export function planFuzzCalls(
     path: procedure.path,
     type: procedure.type,
     inputClass,
-    input: generator.generate(procedure.input, inputClass, batched ? 'query' : procedure.type),
+    input: generator.generate(
+      procedure.input,
+      inputClass,
+      batched ? 'query' : procedure.type,
+      procedure.path,
+    ),
   })
-  // Valid calls weigh more: they reach the code behind validation.
-  const classes: InputClass[] = ['valid', 'valid', ...INPUT_CLASSES]
   const small = INPUT_CLASSES.filter((c) => !['huge-string', 'huge-array', 'deep-nesting'].includes(c))
 
   return world.identities.map((identity) => {
     const singles: PlannedCall[] = []
     const last: PlannedCall[] = []
     for (const procedure of procedures) {
-      const mine = procedure.input ? random.shuffle(classes) : (['valid', 'whole-input'] as InputClass[])
-      for (let index = 0; index < budget.callsPerProcedure; index++) {
-        const call = generate(procedure, mine[index % mine.length]!)
+      // Every class that can attack this input, once; valid calls once more, to reach the
+      // code behind validation.
+      const mine = generator.classesFor(procedure.input)
+      for (const inputClass of [...mine, ...Array(budget.extraValidCalls).fill('valid')]) {
+        const call = generate(procedure, inputClass)
         ;(SESSION_ENDING.has(procedure.path) && identity.token ? last : singles).push(call)
       }
     }

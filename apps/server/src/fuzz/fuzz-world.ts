@@ -139,6 +139,9 @@ export async function buildFuzzWorld(server: TestServer): Promise<FuzzWorld> {
         ...Object.keys(PERMISSIONS),
       ],
       byKey: {
+        'records.id': [adminThing.id, lowThing.id],
+        'apiKeys.id': [key.apiKey.id],
+        'invitations.userId': [invited.user.id],
         entityType: ['things'],
         name: ['things', 'narrow', 'start', 'execute', 'reverse'],
         role: ['narrow', 'admin', 'public'],

@@ -95,20 +95,13 @@ const encode = (text: string) => Buffer.from(text).toString('base64url')
 export function forgedCursors(uuid: string): string[] {
   const forge = (t: unknown, id: unknown = uuid) => encode(JSON.stringify({ t, id }))
   return [
-    '',
     '!!!!',
-    'not-base64-at-all',
-    encode('garbage'),
     encode('{"t":'),
-    encode('null'),
-    encode('[]'),
-    forge('+275760-09-13T00:00:00.000Z'),
-    forge('-271821-04-20T00:00:00.000Z'),
-    forge('9999-12-31T23:59:59.999Z'),
     forge('0000-01-01T00:00:00.000Z'),
-    forge('1970-01-01T00:00:00.000Z', '00000000-0000-0000-0000-000000000000'),
-    forge('2024-02-30T00:00:00.000Z'),
+    forge('9999-12-31T23:59:59.999Z'),
+    forge('+275760-09-13T00:00:00.000Z'),
     forge(1e308),
+    forge('2024-02-30T00:00:00.000Z', '00000000-0000-0000-0000-000000000000'),
     forge('2024-01-01T00:00:00.000Z', "'; drop table users; --"),
     forge('2024-01-01T00:00:00.000Z', '__proto__'),
     encode(JSON.stringify({ __proto__: { t: 1 }, t: '2024-01-01T00:00:00Z', id: uuid })),
@@ -118,14 +111,10 @@ export function forgedCursors(uuid: string): string[] {
 /** Dates at and past the edges of what JavaScript and PostgreSQL can represent. */
 export const EDGE_DATES = [
   '0000-01-01T00:00:00Z',
-  '0001-01-01T00:00:00Z',
+  '9999-12-31T23:59:59-23:59',
+  '0000-01-01T00:00:00+23:59',
   '9999-12-31T23:59:59.999Z',
-  '9999-12-31T23:59:59+23:59',
-  '0000-01-01T00:00:00-23:59',
   '+275760-09-13T00:00:00.000Z',
-  '-271821-04-20T00:00:00.000Z',
-  '2024-02-29T00:00:00.123456789Z',
-  '1970-01-01T00:00:00Z',
   'not a date',
 ] as const
 

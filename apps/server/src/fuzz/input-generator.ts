@@ -3,6 +3,7 @@ import {
   EDGE_DATES,
   EDGE_NUMBERS,
   forgedCursors,
+  INPUT_CLASSES,
   type InputClass,
   NUL_AND_SURROGATES,
   PROTO_NAMES,
@@ -21,7 +22,10 @@ export interface FuzzPools {
   readonly names: readonly string[]
   /** Record data and JSON Schemas that fit the world's entity type. */
   readonly objects: readonly Record<string, unknown>[]
-  /** Likelier values for a property of that name (`entityType`: the world's type). */
+  /**
+   * Likelier values for a property of that name (`entityType`: the world's type), or of
+   * that name in one resource's procedures (`records.id`: the world's records).
+   */
   readonly byKey: Readonly<Record<string, readonly string[]>>
 }
 
@@ -55,16 +59,56 @@ const STRING_KINDS: readonly LeafKind[] = ['string', 'uuid', 'email', 'date', 'c
  * generator.generate(schema, 'nul-byte', 'mutation') // { email: 'a\u0000b', parentId: '…' }
  */
 export class InputGenerator {
+  // Hostile values are taken in turn, not at random, so a run tries every one of them.
+  private readonly turns = new Map<string, number>()
+  /** The resource of the procedure being generated for (`records` for `records.get`). */
+  private resource = ''
+
   constructor(
     private readonly random: SeededRandom,
     private readonly pools: FuzzPools,
   ) {}
 
-  generate(schema: JsonSchema | undefined, inputClass: InputClass, transport: Transport): unknown {
+  generate(schema: JsonSchema | undefined, inputClass: InputClass, transport: Transport, path = ''): unknown {
+    this.resource = path.split('.')[0] ?? ''
     const shape: Shape = { value: undefined, leaves: [], maps: [] }
     const value = schema ? this.valid(schema, [], shape, undefined) : undefined
     if (inputClass === 'valid') return value
     return this.attack({ ...shape, value }, inputClass, transport)
+  }
+
+  /** The input classes that can attack something in `schema` (no dates: no `edge-date`). */
+  classesFor(schema: JsonSchema | undefined): InputClass[] {
+    if (!schema) return ['valid', 'whole-input']
+    const shape: Shape = { value: undefined, leaves: [], maps: [] }
+    this.valid(schema, [], shape, undefined)
+    const has = (kind: LeafKind) => shape.leaves.some((leaf) => leaf.kind === kind)
+    const needs: Partial<Record<InputClass, LeafKind>> = {
+      'forged-cursor': 'cursor',
+      'edge-date': 'date',
+      'edge-number': 'number',
+      'unknown-uuid': 'uuid',
+    }
+    // A class that taints strings gets a call per place it can hit (up to 3).
+    const tainting = new Set<InputClass>(['nul-byte', 'lone-surrogate', 'proto-key', 'sql-meta'])
+    const places = Math.max(1, Math.min(3, taintPlaces(shape)))
+    return INPUT_CLASSES.filter((inputClass) => {
+      const kind = needs[inputClass]
+      return kind === undefined || has(kind)
+    }).flatMap((inputClass) => Array(tainting.has(inputClass) ? places : 1).fill(inputClass))
+  }
+
+  private likely(key: string | undefined): readonly string[] {
+    if (key === undefined) return []
+    const { byKey } = this.pools
+    for (const name of [`${this.resource}.${key}`, key]) if (Object.hasOwn(byKey, name)) return byKey[name]!
+    return []
+  }
+
+  private inTurn<T>(name: string, values: readonly T[]): T {
+    const turn = this.turns.get(name) ?? this.random.int(0, values.length - 1)
+    this.turns.set(name, turn + 1)
+    return values[turn % values.length]!
   }
 
   // ---- valid-ish values -------------------------------------------------------------
@@ -149,8 +193,10 @@ export class InputGenerator {
     const { random, pools } = this
     const min = schema.minLength ?? 0
     const max = schema.maxLength ?? 200
+    const likely = this.likely(key)
     if (schema.format === 'uuid') {
       shape.leaves.push({ path, kind: 'uuid' })
+      if (likely.length > 0 && random.chance(0.7)) return random.pick(likely)
       return random.chance(0.85) ? random.pick(pools.ids) : random.uuid()
     }
     if (schema.format === 'email') {
@@ -162,12 +208,16 @@ export class InputGenerator {
       return new Date(Date.UTC(2020, 0, 1) + random.int(0, 4e8) * 1000).toISOString()
     }
     shape.leaves.push({ path, kind: key === 'cursor' ? 'cursor' : 'string' })
-    if (key === 'cursor') return random.pick(forgedCursors(random.pick(pools.ids)).slice(-3))
+    if (key === 'cursor') {
+      // A well-formed position: any (date, id) pair is a valid cursor.
+      const t = new Date(Date.UTC(2020, 0, 1) + random.int(0, 4e8) * 1000).toISOString()
+      return Buffer.from(JSON.stringify({ t, id: random.pick(pools.ids) })).toString('base64url')
+    }
     const pattern = schema.pattern ? new RegExp(schema.pattern) : undefined
     const fits = (text: string) =>
       text.length >= min && text.length <= max && (!pattern || pattern.test(text))
-    const likely = (key !== undefined && Object.hasOwn(pools.byKey, key) ? pools.byKey[key]! : []).filter(fits)
-    if (likely.length > 0 && random.chance(0.75)) return random.pick(likely)
+    const fitting = likely.filter(fits)
+    if (fitting.length > 0 && random.chance(0.75)) return random.pick(fitting)
     const known = pools.names.filter(fits)
     if (known.length > 0 && random.chance(0.8)) return random.pick(known)
     const made = `fuzz${random.int(0, 1e6)}`.padEnd(min, 'x').slice(0, max)
@@ -185,19 +235,20 @@ export class InputGenerator {
     const replaceOne = (leaves: Leaf[], values: readonly unknown[] | (() => unknown)) => {
       const targets = leaves.length > 0 ? leaves : anyLeaf
       if (targets.length === 0) return this.wholeInput(big)
-      const value = typeof values === 'function' ? values() : random.pick(values)
-      return setAt(shape.value, random.pick(targets).path, value)
+      const value = typeof values === 'function' ? values() : this.inTurn(inputClass, values)
+      // Successive calls of a class on the same input hit its places in turn.
+      return setAt(shape.value, this.inTurn(`${inputClass} at ${signature(targets)}`, targets).path, value)
     }
     const taint = (hostile: readonly string[]) => {
-      // Half the time as a free-map key (a grant, a transition, a data field), else as a value.
-      if (shape.maps.length > 0 && random.chance(0.5)) {
-        const map = random.pick(shape.maps)
-        return setAt(shape.value, [...map, random.pick(hostile)], random.pick(['x', true, 'ALL', 1]))
+      // As a string value, or as a key of a free map (a grant, a transition, a data field).
+      const places = [...strings.map((leaf) => leaf.path), ...shape.maps.map((map) => [...map, KEY])]
+      if (places.length === 0) return this.wholeInput(big)
+      const place = this.inTurn(`${inputClass} taint ${places.join('|')}`, places)
+      const text = this.inTurn(inputClass, hostile)
+      if (place.at(-1) === KEY) {
+        return setAt(shape.value, [...place.slice(0, -1), text], random.pick(['x', true, 'ALL', 1]))
       }
-      return replaceOne(strings, () => {
-        const text = random.pick(hostile)
-        return random.chance(0.5) ? text : `fuzz${text}name`
-      })
+      return setAt(shape.value, place, random.chance(0.5) ? text : `fuzz${text}name`)
     }
     switch (inputClass) {
       case 'valid':
@@ -255,6 +306,18 @@ export class InputGenerator {
       deeplyNested(big ? 50_000 : 300, 'array'),
     ])
   }
+}
+
+// Marks a place that is a map's key rather than a value.
+const KEY = '\u0002key'
+
+function signature(leaves: readonly Leaf[]): string {
+  return leaves.map((leaf) => leaf.path.join('.')).join('|')
+}
+
+/** How many places of an input a tainting class (NUL, `__proto__`, SQL...) can hit. */
+export function taintPlaces(shape: { leaves: readonly Leaf[]; maps: readonly Path[] }): number {
+  return shape.leaves.filter((leaf) => STRING_KINDS.includes(leaf.kind)).length + shape.maps.length
 }
 
 /** A copy of `value` with `path` set to `replacement`, creating what is missing on the way. */
