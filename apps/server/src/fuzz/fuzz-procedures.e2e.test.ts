@@ -26,6 +26,8 @@ function hangs(results: readonly FuzzResult[]): number {
 
 // Fixed by default so a failure replays; FUZZ_SEED=<n> explores other inputs.
 const SEED = Number(process.env.FUZZ_SEED ?? 20_261_130)
+// Calls in flight at once; above the pool size (5 in tests) it probes pool exhaustion too.
+const CONCURRENCY = Number(process.env.FUZZ_CONCURRENCY ?? 8)
 const CHUNK = 500
 
 // The project's own fuzzer: every procedure of the router, as anonymous, a narrow role
@@ -46,7 +48,7 @@ describe(`fuzzing every procedure (seed ${SEED}; replay with FUZZ_SEED=${SEED})`
     console.log(`fuzz setup: ${Math.round(performance.now() - setup)} ms`)
     const phases = planFuzzCalls(procedures, world, SEED)
     const started = performance.now()
-    results = await runFuzzPhases(server.trpcUrl, phases, SEED)
+    results = await runFuzzPhases(server.trpcUrl, phases, SEED, CONCURRENCY)
     console.log(
       `fuzz seed ${SEED}: ${results.length} calls to ${procedures.length} procedures on ` +
         `${server.database.dialect} in ${Math.round(performance.now() - started)} ms; slowest: ${slowest(results)}`,
