@@ -38,7 +38,7 @@ describe('fuzz plan', () => {
     const calls = anonymous!.singles
     expect(new Set(calls.map((call) => call.path))).toEqual(new Set(procedures.map((p) => p.path)))
     expect(new Set(calls.map((call) => call.inputClass)).size).toBe(14)
-    const parsers = appRouter._def.procedures as Record<
+    const parsers = appRouter._def.procedures as unknown as Record<
       string,
       { _def: { inputs: { safeParse(v: unknown): { success: boolean } }[] } }
     >
