@@ -109,4 +109,20 @@ describe('the access cache', () => {
     const late = await h.addUser('late@example.com', ids.lead!)
     expect(await snapshot.caller(db, late)).toMatchObject({ id: late, status: 'active', bindings: [] })
   })
+
+  // Regression: a mutation (holding a pool connection for its transaction) joined an
+  // access_version read lent by a query that still waited for a connection; with the pool
+  // full of such mutations, every call waited on the others until the connect timeout.
+  it('never lets calls in transactions wait on a shared read that needs a free connection', async () => {
+    const admin = h.callAs(h.adminId)
+    for (let round = 0; round < 5; round++) {
+      const calls = Array.from({ length: 24 }, (_, index) =>
+        index % 2 === 0
+          ? admin.users.get({ id: ids.lead! })
+          : admin.users.update({ id: ids.lead!, displayName: `Lead ${round}.${index}` }),
+      )
+      const outcomes = await Promise.allSettled(calls)
+      expect(outcomes.filter((outcome) => outcome.status === 'rejected')).toEqual([])
+    }
+  })
 })

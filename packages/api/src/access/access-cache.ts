@@ -4,8 +4,8 @@ import { FreshSharedRead } from './fresh-shared-read.js'
 
 /**
  * Keeps the access snapshot of one database. On PostgreSQL every call reads
- * `access_version` (one small query, shared by the calls that arrive while one is in
- * flight) and reuses the snapshot while it has not moved, so a change made through any
+ * `access_version` (one small query, shared by the calls outside a transaction that
+ * arrive while one is in flight) and reuses the snapshot while it has not moved, so a change made through any
  * server instance decides the very next call everywhere. On
  * embedded PGlite, which one process owns, the database announces each change at commit
  * and the counter need not be read at all.
@@ -32,7 +32,10 @@ export class AccessCache {
       this.#snapshotGeneration = generation
       return this.#snapshot
     }
-    const version = await this.#version.get(() => readAccessVersion(db))
+    // A call inside a transaction holds a pool connection: it must never wait for a read
+    // lent by a call that still needs one, or a full pool waits on itself for good.
+    const read = () => readAccessVersion(db)
+    const version = await (db.isTransaction ? read() : this.#version.get(read))
     if (this.#snapshot?.version !== version) this.#snapshot = await loadAccessSnapshot(db, version)
     return this.#snapshot
   }
