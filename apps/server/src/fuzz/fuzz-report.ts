@@ -82,8 +82,6 @@ export function unauditedRefusals(
   for (const result of results) {
     const { answer } = result
     if (result.call.type !== 'mutation' || answer.ok || answer.transportError || result.wholeBatch) continue
-    // A void credential is refused before any procedure runs (and before its audit).
-    if (result.afterSessionEnd && answer.code === 'UNAUTHORIZED') continue
     refusedByRequest.set(result.requestId, [...(refusedByRequest.get(result.requestId) ?? []), result])
   }
   const missing: { result: FuzzResult; kind: string; why: string }[] = []

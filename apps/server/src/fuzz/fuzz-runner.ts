@@ -13,8 +13,6 @@ export interface FuzzResult {
   readonly batchSize: number
   /** For a batch the server refused as a whole: that one answer. */
   readonly wholeBatch?: WireAnswer
-  /** Sent after a call of this run ended the identity's session: its credential is void. */
-  readonly afterSessionEnd: boolean
   readonly ms: number
 }
 
@@ -30,7 +28,6 @@ export async function runFuzzPhases(
 ): Promise<FuzzResult[]> {
   const results: FuzzResult[] = []
   let sequence = 0
-  let sessionEnded = false
   // A server that stopped answering (a deadlock) would make the rest of the run wait out
   // every timeout: after a few hangs, stop sending; the hangs are reported as faults.
   let hangs = 0
@@ -43,7 +40,6 @@ export async function runFuzzPhases(
   ) => {
     const requestId = `fuzz-${seed}-${sequence++}`
     const batch = via === 'batch'
-    const afterSessionEnd = sessionEnded
     const started = performance.now()
     const { answers, whole } = await sendWire({ trpcUrl, token, requestId }, calls, batch)
     const ms = (performance.now() - started) / calls.length
@@ -57,7 +53,6 @@ export async function runFuzzPhases(
         via,
         batchSize: calls.length,
         wholeBatch: whole,
-        afterSessionEnd,
         ms,
       })
     }
@@ -77,13 +72,10 @@ export async function runFuzzPhases(
       await Promise.all(race.map((call) => send(identity.token, identity.name, [call], 'race')))
     }
     for (const batch of batches) if (!stalled()) await send(identity.token, identity.name, batch, 'batch')
-    sessionEnded = false
     for (const call of last) {
       if (stalled()) break
-      const [answer] = await send(identity.token, identity.name, [call], 'single')
-      if (answer?.ok) sessionEnded = true
+      await send(identity.token, identity.name, [call], 'single')
     }
-    sessionEnded = false
   }
   return results
 }

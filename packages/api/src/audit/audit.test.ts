@@ -1,6 +1,10 @@
 import { randomUUID } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { appRouter } from '../app-router.js'
+import { DEFAULT_AUTH_CONFIG } from '../identity/auth-config.js'
 import { type ApiHarness, createApiHarness } from '../testing/api-harness.js'
+import { createContext } from '../trpc/context.js'
+import { silentLogger } from '../trpc/logger.js'
 
 describe('the audit log', () => {
   let h: ApiHarness
@@ -115,5 +119,44 @@ describe('the audit log', () => {
       all.slice(0, 4).map((event) => event.id),
     )
     expect(await events(h.adminId, { actorId: randomUUID() })).toEqual([])
+  })
+
+  // Regression: a call with a void credential (an ended session, a revoked key) was refused
+  // before the audit middleware ran, so the denial left no event.
+  it('records a call refused for its credential, mutation or query', async () => {
+    const { db, dialect } = h.database
+    const withToken = (requestId: string) =>
+      appRouter.createCaller(
+        createContext(
+          { db, dialect, logger: silentLogger, auth: DEFAULT_AUTH_CONFIG },
+          { requestId, clientAddress: '127.0.0.1', authorization: `Bearer trs_${'x'.repeat(43)}` },
+        ),
+      )
+    const mutation = randomUUID()
+    const query = randomUUID()
+    await expect(withToken(mutation).auth.logout()).rejects.toMatchObject({ code: 'UNAUTHORIZED' })
+    await expect(withToken(query).auth.me()).rejects.toMatchObject({ code: 'UNAUTHORIZED' })
+    const recorded = await db
+      .selectFrom('audit_events')
+      .select(['request_id', 'procedure', 'outcome', 'error_code', 'actor_id'])
+      .where('request_id', 'in', [mutation, query])
+      .orderBy('procedure')
+      .execute()
+    expect(recorded).toEqual([
+      {
+        request_id: mutation,
+        procedure: 'auth.logout',
+        outcome: 'denied',
+        error_code: 'UNAUTHORIZED',
+        actor_id: null,
+      },
+      {
+        request_id: query,
+        procedure: 'auth.me',
+        outcome: 'denied',
+        error_code: 'UNAUTHORIZED',
+        actor_id: null,
+      },
+    ])
   })
 })

@@ -36,11 +36,13 @@ const baseProcedure = databaseFaultsAnswered.use(async ({ ctx, next }) => {
   const dependencies = dependenciesOf(ctx)
   let callerId: string | null = ctx.callerId ?? null
   let sessionId: string | null = null
+  let invalidCredentials = false
   if (ctx.callerId === undefined) {
     const caller = await resolveCaller(dependencies.db, ctx.authorization, dependencies.auth)
-    if (caller.kind === 'invalid') throw unauthorized()
+    // Refused in the audited procedure below, so the denial is recorded like any other.
+    invalidCredentials = caller.kind === 'invalid'
     if (caller.kind === 'session') sessionId = caller.sessionId
-    if (caller.kind !== 'anonymous') callerId = caller.userId
+    if (caller.kind === 'session' || caller.kind === 'apiKey') callerId = caller.userId
   }
   return next({
     ctx: {
@@ -50,6 +52,7 @@ const baseProcedure = databaseFaultsAnswered.use(async ({ ctx, next }) => {
       clientAddress: ctx.clientAddress,
       callerId,
       sessionId,
+      invalidCredentials,
     },
   })
 })
@@ -111,6 +114,10 @@ const auditedProcedure = baseProcedure.use(async ({ ctx, type, path, meta, next,
     }
   }
 
+  if (ctx.invalidCredentials) {
+    await afterFailure('UNAUTHORIZED', true)
+    throw unauthorized()
+  }
   if (type !== 'mutation') {
     const result = await next({ ctx: { audit } })
     if (!result.ok) await afterFailure(result.error.code, false)
