@@ -5,7 +5,7 @@ import {
   type RolesConfig,
 } from '@trellis/core'
 import { type Database, migrateToLatest } from '@trellis/db'
-import type { Kysely } from 'kysely'
+import { type Kysely, sql } from 'kysely'
 import { storedEntityTypePermissions } from '../access/permission-kind.js'
 import { appRouter } from '../app-router.js'
 import { entityTypeDefinitionProblems } from '../entity-types/entity-type-definition.js'
@@ -17,6 +17,9 @@ import type { Logger } from '../trpc/logger.js'
 import { declaredPermissions } from '../trpc/procedure-permissions.js'
 import { ensureFirstAdmin, type FirstAdminOutcome } from './ensure-first-admin.js'
 import { checkRecordedPreset } from './recorded-preset.js'
+
+/** Held while a server stores its roles, types and first administrator. */
+const PREPARE_LOCK_KEY = 7_201_946_316
 
 export interface PrepareDatabaseOptions {
   /** The preset's name (`TRELLIS_PRESET`): recorded on first start, refused if another was. */
@@ -64,24 +67,30 @@ export async function prepareDatabase(
 
   const { applied } = await migrateToLatest(db)
   if (applied.length > 0) logger.info({ migrations: applied }, 'Database migrated')
-  // Before anything is stored: another preset's roles and types would merge with these.
-  await checkRecordedPreset(db, { name: options.preset, adminRole }, logger)
-  const createdTypes = await syncEntityTypes(db, entityTypes)
-  if (createdTypes.length > 0) logger.info({ entityTypes: createdTypes }, 'Entity types created from config')
-  const storedProblems = findRolesConfigProblems(await loadStoredRoles(db), [
-    ...declared,
-    ...(await storedEntityTypePermissions(db)),
-  ])
-  if (storedProblems.length > 0) {
-    throw new Error(
-      `The roles stored in the database do not match this server:\n${storedProblems.join('\n')}`,
+  // Two servers starting at once on one empty database would both store the same roles
+  // (a unique violation) or both see no administrator: one prepares, the other waits.
+  return db.transaction().execute(async (trx) => {
+    await sql`select pg_advisory_xact_lock(${PREPARE_LOCK_KEY})`.execute(trx)
+    // Before anything is stored: another preset's roles and types would merge with these.
+    await checkRecordedPreset(trx, { name: options.preset, adminRole }, logger)
+    const createdTypes = await syncEntityTypes(trx, entityTypes)
+    if (createdTypes.length > 0)
+      logger.info({ entityTypes: createdTypes }, 'Entity types created from config')
+    const storedProblems = findRolesConfigProblems(await loadStoredRoles(trx), [
+      ...declared,
+      ...(await storedEntityTypePermissions(trx)),
+    ])
+    if (storedProblems.length > 0) {
+      throw new Error(
+        `The roles stored in the database do not match this server:\n${storedProblems.join('\n')}`,
+      )
+    }
+    const createdRoles = await syncRoles(trx, roles)
+    if (createdRoles.length > 0) logger.info({ roles: createdRoles }, 'Roles created from config')
+    return ensureFirstAdmin(
+      trx,
+      { role: adminRole, email: options.adminEmail, password: options.adminPassword },
+      logger,
     )
-  }
-  const createdRoles = await syncRoles(db, roles)
-  if (createdRoles.length > 0) logger.info({ roles: createdRoles }, 'Roles created from config')
-  return ensureFirstAdmin(
-    db,
-    { role: adminRole, email: options.adminEmail, password: options.adminPassword },
-    logger,
-  )
+  })
 }

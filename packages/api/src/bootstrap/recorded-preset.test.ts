@@ -126,4 +126,21 @@ describe('the recorded preset', () => {
     expect(await roleNames(test)).not.toContain(loser.adminRole)
     expect(await typeNames(test)).not.toContain(Object.keys(loser.entityTypes)[0])
   })
+
+  // Regression: two first starts with the same preset at once both stored its roles, and
+  // one failed on the unique role name (PostgreSQL).
+  it('lets racing first starts with the same preset both start, with one administrator', async () => {
+    const results = await Promise.allSettled(Array.from({ length: 4 }, () => prepareWith(test, 'bobsled')))
+    expect(results.map((result) => result.status)).toEqual([
+      'fulfilled',
+      'fulfilled',
+      'fulfilled',
+      'fulfilled',
+    ])
+    const created = results.filter((result) => result.status === 'fulfilled' && result.value.created)
+    expect(created).toHaveLength(1)
+    expect(await roleNames(test)).toContain(PRESETS.bobsled.adminRole)
+    const users = await test.db.selectFrom('users').select('email').execute()
+    expect(users).toEqual([{ email: 'root@example.com' }])
+  })
 })
