@@ -1,5 +1,6 @@
+import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
-import { readEnv, unknownSettings } from './env.js'
+import { readEnv, SETTING_NAMES, unknownSettings } from './env.js'
 
 describe('readEnv', () => {
   it('fills defaults for an empty environment: embedded database, loopback, port 3000', () => {
@@ -112,5 +113,14 @@ describe('unknownSettings', () => {
     expect(
       unknownSettings({ TRELLIS_DATA_DIR: 'x', TRELLIS_DATABASE_SCHEMA: 's', HOME: '/root', PORT: '1' }),
     ).toEqual([])
+  })
+})
+
+describe('the README configuration table', () => {
+  it('lists exactly the variables the server reads', () => {
+    const readme = readFileSync(new URL('../../../README.md', import.meta.url), 'utf8')
+    const section = readme.split('## Configuration')[1]?.split('\n## ')[0] ?? ''
+    const documented = [...section.matchAll(/^\| `([A-Z_]+)`/gm)].map((match) => match[1])
+    expect(documented.sort()).toEqual([...SETTING_NAMES].sort())
   })
 })

@@ -49,6 +49,9 @@ const EnvSchema = z.object({
 
 export type ServerEnv = z.output<typeof EnvSchema>
 
+/** Every variable the server reads (the README's configuration table lists exactly these). */
+export const SETTING_NAMES: readonly string[] = Object.keys(EnvSchema.shape)
+
 /**
  * The one place that reads `process.env`: validates it and returns typed settings,
  * or throws an error listing every bad variable.
@@ -87,7 +90,7 @@ export interface UnknownSetting {
  * included, as a misspelt password variable holds a password.
  */
 export function unknownSettings(env: Record<string, string | undefined> = process.env): UnknownSetting[] {
-  const known = Object.keys(EnvSchema.shape).filter((name) => name.startsWith('TRELLIS_'))
+  const known = SETTING_NAMES.filter((name) => name.startsWith('TRELLIS_'))
   return Object.keys(env)
     .filter((variable) => variable.startsWith('TRELLIS_') && !known.includes(variable))
     .sort()
