@@ -1,21 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { prepareDatabase } from '../bootstrap/prepare-database.js'
 import { type ApiHarness, createApiHarness } from '../testing/api-harness.js'
+import { race } from '../testing/race.js'
 import { silentLogger } from '../trpc/logger.js'
 
 // On PostgreSQL each call of a pair runs on its own pooled connection, so rounds make a
 // real overlap near certain; on PGlite the calls serialise and the same must hold.
 const ROUNDS = 20
-
-/** The outcomes of calls started together, as `ok` or the tRPC error code and message. */
-async function race(...calls: Promise<unknown>[]): Promise<string[]> {
-  const settled = await Promise.allSettled(calls)
-  return settled.map((outcome) =>
-    outcome.status === 'fulfilled'
-      ? 'ok'
-      : `${(outcome.reason as { code?: string }).code}: ${(outcome.reason as Error).message}`,
-  )
-}
 
 const MACHINE = { initial: 'new', transitions: { go: { from: ['new'], to: 'gone' } } }
 
