@@ -134,3 +134,11 @@ function editDistance(a: string, b: string): number {
   }
   return rows[a.length]![b.length]!
 }
+
+/**
+ * True when a package manager's script started the server (`pnpm start`): it then stops
+ * with the wrappers around it (see stopWithWrapper).
+ */
+export function startedByPackageScript(env: Record<string, string | undefined> = process.env): boolean {
+  return env.npm_lifecycle_event !== undefined
+}

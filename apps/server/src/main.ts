@@ -1,8 +1,9 @@
-import { readEnv, unknownSettings } from './env.js'
+import { readEnv, startedByPackageScript, unknownSettings } from './env.js'
 import { createLogger } from './logger.js'
 import { DatabaseUnreachableError } from './open-database.js'
 import { startServer } from './start-server.js'
 import { startupRefusal } from './startup-refusal.js'
+import { stopWithWrapper } from './stop-with-wrapper.js'
 import { surviveDatabaseFaults } from './survive-database-faults.js'
 
 // The process entry point: config from the environment, logs to stdout, stops on signals.
@@ -32,11 +33,11 @@ async function main() {
     process.exit(1)
   }
   let stopping = false
-  const stop = (signal: NodeJS.Signals) => {
+  const stop = (reason: NodeJS.Signals | 'wrapper exited') => {
     // A wrapper (pnpm start) may pass on the signal the terminal already sent us: once is enough.
     if (stopping) return
     stopping = true
-    logger.info({ signal }, 'Shutting down')
+    logger.info({ reason }, 'Shutting down')
     server.close().then(
       () => process.exit(0),
       (error: unknown) => {
@@ -47,6 +48,7 @@ async function main() {
   }
   process.on('SIGTERM', stop)
   process.on('SIGINT', stop)
+  if (startedByPackageScript()) stopWithWrapper(() => stop('wrapper exited'))
 }
 
 void main()

@@ -45,7 +45,7 @@ describe('pnpm start', () => {
     await rm(dataDir, { recursive: true, force: true })
   })
 
-  async function start() {
+  async function start(command = pnpm) {
     // pnpm and turbo need the usual environment; the server gets none of this run's settings.
     const inherited = Object.entries(process.env).filter(
       ([name]) => !name.startsWith('TRELLIS_') && name !== 'DATABASE_URL' && name !== 'PORT',
@@ -57,7 +57,7 @@ describe('pnpm start', () => {
         PORT: '0',
         LOG_LEVEL: 'info',
       },
-      pnpm,
+      command,
     )
     const { url } = (await wrapper.waitForLog((line) => line.msg === 'Trellis is listening')) as {
       url: string
@@ -76,4 +76,22 @@ describe('pnpm start', () => {
     expect(wrapper.logs.map((line) => line.msg)).toContain('Trellis stopped')
     await expect(fetch(`${url}/health`)).rejects.toThrow()
   }, 90_000)
+
+  // Regression (issue 10): the README's command is `npx pnpm start`, and npx runs pnpm
+  // through a shell that dies on SIGTERM without passing it on: pnpm and the server were
+  // left running. The server now stops once a wrapper around it is gone.
+  it('stops the server gracefully when npx, around pnpm, gets SIGTERM', async () => {
+    const packageManager = JSON.parse(await readFile(join(ROOT, 'package.json'), 'utf8')).packageManager
+    const { wrapper, url, serverPid } = await start({
+      file: 'npx',
+      args: ['-y', packageManager, 'start'],
+      cwd: ROOT,
+    })
+    wrapper.child.kill('SIGTERM')
+    expect(await waitUntilGone(serverPid, 10_000)).toBe(true)
+    expect(wrapper.logs.map((line) => line.msg)).toEqual(
+      expect.arrayContaining(['Shutting down', 'Trellis stopped']),
+    )
+    await expect(fetch(`${url}/health`)).rejects.toThrow()
+  }, 120_000)
 })
