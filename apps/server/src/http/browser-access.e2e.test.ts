@@ -188,6 +188,32 @@ describe('browsers: CORS, cookie sessions and CSRF', () => {
     expect((await call('query', 'auth.me', { cookie, ...CSRF })).error?.data.code).toBe('UNAUTHORIZED')
   })
 
+  it('ends a batch that logs in over a stale cookie with the cookie of the new session, also when batches race', async () => {
+    const stale = (await cookieLogin()).cookie
+    await call('mutation', 'auth.logout', { cookie: stale, ...CSRF })
+    const attempts = await Promise.all(
+      Array.from({ length: 8 }, () =>
+        fetch(`${server.trpcUrl}/auth.logout,auth.login,auth.logout?batch=1`, {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/json',
+            cookie: stale,
+            'x-trellis-session': 'cookie',
+            ...CSRF,
+          },
+          body: JSON.stringify({ 1: ADMIN }),
+        }),
+      ),
+    )
+    for (const response of attempts) {
+      const setCookie = response.headers.getSetCookie()
+      expect(setCookie).toHaveLength(1)
+      expect(setCookie[0]).toMatch(/^trellis_session=trs_/)
+      const me = await call('query', 'auth.me', { cookie: setCookie[0]!.split(';')[0]!, ...CSRF })
+      expect(me.data).toMatchObject({ email: ADMIN.email })
+    }
+  })
+
   it('never writes a session cookie into the logs', async () => {
     const { cookie } = await cookieLogin()
     await call('query', 'auth.me', { cookie, ...CSRF })

@@ -40,12 +40,20 @@ export function browserSessionOf(
   const ownOrigin = policy.publicUrl?.origin ?? `${secure ? 'https' : 'http'}://${req.headers.host ?? ''}`
   const refusal = csrfProblem(req, policy.allowedOrigins, ownOrigin)
   if (refusal !== undefined) return { refusal }
+  // The calls of one batch run concurrently: a clear (of the cookie this request came with)
+  // must not undo the new session a login in the same batch has just set.
+  let replaced = false
   return {
     sessionCookie: {
       token: bearer ? undefined : token,
       requested,
-      set: (value, expiresAt) => res.setHeader('set-cookie', sessionCookieHeader(value, expiresAt, secure)),
-      clear: () => res.setHeader('set-cookie', sessionCookieHeader(null, new Date(0), secure)),
+      set: (value, expiresAt) => {
+        replaced = true
+        res.setHeader('set-cookie', sessionCookieHeader(value, expiresAt, secure))
+      },
+      clear: () => {
+        if (!replaced) res.setHeader('set-cookie', sessionCookieHeader(null, new Date(0), secure))
+      },
     },
   }
 }
