@@ -1,3 +1,4 @@
+import { createTrellisClient } from '@trellis/sdk'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startTestServer, type TestServer } from '../testing/start-test-server.js'
 
@@ -192,7 +193,8 @@ describe('browsers: CORS, cookie sessions and CSRF', () => {
     const stale = (await cookieLogin()).cookie
     await call('mutation', 'auth.logout', { cookie: stale, ...CSRF })
     const attempts = await Promise.all(
-      Array.from({ length: 8 }, () =>
+      // Fewer than TRELLIS_LOGIN_MAX_FAILURES: logins in flight hold a throttle reservation each.
+      Array.from({ length: 4 }, () =>
         fetch(`${server.trpcUrl}/auth.logout,auth.login,auth.logout?batch=1`, {
           method: 'POST',
           headers: {
@@ -206,12 +208,37 @@ describe('browsers: CORS, cookie sessions and CSRF', () => {
       ),
     )
     for (const response of attempts) {
+      const answers = (await response.json()) as { result?: unknown }[]
+      expect(answers.map((answer) => answer.result !== undefined)).toEqual([false, true, false])
       const setCookie = response.headers.getSetCookie()
       expect(setCookie).toHaveLength(1)
       expect(setCookie[0]).toMatch(/^trellis_session=trs_/)
       const me = await call('query', 'auth.me', { cookie: setCookie[0]!.split(';')[0]!, ...CSRF })
       expect(me.data).toMatchObject({ email: ADMIN.email })
     }
+  })
+
+  it('lets the SDK use a cookie session with the two headers, as the README says', async () => {
+    // Node's fetch keeps no cookies: this one plays the browser's cookie jar.
+    let jar = ''
+    const trellis = createTrellisClient({
+      url: server.trpcUrl,
+      headers: { 'x-trellis-csrf': '1', 'x-trellis-session': 'cookie' },
+      fetch: async (input, init) => {
+        const headers = new Headers(init?.headers)
+        if (jar) headers.set('cookie', jar)
+        const response = await fetch(input, { ...init, headers, credentials: 'include' })
+        const setCookie = response.headers.getSetCookie()[0]
+        if (setCookie) jar = setCookie.split(';')[0]!
+        return response
+      },
+    })
+    expect((await trellis.auth.login.mutate(ADMIN)).token).toBeNull()
+    expect(jar).toMatch(/^trellis_session=trs_/)
+    expect(await trellis.auth.me.query()).toMatchObject({ email: ADMIN.email })
+    await trellis.auth.logout.mutate()
+    expect(jar).toBe('trellis_session=')
+    await expect(trellis.auth.me.query()).rejects.toThrow('Invalid or missing credentials')
   })
 
   it('never writes a session cookie into the logs', async () => {
