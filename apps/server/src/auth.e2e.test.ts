@@ -10,7 +10,7 @@ const GENERIC = 'Invalid or missing credentials'
 // Identity over real HTTP, through the built SDK.
 describe('authentication end to end', () => {
   let server: TestServer
-  const client = (token?: string): TrellisClient =>
+  const client = (token?: string | null): TrellisClient =>
     createTrellisClient({ url: server.trpcUrl, ...(token ? { token } : {}) })
 
   /** An active person with a password, under the first administrator. */

@@ -20,7 +20,27 @@ describe('readEnv', () => {
       TRELLIS_LOGIN_MAX_FAILURES: 5,
       TRELLIS_LOGIN_MAX_FAILURES_PER_ADDRESS: 50,
       TRELLIS_LOGIN_WINDOW_MINUTES: 15,
+      TRELLIS_CORS_ORIGINS: [],
     })
+  })
+
+  it('takes exact origins for CORS and refuses a wildcard, a path or a stray slash', () => {
+    expect(
+      readEnv({ TRELLIS_CORS_ORIGINS: 'https://app.example.com, http://127.0.0.1:5173' })
+        .TRELLIS_CORS_ORIGINS,
+    ).toEqual(['https://app.example.com', 'http://127.0.0.1:5173'])
+    for (const bad of [
+      '*',
+      'https://app.example.com/',
+      'https://app.example.com/app',
+      'app.example.com',
+      'ftp://x.example',
+    ])
+      expect(() => readEnv({ TRELLIS_CORS_ORIGINS: bad }), bad).toThrow(/TRELLIS_CORS_ORIGINS/)
+    expect(readEnv({ TRELLIS_PUBLIC_URL: 'https://api.example.com' }).TRELLIS_PUBLIC_URL).toBe(
+      'https://api.example.com',
+    )
+    expect(() => readEnv({ TRELLIS_PUBLIC_URL: 'api.example.com' })).toThrow(/TRELLIS_PUBLIC_URL/)
   })
 
   it('takes one of the three presets and refuses any other name', () => {

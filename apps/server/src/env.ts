@@ -30,6 +30,23 @@ const EnvSchema = z.object({
   TRELLIS_MAX_BATCH_SIZE: optional(z.coerce.number().int().min(1).max(1000)).default(10),
   /** How long a sent mail's row (recipient, subject, never its body) stays in the outbox. */
   TRELLIS_OUTBOX_RETENTION_HOURS: optional(z.coerce.number().int().min(0)).default(24 * 7),
+  /** Other origins whose pages may call the API from a browser: exact origins, comma-separated; none when unset. */
+  TRELLIS_CORS_ORIGINS: optional(
+    z
+      .string()
+      .transform((value) =>
+        value
+          .split(',')
+          .map((origin) => origin.trim())
+          .filter((origin) => origin !== ''),
+      )
+      .refine(
+        (origins) => origins.every(isExactOrigin),
+        'must list exact origins such as https://app.example.com, comma-separated',
+      ),
+  ).default([]),
+  /** Where browsers reach the server (`https://…` behind a TLS proxy): decides `Secure` cookies and the same origin. */
+  TRELLIS_PUBLIC_URL: optional(z.url({ protocol: /^https?$/ })),
   TRELLIS_SESSION_IDLE_MINUTES: optional(z.coerce.number().int().min(1)).default(
     DEFAULT_AUTH_CONFIG.sessionIdleMinutes,
   ),
@@ -46,6 +63,16 @@ const EnvSchema = z.object({
     DEFAULT_AUTH_CONFIG.loginWindowMinutes,
   ),
 })
+
+/** `https://app.example.com` or `http://127.0.0.1:5173`: a scheme, a host, maybe a port, nothing more. */
+function isExactOrigin(value: string): boolean {
+  try {
+    const url = new URL(value)
+    return (url.protocol === 'http:' || url.protocol === 'https:') && url.origin === value
+  } catch {
+    return false
+  }
+}
 
 export type ServerEnv = z.output<typeof EnvSchema>
 

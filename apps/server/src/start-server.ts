@@ -94,6 +94,10 @@ export async function startServer({
     auth,
     isShuttingDown: () => shuttingDown,
     maxBatchSize: env.TRELLIS_MAX_BATCH_SIZE,
+    browsers: {
+      allowedOrigins: new Set(env.TRELLIS_CORS_ORIGINS),
+      publicUrl: env.TRELLIS_PUBLIC_URL ? new URL(env.TRELLIS_PUBLIC_URL) : undefined,
+    },
   })
   const stopOutbox = startOutboxWorker(
     db,

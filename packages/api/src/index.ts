@@ -2,6 +2,7 @@ export { AccessCache, accessCacheOf } from './access/access-cache.js'
 export type { AccessSnapshot, CallerFacts } from './access/access-snapshot.js'
 export { combineGrants, effectiveGrant, type GrantSource, grantSources } from './access/effective-grant.js'
 export { type AppRouter, appRouter } from './app-router.js'
+export type { SessionCookie } from './auth/session-cookie.js'
 export {
   ensureFirstAdmin,
   type FirstAdminOptions,

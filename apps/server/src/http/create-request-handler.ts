@@ -3,6 +3,8 @@ import { type ApiDependencies, appRouter, createContext } from '@trellis/api'
 import { checkDatabase, isDatabaseUnavailable } from '@trellis/db'
 import { createHTTPHandler } from '@trpc/server/adapters/standalone'
 import type { Logger } from 'pino'
+import { type BrowserPolicy, browserSessionOf } from './browser-session.js'
+import { answerCors } from './cors-policy.js'
 import { requestIdOf } from './request-identity.js'
 
 export const TRPC_BASE_PATH = '/trpc'
@@ -14,6 +16,8 @@ export interface RequestHandlerOptions extends ApiDependencies {
   readonly isShuttingDown: () => boolean
   /** The most calls one batched request may carry (`TRELLIS_MAX_BATCH_SIZE`). */
   readonly maxBatchSize: number
+  /** Which other origins' pages may call, and where browsers reach the server. */
+  readonly browsers: BrowserPolicy
 }
 
 /** Routes `/health` and `/trpc/*`; anything else is a JSON 404. */
@@ -27,13 +31,16 @@ export function createRequestHandler(options: RequestHandlerOptions) {
     // One request must not fan out into unbounded work (a batch of 60 logins, say): over
     // the cap it is refused whole with BAD_REQUEST before any call runs.
     maxBatchSize: options.maxBatchSize,
-    createContext: ({ req }) =>
+    // tRPC writes its own `Vary` over the one answerCors set; this adds Origin back to it.
+    responseMeta: () => ({ headers: new Headers([['vary', 'Origin']]) }),
+    createContext: ({ req, res }) =>
       createContext(
         { db, dialect, logger, auth },
         {
           requestId: requestIds.get(req) ?? requestIdOf(req),
           clientAddress: req.socket.remoteAddress,
           authorization: req.headers.authorization,
+          ...browserSessionOf(req, res, options.browsers),
         },
       ),
     onError: ({ error, path, ctx }) => {
@@ -65,6 +72,7 @@ export function createRequestHandler(options: RequestHandlerOptions) {
         'Request',
       )
     })
+    if (answerCors(req, res, options.browsers.allowedOrigins)) return
     const path = (req.url ?? '/').split('?')[0] ?? '/'
     if (path === '/health') return answerHealth(options, req, res)
     if (path === TRPC_BASE_PATH || path.startsWith(`${TRPC_BASE_PATH}/`)) return trpc(req, res)

@@ -53,24 +53,34 @@ export const authRouter = router({
         await sleep(failureDelayMs(reservation.previousFailures))
         throw unauthorized()
       }
-      return withTransaction(ctx.db, async (trx) => {
+      const session = await withTransaction(ctx.db, async (trx) => {
         await releaseAttempt(trx, reservation)
         await clearAccountFailures(trx, input.email)
-        const session = await createSession(trx, user.id, ctx.clientAddress, ctx.auth)
-        return { token: session.token, expiresAt: session.expiresAt.toISOString(), user: toUserView(user) }
+        return createSession(trx, user.id, ctx.clientAddress, ctx.auth)
       })
+      // A cookie session's token stays in the httpOnly cookie: page scripts never see it.
+      const inCookie = ctx.sessionCookie?.requested === true
+      if (inCookie) ctx.sessionCookie?.set(session.token, session.expiresAt)
+      return {
+        token: inCookie ? null : session.token,
+        expiresAt: session.expiresAt.toISOString(),
+        user: toUserView(user),
+      }
     }),
 
   /** Ends the session this call was made with. */
   logout: authenticatedProcedure('auth.logout').mutation(async ({ ctx }) => {
     if (ctx.sessionId) await ctx.db.deleteFrom('sessions').where('id', '=', ctx.sessionId).execute()
+    ctx.sessionCookie?.clear()
     return { endedSessions: ctx.sessionId ? 1 : 0 }
   }),
 
   /** Ends every session of the caller, on every device. */
-  logoutEverywhere: authenticatedProcedure('auth.logoutEverywhere').mutation(async ({ ctx }) => ({
-    endedSessions: await endSessions(ctx.db, ctx.callerId),
-  })),
+  logoutEverywhere: authenticatedProcedure('auth.logoutEverywhere').mutation(async ({ ctx }) => {
+    const endedSessions = await endSessions(ctx.db, ctx.callerId)
+    ctx.sessionCookie?.clear()
+    return { endedSessions }
+  }),
 
   /** The signed-in caller. */
   me: authenticatedProcedure('auth.me').query(async ({ ctx }) => {

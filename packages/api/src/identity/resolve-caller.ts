@@ -1,4 +1,5 @@
 import type { TrellisDatabase } from '@trellis/db'
+import type { SessionCookie } from '../auth/session-cookie.js'
 import { findApiKeyUser } from './api-key-caller.js'
 import { API_KEY_PREFIX } from './api-key-secret.js'
 import type { AuthConfig } from './auth-config.js'
@@ -15,12 +16,23 @@ const BEARER = /^Bearer ([A-Za-z0-9_.-]{8,512})$/
 /**
  * Who an `Authorization` header (a session token or a service's API key) says the caller is. No header: anonymous. A header that
  * is malformed, unknown, expired or revoked: invalid, and the call is refused whatever it is.
+ * Without a header, a browser's session cookie counts; a cookie whose session has ended is
+ * cleared and the caller is anonymous (refusing it would refuse the login that replaces it).
  */
 export async function resolveCaller(
   db: TrellisDatabase,
   authorization: string | undefined,
   config: AuthConfig,
+  cookie?: SessionCookie,
 ): Promise<CallerResolution> {
+  if ((authorization === undefined || authorization === '') && cookie?.token !== undefined) {
+    const session = cookie.token.startsWith(SESSION_TOKEN_PREFIX)
+      ? await findSession(db, cookie.token, config)
+      : null
+    if (session) return { kind: 'session', ...session }
+    cookie.clear()
+    return { kind: 'anonymous' }
+  }
   if (authorization === undefined || authorization === '') return { kind: 'anonymous' }
   const token = BEARER.exec(authorization)?.[1]
   if (token?.startsWith(SESSION_TOKEN_PREFIX)) {

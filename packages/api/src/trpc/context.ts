@@ -1,4 +1,5 @@
 import type { DatabaseDialect, TrellisDatabase } from '@trellis/db'
+import type { SessionCookie } from '../auth/session-cookie.js'
 import type { AuthConfig } from '../identity/auth-config.js'
 import type { Logger } from './logger.js'
 
@@ -33,6 +34,14 @@ export interface RequestFacts {
    * skips the header. Never set it from anything a client sent.
    */
   readonly callerId?: string | null
+  /** A browser's session cookie, when the host offers cookie sessions; `authorization` wins over it. */
+  readonly sessionCookie?: SessionCookie
+  /**
+   * Why the host refuses this request's credentials (a session cookie sent without proof
+   * that the request is no cross-site forgery): every call fails FORBIDDEN with this
+   * message, and is audited like any other denial.
+   */
+  readonly refusal?: string
 }
 
 /** What a host passes for every call: the dependencies plus facts about this request. */

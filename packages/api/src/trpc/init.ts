@@ -1,5 +1,5 @@
 import { isDatabaseUnavailable, type TrellisDatabase } from '@trellis/db'
-import { initTRPC } from '@trpc/server'
+import { initTRPC, TRPCError } from '@trpc/server'
 import { accessCacheOf } from '../access/access-cache.js'
 import { unauthorized } from '../access/access-errors.js'
 import { authorizeBoolean, authorizeLeveled, authorizeRecords } from '../access/authorize.js'
@@ -38,7 +38,12 @@ const baseProcedure = databaseFaultsAnswered.use(async ({ ctx, next }) => {
   let sessionId: string | null = null
   let invalidCredentials = false
   if (ctx.callerId === undefined) {
-    const caller = await resolveCaller(dependencies.db, ctx.authorization, dependencies.auth)
+    const caller = await resolveCaller(
+      dependencies.db,
+      ctx.authorization,
+      dependencies.auth,
+      ctx.sessionCookie,
+    )
     // Refused in the audited procedure below, so the denial is recorded like any other.
     invalidCredentials = caller.kind === 'invalid'
     if (caller.kind === 'session') sessionId = caller.sessionId
@@ -50,6 +55,8 @@ const baseProcedure = databaseFaultsAnswered.use(async ({ ctx, next }) => {
       accessCache: accessCacheOf(dependencies.db),
       requestId: ctx.requestId,
       clientAddress: ctx.clientAddress,
+      sessionCookie: ctx.sessionCookie,
+      refusal: ctx.refusal,
       callerId,
       sessionId,
       invalidCredentials,
@@ -117,6 +124,10 @@ const auditedProcedure = baseProcedure.use(async ({ ctx, type, path, meta, next,
   if (ctx.invalidCredentials) {
     await afterFailure('UNAUTHORIZED', true)
     throw unauthorized()
+  }
+  if (ctx.refusal !== undefined) {
+    await afterFailure('FORBIDDEN', true)
+    throw new TRPCError({ code: 'FORBIDDEN', message: ctx.refusal })
   }
   if (type !== 'mutation') {
     const result = await next({ ctx: { audit } })
