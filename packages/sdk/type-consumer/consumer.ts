@@ -1,4 +1,4 @@
-// A consumer app, type-checked against the built SDK only (see built-package.test.ts).
+// A consumer app, type-checked against the packed SDK (apps/server/src/packed-packages.e2e.test.ts).
 import { createTrellisClient, isTrellisError, type RouterInputs, type RouterOutputs } from '@trellis/sdk'
 
 const client = createTrellisClient({ url: 'http://127.0.0.1:3000/trpc' })
