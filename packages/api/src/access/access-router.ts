@@ -1,7 +1,7 @@
 import { isLevel, type Level } from '@trellis/core'
 import { ownerWithinLevel } from '@trellis/db'
-import { TRPCError } from '@trpc/server'
 import { z } from 'zod'
+import { TrellisError } from '../errors/trellis-error.js'
 import { text } from '../inputs/text.js'
 import { leveledProcedure, router } from '../trpc/init.js'
 import { findVisibleUser } from '../users/find-visible-user.js'
@@ -40,10 +40,14 @@ export const accessRouter = router({
               .where(ownerWithinLevel('records.owner_id', ctx.actor, ctx.level))
               .executeTakeFirst()
       if (input.recordId !== undefined && !record)
-        throw new TRPCError({ code: 'NOT_FOUND', message: 'Record not found' })
+        throw new TrellisError({ code: 'NOT_FOUND', reason: 'NOT_FOUND', message: 'Record not found' })
       const kind = await findPermissionKind(ctx.db, input.permission)
       if (!kind)
-        throw new TRPCError({ code: 'BAD_REQUEST', message: `Unknown permission: ${input.permission}` })
+        throw new TrellisError({
+          code: 'BAD_REQUEST',
+          reason: 'UNKNOWN_PERMISSION',
+          message: `Unknown permission: ${input.permission}`,
+        })
       const sources = await grantSources(ctx.db, input.userId, input.permission, input.scope ?? null)
       const grant = combineGrants(sources)
       const decidedBy = sources.find((source) => source.grant === grant) ?? null

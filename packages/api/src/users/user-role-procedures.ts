@@ -1,8 +1,8 @@
 import { withTransaction } from '@trellis/db'
-import { TRPCError } from '@trpc/server'
 import { z } from 'zod'
 import { findAssignableRole } from '../access/assert-no-escalation.js'
 import { getEntityType } from '../entity-types/entity-type-store.js'
+import { TrellisError } from '../errors/trellis-error.js'
 import { assertProtectedRolesKeepHolders } from '../roles/protected-roles.js'
 import { RoleName } from '../roles/role-inputs.js'
 import { leveledProcedure } from '../trpc/init.js'
@@ -66,7 +66,12 @@ export const userRoleProcedures = {
               : eb('user_roles.scope', '=', input.scope),
           )
           .executeTakeFirst()
-        if (!binding) throw new TRPCError({ code: 'NOT_FOUND', message: 'The user does not hold this role' })
+        if (!binding)
+          throw new TrellisError({
+            code: 'NOT_FOUND',
+            reason: 'NOT_FOUND',
+            message: 'The user does not hold this role',
+          })
         await assertProtectedRolesKeepHolders(trx, { userId: input.userId, bindingId: binding.id })
         await trx.deleteFrom('user_roles').where('id', '=', binding.id).execute()
         return { userId: input.userId, role: input.role, scope: input.scope ?? null }
