@@ -97,7 +97,7 @@ describe('entity types under concurrent changes', () => {
       await admin().entityTypes.create({ name, schema: {} })
       const [deleted, assigned] = await race(
         admin().entityTypes.delete({ name }),
-        admin().users.assignRole({ userId, role: 'operator', scope: `entityType:${name}` }),
+        admin().users.assignRole({ id: userId, role: 'operator', scope: `entityType:${name}` }),
       )
       expect(deleted).toBe('ok')
       expect(['ok', `NOT_FOUND: Entity type not found: ${name}`]).toContain(assigned)

@@ -273,8 +273,8 @@ describe('entity types router', () => {
     it('deletes an empty type with the grants on its permissions and the bindings scoped to it', async () => {
       await admin().roles.create({ name: 'payment-clerk', grants: { 'records.read': 'OWNED' } })
       const clerk = await h.addUser('clerk@example.com', h.adminId)
-      await admin().users.assignRole({ userId: clerk, role: 'payment-clerk', scope: 'entityType:payments' })
-      await admin().users.assignRole({ userId: clerk, role: 'payment-clerk', scope: 'entityType:cars' })
+      await admin().users.assignRole({ id: clerk, role: 'payment-clerk', scope: 'entityType:payments' })
+      await admin().users.assignRole({ id: clerk, role: 'payment-clerk', scope: 'entityType:cars' })
       const outcome = await admin().entityTypes.delete({ name: 'payments' })
       expect(outcome).toEqual({ name: 'payments', removedBindings: 1 })
       expect((await failure(admin().entityTypes.get({ name: 'payments' }))).code).toBe('NOT_FOUND')
@@ -283,7 +283,7 @@ describe('entity types router', () => {
       }
       // The role itself and its binding elsewhere stay.
       expect((await admin().roles.get({ name: 'payer' })).grants).toEqual({})
-      expect(await admin().users.roles({ userId: clerk })).toEqual([
+      expect(await admin().users.roles({ id: clerk })).toEqual([
         { role: 'payment-clerk', protected: false, scope: 'entityType:cars' },
       ])
       // The type's permissions and scope are gone with it.
@@ -292,7 +292,7 @@ describe('entity types router', () => {
       )
       expect(grant.message).toBe('Unknown permission: payments.read')
       const scoped = await failure(
-        admin().users.assignRole({ userId: clerk, role: 'payment-clerk', scope: 'entityType:payments' }),
+        admin().users.assignRole({ id: clerk, role: 'payment-clerk', scope: 'entityType:payments' }),
       )
       expect([scoped.code, scoped.message]).toEqual(['NOT_FOUND', 'Entity type not found: payments'])
       expect((await failure(admin().entityTypes.delete({ name: 'payments' }))).code).toBe('NOT_FOUND')

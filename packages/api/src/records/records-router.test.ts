@@ -207,7 +207,7 @@ describe('records router', () => {
         name: 'car-maker',
         grants: { 'records.create': 'OWNED', 'records.read': 'OWNED' },
       })
-      await admin().users.assignRole({ userId: ids.carol!, role: 'car-maker', scope: 'entityType:cars' })
+      await admin().users.assignRole({ id: ids.carol!, role: 'car-maker', scope: 'entityType:cars' })
     })
 
     it('applies its generic grants to that type only', async () => {
@@ -224,14 +224,14 @@ describe('records router', () => {
 
     it('refuses a scope naming no entity type, or not shaped entityType:<name>', async () => {
       const unknown = await failure(
-        admin().users.assignRole({ userId: ids.carol!, role: 'car-maker', scope: 'entityType:boats' }),
+        admin().users.assignRole({ id: ids.carol!, role: 'car-maker', scope: 'entityType:boats' }),
       )
       expect([unknown.code, unknown.message]).toEqual(['NOT_FOUND', 'Entity type not found: boats'])
       const malformed = await failure(
-        admin().users.assignRole({ userId: ids.carol!, role: 'car-maker', scope: 'cars' }),
+        admin().users.assignRole({ id: ids.carol!, role: 'car-maker', scope: 'cars' }),
       )
       expect(malformed.code).toBe('BAD_REQUEST')
-      expect(await admin().users.roles({ userId: ids.carol! })).toEqual([
+      expect(await admin().users.roles({ id: ids.carol! })).toEqual([
         { role: 'car-maker', protected: false, scope: 'entityType:cars' },
       ])
     })

@@ -76,8 +76,8 @@ describe('records.transition', () => {
       name: 'issuer',
       grants: { 'payments.read': 'OWNED', 'payments.execute': 'OWNED', 'payments.reverse': 'OWNED' },
     })
-    await admin().users.assignRole({ userId: ids.merchant!, role: 'merchant' })
-    await admin().users.assignRole({ userId: ids.issuer!, role: 'issuer' })
+    await admin().users.assignRole({ id: ids.merchant!, role: 'merchant' })
+    await admin().users.assignRole({ id: ids.issuer!, role: 'issuer' })
     // A second executor: reaches the merchant's payments at UNION (its parent's subtree).
     await h.grant(ids.clerk!, { 'payments.read': 'UNION', 'payments.execute': 'UNION' })
     // Sees nothing of the merchant's, though it holds every transition for its own records.
@@ -232,7 +232,7 @@ describe('records.transition', () => {
       name: 'courier',
       grants: { 'records.read': 'ALL', 'records.transition': 'ALL' },
     })
-    await admin().users.assignRole({ userId: courier, role: 'courier', scope: 'entityType:orders' })
+    await admin().users.assignRole({ id: courier, role: 'courier', scope: 'entityType:orders' })
     const order = await admin().records.create({ entityType: 'orders', data: {} })
     await expect(
       h.callAs(courier).records.transition({ id: order.id, name: 'close' }),

@@ -215,7 +215,7 @@ describe('Orb DLT preset replays its seed', () => {
     }
     expect((await issuer.roles.get.query({ name: 'issuer' })).protected).toBe(true)
     expect(
-      await callFailure(issuer.users.unassignRole.mutate({ userId: preset.adminId, role: 'issuer' })),
+      await callFailure(issuer.users.unassignRole.mutate({ id: preset.adminId, role: 'issuer' })),
     ).toEqual(protectedRole)
 
     // Someone else who may deactivate and delete any user still cannot remove the last issuer.
@@ -235,16 +235,16 @@ describe('Orb DLT preset replays its seed', () => {
       protectedRole,
     )
     expect(await issuer.users.get.query({ id: preset.adminId })).toMatchObject({ status: 'active' })
-    expect(await issuer.users.roles.query({ userId: preset.adminId })).toEqual([
+    expect(await issuer.users.roles.query({ id: preset.adminId })).toEqual([
       { role: 'issuer', protected: true, scope: null },
     ])
 
     // With a second issuer, one of them may lose the role: the guard counts holders.
     const second = await addRoleUser(preset, { name: 'issuer-two', parentId: preset.adminId, role: 'issuer' })
-    await issuer.users.unassignRole.mutate({ userId: second.id, role: 'issuer' })
-    expect(await issuer.users.roles.query({ userId: second.id })).toEqual([])
+    await issuer.users.unassignRole.mutate({ id: second.id, role: 'issuer' })
+    expect(await issuer.users.roles.query({ id: second.id })).toEqual([])
     expect(
-      await callFailure(issuer.users.unassignRole.mutate({ userId: preset.adminId, role: 'issuer' })),
+      await callFailure(issuer.users.unassignRole.mutate({ id: preset.adminId, role: 'issuer' })),
     ).toEqual(protectedRole)
   })
 

@@ -63,7 +63,7 @@ export async function addRoleUser(
   preset.tree.set(id, options.parentId)
   if (options.role) {
     await preset.admin.users.assignRole.mutate({
-      userId: id,
+      id,
       role: options.role,
       ...(options.scope ? { scope: options.scope } : {}),
     })
