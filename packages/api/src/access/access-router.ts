@@ -3,22 +3,35 @@ import { ownerWithinLevel } from '@trellis/db'
 import { z } from 'zod'
 import { TrellisError } from '../errors/trellis-error.js'
 import { text } from '../inputs/text.js'
-import { leveledProcedure, router } from '../trpc/init.js'
+import { booleanProcedure, leveledProcedure, router } from '../trpc/init.js'
 import { findVisibleUser } from '../users/find-visible-user.js'
+import { callerGrants } from './access-snapshot.js'
 import { combineGrants, grantSources } from './effective-grant.js'
+import { PermissionInput, ScopeInput } from './permission-input.js'
 import { findPermissionKind } from './permission-kind.js'
 import { entityTypePermissionParts } from './record-permission.js'
 
 const ExplainInput = z.object({
   userId: z.uuid(),
-  permission: text().min(3).max(100),
+  permission: PermissionInput,
   /** A record: is it within the user's level for this permission? */
   recordId: z.uuid().optional(),
   /** The resource a scoped binding must match, for example `entityType:cars`. */
-  scope: text().min(1).max(200).optional(),
+  scope: ScopeInput.optional(),
 })
 
 export const accessRouter = router({
+  /**
+   * The caller's own effective grants (anonymous: the `public` role's), decided by the
+   * same snapshot as the gate: for hiding what a user may not do. The server still judges
+   * every call; ask again after a role change.
+   */
+  mine: booleanProcedure('access.mine').query(async ({ ctx }) => {
+    const snapshot = await ctx.accessCache.current(ctx.db)
+    const caller = ctx.callerId === null ? null : await snapshot.caller(ctx.db, ctx.callerId)
+    return { userId: ctx.callerId, ...callerGrants(snapshot, caller) }
+  }),
+
   /**
    * Would `userId` be allowed `permission` (on `recordId`)? Answers allowed or denied, the
    * effective level, and every role grant that took part, the deciding one first.

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto'
+import { entityTypeGrants } from '@trellis/core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type ApiHarness, createApiHarness } from '../testing/api-harness.js'
 import { failure, formatted } from '../testing/call-failure.js'
@@ -65,16 +66,20 @@ describe('records.transition', () => {
     // Roles through the API, as an administrator would set them up.
     await admin().roles.create({
       name: 'merchant',
-      grants: {
+      grants: entityTypeGrants({
         'payments.read': 'OWNED',
         'payments.create': 'OWNED',
         'payments.start': 'OWNED',
         'payments.cancel': 'SELF',
-      },
+      }),
     })
     await admin().roles.create({
       name: 'issuer',
-      grants: { 'payments.read': 'OWNED', 'payments.execute': 'OWNED', 'payments.reverse': 'OWNED' },
+      grants: entityTypeGrants({
+        'payments.read': 'OWNED',
+        'payments.execute': 'OWNED',
+        'payments.reverse': 'OWNED',
+      }),
     })
     await admin().users.assignRole({ id: ids.merchant!, role: 'merchant' })
     await admin().users.assignRole({ id: ids.issuer!, role: 'issuer' })

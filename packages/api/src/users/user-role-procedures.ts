@@ -1,6 +1,7 @@
 import { withTransaction } from '@trellis/db'
 import { z } from 'zod'
 import { findAssignableRole } from '../access/assert-no-escalation.js'
+import { ScopeInput } from '../access/permission-input.js'
 import { getEntityType } from '../entity-types/entity-type-store.js'
 import { TrellisError } from '../errors/trellis-error.js'
 import { assertProtectedRolesKeepHolders } from '../roles/protected-roles.js'
@@ -14,10 +15,7 @@ const BindingInput = z.object({
   id: z.uuid(),
   role: RoleName,
   /** Limits the binding to the records of one entity type (`entityType:cars`); omit for everywhere. */
-  scope: z
-    .string()
-    .regex(/^entityType:[a-z][a-zA-Z0-9]{0,62}$/, 'A scope is entityType:<name>')
-    .optional(),
+  scope: ScopeInput.optional(),
 })
 
 /** Role bindings of users: spread into the users router. */

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto'
+import type { EntityTypeScope } from '@trellis/core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { callFailure as failure } from '../../testing/call-failure.js'
 import { type ReplayCast, replaySeedTable } from '../replay/replay-seed-table.js'
@@ -52,7 +53,7 @@ describe('BitBroker preset: replaying seeds/bitbroker-users.md', () => {
     return `${prefix}${randomUUID().replaceAll('-', '').slice(0, 12)}`
   }
 
-  async function newUser(scope?: string): Promise<string> {
+  async function newUser(scope?: EntityTypeScope): Promise<string> {
     const coordinatorId = preset.adminId
     const user = await preset.admin.users.create.mutate({
       email: `${unique('person')}@example.com`,
@@ -233,7 +234,14 @@ describe('BitBroker preset: replaying seeds/bitbroker-users.md', () => {
         preset.admin.users.assignRole.mutate({ id: userId, role: 'contributor', scope: 'entityType:nope' }),
       ),
     ).toEqual({ code: 'NOT_FOUND', message: 'Entity type not found: nope' })
-    for (const scope of ['cars', 'entitytype:cars', 'entityType:', 'entityType:Cars', 'entityType:cars!']) {
+    // Typed as scopes so the server, not the compiler, refuses them.
+    for (const scope of [
+      'cars',
+      'entitytype:cars',
+      'entityType:',
+      'entityType:Cars',
+      'entityType:cars!',
+    ] as EntityTypeScope[]) {
       const error = await failure(
         preset.admin.users.assignRole.mutate({ id: userId, role: 'contributor', scope }),
       )

@@ -1,4 +1,5 @@
 import type { TrellisClient } from '@trellis/sdk'
+import { entityTypeScope } from '@trellis/sdk'
 import type { SeedRow } from '../replay/seed-table.js'
 
 /**
@@ -90,7 +91,7 @@ export const bitbrokerSeedTable: readonly Row[] = [
     cells: COORDINATOR_ONLY,
     note: 'Called with the cast contributor as target: a contributor cannot widen its own binding to trucks; the coordinator can (and the binding is removed again).',
     call: async (client, world) => {
-      const binding = { id: world.ids.contributor, role: 'contributor', scope: 'entityType:trucks' }
+      const binding = { id: world.ids.contributor, role: 'contributor', scope: entityTypeScope('trucks') }
       await client.users.assignRole.mutate(binding)
       await client.users.unassignRole.mutate(binding)
     },

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import { createTrellisClient, type TrellisClient } from '@trellis/sdk'
+import { createTrellisClient, entityTypePermission, type TrellisClient } from '@trellis/sdk'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { addPerson } from '../../testing/add-person.js'
 import { callFailure, failureCode } from '../../testing/call-failure.js'
@@ -250,7 +250,11 @@ describe('Orb DLT preset replays its seed', () => {
 
   it('the issuer switches START_QR_CHARGE off for consumers at run time, and on again', async () => {
     const charge = () => consumer.client.records.create.mutate({ entityType: 'charges', data: CHARGE })
-    await issuer.roles.setGrant.mutate({ role: 'consumer', permission: 'charges.start', grant: null })
+    await issuer.roles.setGrant.mutate({
+      role: 'consumer',
+      permission: entityTypePermission('charges', 'start'),
+      grant: null,
+    })
     try {
       expect((await issuer.roles.get.query({ name: 'consumer' })).grants).not.toHaveProperty('charges.start')
       const { id } = await charge()
@@ -260,7 +264,11 @@ describe('Orb DLT preset replays its seed', () => {
       )
       expect(await issuer.records.get.query({ id })).toMatchObject({ status: 'created' })
     } finally {
-      await issuer.roles.setGrant.mutate({ role: 'consumer', permission: 'charges.start', grant: 'SELF' })
+      await issuer.roles.setGrant.mutate({
+        role: 'consumer',
+        permission: entityTypePermission('charges', 'start'),
+        grant: 'SELF',
+      })
     }
     expect((await issuer.roles.get.query({ name: 'consumer' })).grants).toMatchObject({
       'charges.start': 'SELF',
