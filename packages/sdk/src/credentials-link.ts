@@ -1,29 +1,79 @@
-import type { TRPCLink } from '@trpc/client'
+import { TRPCClientError, type TRPCLink } from '@trpc/client'
 import type { AnyRouter } from '@trpc/server'
 import { observable } from '@trpc/server/observable'
 import type { TokenStore } from './token-store.js'
 
 const ENDS_SESSION = new Set(['auth.logout', 'auth.logoutEverywhere'])
 
+/** Where `credentialsLink` leaves the credential for the HTTP link (`trellisHttpLink`). */
+export const AUTHORIZATION_CONTEXT_KEY = 'trellisAuthorization'
+
+export interface CredentialsOptions {
+  /** Where the session token lives. */
+  readonly tokenStore: TokenStore
+  /** A service account's API key, sent when there is no session token. */
+  readonly apiKey?: string
+}
+
 /**
- * Keeps the store in step with the session: remembers the token `auth.login` returns and
- * forgets it after a logout, so an app just calls `auth.login` and is signed in.
+ * Attaches the caller's credential to each call (the session token, else the API key)
+ * and keeps the store in step with the session: it remembers the token `auth.login`
+ * returns and clears it after a logout. Compose it before `trellisHttpLink`, after your
+ * own links (logging, retry), which then see each call once.
+ *
+ * @example
+ * createTRPCClient<AppRouter>({
+ *   links: [loggerLink(), credentialsLink({ tokenStore }), trellisHttpLink({ url })],
+ * })
  */
-export function sessionLink<TRouter extends AnyRouter>(store: TokenStore): TRPCLink<TRouter> {
+export function credentialsLink<TRouter extends AnyRouter>(options: CredentialsOptions): TRPCLink<TRouter> {
+  const { tokenStore, apiKey } = options
   return () =>
     ({ op, next }) =>
-      observable((observer) =>
-        next(op).subscribe({
-          next(envelope) {
-            const { result } = envelope
-            if (op.path === 'auth.login' && result.type === 'data') {
-              store.set((result.data as { token: string }).token)
-            }
-            if (ENDS_SESSION.has(op.path) && result.type === 'data') store.set(undefined)
-            observer.next(envelope)
-          },
-          error: (error) => observer.error(error),
-          complete: () => observer.complete(),
-        }),
-      )
+      observable((observer) => {
+        let unsubscribe: (() => void) | undefined
+        let stopped = false
+        // Follows the session: a store write finishes before the call's result is passed
+        // on, so the next call (awaited after this one) already sends the new token.
+        const remember = (envelope: { result: { type?: string; data?: unknown } }) => {
+          if (envelope.result.type !== 'data') return undefined
+          if (op.path === 'auth.login')
+            return tokenStore.set((envelope.result.data as { token: string }).token)
+          if (ENDS_SESSION.has(op.path)) return tokenStore.clear()
+          return undefined
+        }
+        const send = (token: string | null | undefined) => {
+          if (stopped) return
+          const credential = token ?? apiKey
+          const context = credential
+            ? { ...op.context, [AUTHORIZATION_CONTEXT_KEY]: `Bearer ${credential}` }
+            : op.context
+          let pending: Promise<unknown> = Promise.resolve()
+          unsubscribe = next({ ...op, context }).subscribe({
+            next(envelope) {
+              const stored = remember(envelope)
+              if (stored === undefined) return observer.next(envelope)
+              pending = Promise.resolve(stored).then(
+                () => observer.next(envelope),
+                (cause: unknown) => observer.error(TRPCClientError.from(toError(cause))),
+              )
+            },
+            error: (error) => observer.error(error),
+            complete: () => void pending.then(() => observer.complete()),
+          }).unsubscribe
+        }
+        const token = tokenStore.get()
+        // A synchronous store keeps calls made together in one batch: no promise in between.
+        if (token instanceof Promise)
+          token.then(send, (cause: unknown) => observer.error(TRPCClientError.from(toError(cause))))
+        else send(token)
+        return () => {
+          stopped = true
+          unsubscribe?.()
+        }
+      })
+}
+
+function toError(cause: unknown): Error {
+  return cause instanceof Error ? cause : new Error(String(cause))
 }
