@@ -64,7 +64,7 @@ export function credentialsLink<TRouter extends AnyRouter>(options: CredentialsO
         }
         const token = tokenStore.get()
         // A synchronous store keeps calls made together in one batch: no promise in between.
-        if (token instanceof Promise)
+        if (isPromiseLike(token))
           token.then(send, (cause: unknown) => observer.error(TRPCClientError.from(toError(cause))))
         else send(token)
         return () => {
@@ -72,6 +72,10 @@ export function credentialsLink<TRouter extends AnyRouter>(options: CredentialsO
           unsubscribe?.()
         }
       })
+}
+
+function isPromiseLike<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {
+  return typeof (value as PromiseLike<T> | null)?.then === 'function'
 }
 
 function toError(cause: unknown): Error {

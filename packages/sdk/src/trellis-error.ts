@@ -17,7 +17,8 @@ export type TrellisError = TRPCClientError<AppRouter> & {
  * `reason` and `inputIssues` are typed. False for a network failure (`isNetworkError`).
  */
 export function isTrellisError(error: unknown): error is TrellisError {
-  return error instanceof TRPCClientError && typeof error.data?.reason === 'string'
+  // A tRPC answer has a code in its data; a failed fetch or a proxy's page has no data at all.
+  return error instanceof TRPCClientError && typeof error.data?.code === 'string'
 }
 
 /**
