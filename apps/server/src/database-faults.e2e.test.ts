@@ -23,6 +23,7 @@ const ADMIN = { email: 'admin@trellis.local', password: 'correct horse battery' 
 const UNAVAILABLE = {
   code: 'SERVICE_UNAVAILABLE',
   httpStatus: 503,
+  reason: 'DATABASE_UNAVAILABLE',
   message: 'The database is unavailable; try again',
 }
 
@@ -45,6 +46,7 @@ async function outcomeOf(call: Promise<unknown>) {
       ok: false as const,
       code: error.data?.code,
       httpStatus: error.data?.httpStatus,
+      reason: error.data?.reason,
       message: error.message,
     }
   }

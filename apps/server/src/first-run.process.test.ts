@@ -92,7 +92,7 @@ describe('the server process', () => {
         email: 'admin@trellis.local',
         password: 'correct horse battery',
       })
-      expect(await issuer.users.roles.query({ userId: user.id })).toEqual([
+      expect(await issuer.users.roles.query({ id: user.id })).toEqual([
         { role: 'issuer', protected: true, scope: null },
       ])
       const types = await issuer.entityTypes.list.query()

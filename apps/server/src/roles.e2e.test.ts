@@ -43,7 +43,7 @@ describe('roles end to end', () => {
         'roles.update': true,
       },
     })
-    await admin.users.assignRole.mutate({ userId: ids.manager, role: 'manager' })
+    await admin.users.assignRole.mutate({ id: ids.manager, role: 'manager' })
     await admin.roles.create.mutate({ name: 'viewer', grants: { 'users.read': 'SELF' } })
   })
   afterAll(() => server.stop())
@@ -85,13 +85,13 @@ describe('roles end to end', () => {
     })
     expect((await admin.roles.list.query()).map((role) => role.name)).toContain('auditor')
 
-    await admin.users.assignRole.mutate({ userId: ids.worker!, role: 'auditor' })
+    await admin.users.assignRole.mutate({ id: ids.worker!, role: 'auditor' })
     const assigned = await failure(admin.roles.delete.mutate({ name: 'auditor' }))
     expect(assigned).toEqual({
       code: 'CONFLICT',
       message: 'Role auditor is assigned to 1 user(s): unassign it first',
     })
-    await admin.users.unassignRole.mutate({ userId: ids.worker!, role: 'auditor' })
+    await admin.users.unassignRole.mutate({ id: ids.worker!, role: 'auditor' })
     await admin.roles.delete.mutate({ name: 'auditor' })
     expect((await failure(admin.roles.get.query({ name: 'auditor' }))).code).toBe('NOT_FOUND')
     expect((await failure(admin.roles.delete.mutate({ name: 'public' }))).code).toBe('BAD_REQUEST')
@@ -99,6 +99,7 @@ describe('roles end to end', () => {
 
   it('refuses grants that do not fit their permission', async () => {
     const unknown = await failure(
+      // @ts-expect-error a misspelt permission is a type error too; the server refuses it anyway
       admin.roles.setGrant.mutate({ role: 'viewer', permission: 'users.raed', grant: 'ALL' }),
     )
     expect(unknown).toEqual({ code: 'BAD_REQUEST', message: 'Unknown permission: users.raed' })
@@ -117,7 +118,7 @@ describe('roles end to end', () => {
     })
 
     it('refuses granting yourself a role you do not fully hold', async () => {
-      const error = await failure(manager.users.assignRole.mutate({ userId: ids.manager!, role: 'admin' }))
+      const error = await failure(manager.users.assignRole.mutate({ id: ids.manager!, role: 'admin' }))
       expect(error.code).toBe('FORBIDDEN')
       expect(error.message).toMatch(/^Permission required: /)
     })
@@ -127,7 +128,7 @@ describe('roles end to end', () => {
         name: 'mixed',
         grants: { 'users.read': 'OWNED', 'users.delete': 'OWNED' },
       })
-      const error = await failure(manager.users.assignRole.mutate({ userId: ids.worker!, role: 'mixed' }))
+      const error = await failure(manager.users.assignRole.mutate({ id: ids.worker!, role: 'mixed' }))
       expect(error).toEqual({
         code: 'FORBIDDEN',
         message: 'Permission required: users.delete at level OWNED',
@@ -154,17 +155,17 @@ describe('roles end to end', () => {
     })
 
     it('refuses binding roles outside its own level', async () => {
-      const error = await failure(manager.users.assignRole.mutate({ userId: ids.sibling!, role: 'viewer' }))
+      const error = await failure(manager.users.assignRole.mutate({ id: ids.sibling!, role: 'viewer' }))
       expect(error.code).toBe('NOT_FOUND')
     })
 
     it('lets a caller hand out what it holds; the change applies on the very next call', async () => {
       const worker = await signIn('worker@example.com')
       expect((await failure(worker.users.list.query({}))).code).toBe('FORBIDDEN')
-      await manager.users.assignRole.mutate({ userId: ids.worker!, role: 'viewer' })
+      await manager.users.assignRole.mutate({ id: ids.worker!, role: 'viewer' })
       const page = await worker.users.list.query({})
       expect(page.items.map((user) => user.email)).toEqual(['worker@example.com'])
-      expect(await manager.users.roles.query({ userId: ids.worker! })).toEqual([
+      expect(await manager.users.roles.query({ id: ids.worker! })).toEqual([
         { role: 'viewer', protected: false, scope: null },
       ])
       await admin.roles.setGrant.mutate({ role: 'viewer', permission: 'users.read', grant: null })
@@ -175,7 +176,7 @@ describe('roles end to end', () => {
 
   describe('protected roles', () => {
     it('refuses to remove the last active holder of the protected role', async () => {
-      const unassign = await failure(admin.users.unassignRole.mutate({ userId: ids.admin!, role: 'admin' }))
+      const unassign = await failure(admin.users.unassignRole.mutate({ id: ids.admin!, role: 'admin' }))
       expect(unassign.code).toBe('CONFLICT')
       expect(unassign.message).toMatch(/protected role "admin" with no active holder/)
     })
@@ -184,14 +185,14 @@ describe('roles end to end', () => {
       for (const removal of ['unassign', 'deactivate'] as const) {
         const a = await addPerson(server.database.db, `a-${removal}@example.com`, PASSWORD, ids.admin!)
         const b = await addPerson(server.database.db, `b-${removal}@example.com`, PASSWORD, ids.admin!)
-        await admin.users.assignRole.mutate({ userId: a, role: 'admin' })
-        await admin.users.assignRole.mutate({ userId: b, role: 'admin' })
-        await admin.users.unassignRole.mutate({ userId: ids.admin!, role: 'admin' })
+        await admin.users.assignRole.mutate({ id: a, role: 'admin' })
+        await admin.users.assignRole.mutate({ id: b, role: 'admin' })
+        await admin.users.unassignRole.mutate({ id: ids.admin!, role: 'admin' })
         const clientA = await signIn(`a-${removal}@example.com`)
         const clientB = await signIn(`b-${removal}@example.com`)
         const remove = (client: TrellisClient, target: string) =>
           removal === 'unassign'
-            ? client.users.unassignRole.mutate({ userId: target, role: 'admin' })
+            ? client.users.unassignRole.mutate({ id: target, role: 'admin' })
             : client.users.deactivate.mutate({ id: target })
         const outcomes = await Promise.allSettled([remove(clientA, b), remove(clientB, a)])
         expect(outcomes.filter((outcome) => outcome.status === 'fulfilled')).toHaveLength(1)
@@ -212,8 +213,8 @@ describe('roles end to end', () => {
         expect(holders).toHaveLength(1)
         // Hand the role back to the first administrator alone for the next round.
         const [survivor, survivorId] = holders[0]!.email.startsWith('a-') ? [clientA, a] : [clientB, b]
-        await survivor.users.assignRole.mutate({ userId: ids.admin!, role: 'admin' })
-        await admin.users.unassignRole.mutate({ userId: survivorId, role: 'admin' })
+        await survivor.users.assignRole.mutate({ id: ids.admin!, role: 'admin' })
+        await admin.users.unassignRole.mutate({ id: survivorId, role: 'admin' })
       }
     })
   })
@@ -315,7 +316,7 @@ describe('roles end to end', () => {
       // And the other way round: a change made through the second instance binds the first.
       const second = createTrellisClient({ url: secondUrl })
       await second.auth.login.mutate(ADMIN)
-      await second.users.unassignRole.mutate({ userId: ids.worker!, role: 'viewer' })
+      await second.users.unassignRole.mutate({ id: ids.worker!, role: 'viewer' })
       const onFirst = await signIn('worker@example.com')
       expect((await failure(onFirst.users.list.query({}))).code).toBe('FORBIDDEN')
     } finally {

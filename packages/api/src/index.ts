@@ -11,6 +11,7 @@ export {
 export { type PrepareDatabaseOptions, prepareDatabase } from './bootstrap/prepare-database.js'
 export { PresetMismatchError } from './bootstrap/recorded-preset.js'
 export type { EntityTypeView } from './entity-types/entity-type-view.js'
+export { ERROR_REASONS, type TrellisErrorReason } from './errors/error-reasons.js'
 export { type AuthConfig, DEFAULT_AUTH_CONFIG } from './identity/auth-config.js'
 export { hashPassword, verifyPassword } from './identity/password-hash.js'
 export { deliverOutbox, logMailSender, pruneOutbox } from './mail/deliver-outbox.js'
@@ -21,6 +22,7 @@ export {
   type AppRoleDefinition,
   type BooleanPermission,
   defineRoles,
+  type GrantablePermission,
   type LeveledPermission,
   PERMISSIONS,
 } from './permissions.js'

@@ -1,5 +1,6 @@
 import type {
   EntityTypePermission,
+  EntityTypePermissionName,
   EntityTypesConfig,
   Level,
   RoleDefinition,
@@ -45,6 +46,7 @@ export const PERMISSIONS = {
   'roles.update': 'boolean',
   'roles.delete': 'boolean',
   'access.explain': 'leveled',
+  'access.mine': 'boolean',
   'entityTypes.read': 'boolean',
   'entityTypes.create': 'boolean',
   'entityTypes.update': 'boolean',
@@ -63,6 +65,13 @@ export type AppPermission = keyof typeof PERMISSIONS
 export function isAppPermission(name: string): name is AppPermission {
   return Object.hasOwn(PERMISSIONS, name)
 }
+
+/**
+ * What a grant, a binding or a question may name: a permission the router declares, or an
+ * entity type's made with `entityTypePermission(type, action)` (its types live in the
+ * database, so only the server can check those).
+ */
+export type GrantablePermission = AppPermission | EntityTypePermissionName
 
 export type BooleanPermission = {
   [P in AppPermission]: (typeof PERMISSIONS)[P] extends 'boolean' ? P : never

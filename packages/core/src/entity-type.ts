@@ -59,8 +59,11 @@ export function defineEntityTypes<const T extends EntityTypesConfig>(entityTypes
   return entityTypes
 }
 
+/** A binding's scope: the records of one entity type (`entityType:cars`). */
+export type EntityTypeScope = `entityType:${string}`
+
 /** The scope a role binding names to apply only to records of one entity type. */
-export function entityTypeScope(entityTypeName: string): string {
+export function entityTypeScope(entityTypeName: string): EntityTypeScope {
   return `entityType:${entityTypeName}`
 }
 

@@ -3,6 +3,7 @@ export {
   defineEntityTypes,
   type EntityTypeDefinition,
   type EntityTypePermission,
+  type EntityTypeScope,
   type EntityTypesConfig,
   entityTypePermissions,
   entityTypeScope,
@@ -16,6 +17,9 @@ export {
 } from './entity-type.js'
 export { broadestLevel, isLevel, LEVELS, type Level, levelIncludes, levelRank } from './level.js'
 export {
+  type EntityTypePermissionName,
+  entityTypeGrants,
+  entityTypePermission,
   isPermissionName,
   type PermissionDeclaration,
   type PermissionKind,

@@ -1,11 +1,37 @@
-import { createTRPCClient, httpBatchLink, type TRPCClient } from '@trpc/client'
+import { createTRPCClient, httpBatchLink, type TRPCClient, type TRPCLink } from '@trpc/client'
+import { AUTHORIZATION_CONTEXT_KEY, credentialsLink } from './credentials-link.js'
 import type { AppRouter } from './router-types.js'
-import { sessionLink } from './session-link.js'
 import { memoryTokenStore, type TokenStore } from './token-store.js'
 
-export interface TrellisClientOptions {
+export interface TrellisHttpOptions {
   /** The server's tRPC endpoint, e.g. `http://127.0.0.1:3000/trpc`. */
   readonly url: string
+  /** Extra headers sent with every call. */
+  readonly headers?: Record<string, string> | (() => Record<string, string>)
+  /** A fetch implementation, for runtimes without a global one or for tests. */
+  readonly fetch?: typeof fetch
+}
+
+/**
+ * The link that sends calls to the server, batched, with the credential `credentialsLink`
+ * attached. It ends a chain of links.
+ */
+export function trellisHttpLink(options: TrellisHttpOptions): TRPCLink<AppRouter> {
+  return httpBatchLink({
+    url: options.url,
+    headers: ({ opList }) => {
+      const extra = typeof options.headers === 'function' ? options.headers() : (options.headers ?? {})
+      // One client's calls carry one credential, so the batch's first call speaks for all.
+      const authorization = opList[0].context[AUTHORIZATION_CONTEXT_KEY]
+      return typeof authorization === 'string' ? { ...extra, authorization } : extra
+    },
+    // The server refuses bigger batches (TRELLIS_MAX_BATCH_SIZE, 10 by default).
+    maxItems: 10,
+    ...(options.fetch ? { fetch: options.fetch } : {}),
+  })
+}
+
+export interface TrellisClientOptions extends TrellisHttpOptions {
   /** A session token to start with (for instance one kept from an earlier login). */
   readonly token?: string
   /**
@@ -13,12 +39,13 @@ export interface TrellisClientOptions {
    * credential whenever there is no session token.
    */
   readonly apiKey?: string
-  /** Where the session token lives; in memory by default. Give your own to persist it. */
+  /**
+   * Where the session token lives: in memory by default; `webStorageTokenStore(localStorage)`
+   * in a browser, or your own `{ get, set, clear }` (which may return promises).
+   */
   readonly tokenStore?: TokenStore
-  /** Extra headers sent with every call. */
-  readonly headers?: Record<string, string> | (() => Record<string, string>)
-  /** A fetch implementation, for runtimes without a global one or for tests. */
-  readonly fetch?: typeof fetch
+  /** Your own links (logging, retry), run before the credentials are attached. */
+  readonly links?: readonly TRPCLink<AppRouter>[]
 }
 
 export type TrellisClient = TRPCClient<AppRouter>
@@ -37,23 +64,13 @@ export type TrellisClient = TRPCClient<AppRouter>
  * const service = createTrellisClient({ url, apiKey: process.env.TRELLIS_API_KEY })
  */
 export function createTrellisClient(options: TrellisClientOptions): TrellisClient {
-  const store = options.tokenStore ?? memoryTokenStore(options.token)
-  if (options.tokenStore && options.token) store.set(options.token)
-  const headers = () => {
-    const extra = typeof options.headers === 'function' ? options.headers() : (options.headers ?? {})
-    const credential = store.get() ?? options.apiKey
-    return credential ? { ...extra, authorization: `Bearer ${credential}` } : extra
-  }
+  const tokenStore = options.tokenStore ?? memoryTokenStore(options.token)
+  if (options.tokenStore && options.token) void tokenStore.set(options.token)
   return createTRPCClient<AppRouter>({
     links: [
-      sessionLink<AppRouter>(store),
-      httpBatchLink({
-        url: options.url,
-        headers,
-        // The server refuses bigger batches (TRELLIS_MAX_BATCH_SIZE, 10 by default).
-        maxItems: 10,
-        ...(options.fetch ? { fetch: options.fetch } : {}),
-      }),
+      ...(options.links ?? []),
+      credentialsLink<AppRouter>({ tokenStore, ...(options.apiKey ? { apiKey: options.apiKey } : {}) }),
+      trellisHttpLink(options),
     ],
   })
 }

@@ -1,8 +1,26 @@
+export { can, type MyGrants } from './can.js'
 export {
   createTrellisClient,
   type TrellisClient,
   type TrellisClientOptions,
+  type TrellisHttpOptions,
+  trellisHttpLink,
 } from './create-trellis-client.js'
+export { type CredentialsOptions, credentialsLink } from './credentials-link.js'
+export type { Permission } from './permission.js'
+export { entityTypeGrants, entityTypePermission, entityTypeScope } from './permission-names.js'
 export type { AppRouter, RouterInputs, RouterOutputs } from './router-types.js'
-export { memoryTokenStore, type TokenStore } from './token-store.js'
-export { isTrellisError, type TrellisError } from './trellis-error.js'
+export {
+  type MaybePromise,
+  memoryTokenStore,
+  type StorageLike,
+  type TokenStore,
+  webStorageTokenStore,
+} from './token-store.js'
+export {
+  isNetworkError,
+  isTrellisError,
+  reasonOf,
+  type TrellisError,
+  type TrellisErrorReason,
+} from './trellis-error.js'

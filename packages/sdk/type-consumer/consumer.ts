@@ -1,5 +1,20 @@
 // A consumer app, type-checked against the packed SDK (apps/server/src/packed-packages.e2e.test.ts).
-import { createTrellisClient, isTrellisError, type RouterInputs, type RouterOutputs } from '@trellis/sdk'
+import {
+  can,
+  createTrellisClient,
+  entityTypeGrants,
+  entityTypePermission,
+  entityTypeScope,
+  isNetworkError,
+  isTrellisError,
+  type Permission,
+  type RouterInputs,
+  type RouterOutputs,
+  reasonOf,
+  type TokenStore,
+  type TrellisErrorReason,
+  webStorageTokenStore,
+} from '@trellis/sdk'
 
 const client = createTrellisClient({ url: 'http://127.0.0.1:3000/trpc' })
 
@@ -27,4 +42,62 @@ export async function useTheClient(): Promise<string> {
     }
   }
   return `${engine} ${pong.echo} ${firstEmail}`
+}
+
+// Permission names and scopes are typed: a misspelling fails to compile, not only at run time.
+export async function usePermissions(userId: string): Promise<boolean> {
+  await client.roles.setGrant.mutate({ role: 'clerk', permission: 'users.read', grant: 'OWNED' })
+  // @ts-expect-error misspelt permission
+  await client.roles.setGrant.mutate({ role: 'clerk', permission: 'users.raed', grant: 'OWNED' })
+  // @ts-expect-error unknown resource: an entity type's permission is named with entityTypePermission
+  await client.roles.setGrant.mutate({ role: 'clerk', permission: 'cars.read', grant: 'OWNED' })
+  await client.roles.setGrant.mutate({
+    role: 'clerk',
+    permission: entityTypePermission('cars', 'read'),
+    grant: 'OWNED',
+  })
+  await client.roles.create.mutate({
+    name: 'clerk',
+    grants: { 'users.read': 'SELF', 'roles.read': true, ...entityTypeGrants({ 'cars.read': 'OWNED' }) },
+  })
+  // @ts-expect-error misspelt permission in a role's grants
+  await client.roles.create.mutate({ name: 'clerk', grants: { 'users.raed': 'SELF' } })
+  // @ts-expect-error a boolean permission is granted with true, not a level
+  await client.roles.create.mutate({ name: 'clerk', grants: { 'roles.read': 'ALL' } })
+  await client.users.assignRole.mutate({ id: userId, role: 'clerk', scope: entityTypeScope('cars') })
+  // @ts-expect-error a scope is entityType:<name>
+  await client.users.assignRole.mutate({ id: userId, role: 'clerk', scope: 'cars' })
+  // @ts-expect-error users.assignRole names its user `id`
+  await client.users.assignRole.mutate({ userId, role: 'clerk' })
+  await client.access.explain.query({ userId, permission: 'records.read' })
+  // @ts-expect-error misspelt permission
+  await client.access.explain.query({ userId, permission: 'records.raed' })
+
+  const mine: RouterOutputs['access']['mine'] = await client.access.mine.query()
+  const permission: Permission = 'invitations.create'
+  // @ts-expect-error can() takes a known permission
+  can(mine, 'users.raed')
+  // @ts-expect-error a level is SELF, OWNED, UNION or ALL
+  can(mine, 'users.read', 'EVERYTHING')
+  return can(mine, 'users.read', 'OWNED') || can(mine, permission)
+}
+
+// Token stores: a browser's Storage, or the app's own (possibly async).
+export const stored = createTrellisClient({
+  url: 'http://127.0.0.1:3000/trpc',
+  tokenStore: webStorageTokenStore(localStorage, 'app.session'),
+})
+const asyncStore: TokenStore = {
+  get: async () => 'token',
+  set: async () => {},
+  clear: async () => {},
+}
+export const custom = createTrellisClient({ url: 'http://127.0.0.1:3000/trpc', tokenStore: asyncStore })
+
+export function describeFailure(error: unknown): TrellisErrorReason | 'network' | 'other' {
+  if (isNetworkError(error)) return 'network'
+  const reason = reasonOf(error)
+  // @ts-expect-error reasons are a closed union
+  if (reason === 'SOMETHING_ELSE') return 'other'
+  return reason ?? 'other'
 }

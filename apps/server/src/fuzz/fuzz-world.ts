@@ -83,7 +83,7 @@ export async function buildFuzzWorld(server: TestServer): Promise<FuzzWorld> {
       'audit.read': 'SELF',
     },
   })
-  await mutate(admin.token, 'users.assignRole', { userId: lowId, role: 'narrow' })
+  await mutate(admin.token, 'users.assignRole', { id: lowId, role: 'narrow' })
   const service = await mutate(admin.token, 'users.create', {
     email: 'robot@example.com',
     kind: 'service',

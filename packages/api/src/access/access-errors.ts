@@ -1,14 +1,23 @@
-import { TRPCError } from '@trpc/server'
+import type { TRPCError } from '@trpc/server'
+import { TrellisError } from '../errors/trellis-error.js'
 
 // One message for every authentication failure, so it never says which part was wrong.
 export const AUTHENTICATION_REQUIRED = 'Invalid or missing credentials'
 
 export function unauthorized(): TRPCError {
-  return new TRPCError({ code: 'UNAUTHORIZED', message: AUTHENTICATION_REQUIRED })
+  return new TrellisError({
+    code: 'UNAUTHORIZED',
+    reason: 'INVALID_CREDENTIALS',
+    message: AUTHENTICATION_REQUIRED,
+  })
 }
 
 /** A known caller without the permission: the message names what is missing. */
 export function permissionRequired(permission: string, level?: string): TRPCError {
   const at = level ? ` at level ${level}` : ''
-  return new TRPCError({ code: 'FORBIDDEN', message: `Permission required: ${permission}${at}` })
+  return new TrellisError({
+    code: 'FORBIDDEN',
+    reason: 'PERMISSION_REQUIRED',
+    message: `Permission required: ${permission}${at}`,
+  })
 }

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto'
+import { entityTypePermission } from '@trellis/core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type ApiHarness, createApiHarness } from '../testing/api-harness.js'
 import { failure } from '../testing/call-failure.js'
@@ -31,7 +32,7 @@ describe('access.explain on records', () => {
   })
   afterAll(() => h.dispose())
 
-  const explainError = async (recordId: string, permission = 'cars.read') => {
+  const explainError = async (recordId: string, permission = entityTypePermission('cars', 'read')) => {
     const error = await failure(alice().access.explain({ userId: ids.alice!, permission, recordId }))
     return { code: error.code, message: error.message }
   }
@@ -44,20 +45,22 @@ describe('access.explain on records', () => {
     expect(unknown).toEqual({ code: 'NOT_FOUND', message: 'Record not found' })
     expect(await explainError(ids.bobCar!)).toEqual(unknown)
     expect(await explainError(ids.bobTruck!)).toEqual(unknown)
-    expect(await explainError(ids.bobTruck!, 'trucks.read')).toEqual(unknown)
+    expect(await explainError(ids.bobTruck!, entityTypePermission('trucks', 'read'))).toEqual(unknown)
   })
 
   it('still explains a record within the caller level', async () => {
     const own = await alice().access.explain({
       userId: ids.alice!,
-      permission: 'cars.read',
+      permission: entityTypePermission('cars', 'read'),
       recordId: ids.aliceCar!,
     })
     expect([own.allowed, own.level]).toEqual([true, 'SELF'])
     // The boss sees Bob's car (OWNED), and learns that Alice's SELF grant does not reach it.
-    const outside = await h
-      .callAs(ids.boss!)
-      .access.explain({ userId: ids.alice!, permission: 'cars.read', recordId: ids.bobCar! })
+    const outside = await h.callAs(ids.boss!).access.explain({
+      userId: ids.alice!,
+      permission: entityTypePermission('cars', 'read'),
+      recordId: ids.bobCar!,
+    })
     expect([outside.allowed, outside.reason]).toEqual([false, 'The record is outside level SELF'])
   })
 })

@@ -1,24 +1,36 @@
 import { isLevel, type Level } from '@trellis/core'
 import { ownerWithinLevel } from '@trellis/db'
-import { TRPCError } from '@trpc/server'
 import { z } from 'zod'
-import { text } from '../inputs/text.js'
-import { leveledProcedure, router } from '../trpc/init.js'
+import { TrellisError } from '../errors/trellis-error.js'
+import { booleanProcedure, leveledProcedure, router } from '../trpc/init.js'
 import { findVisibleUser } from '../users/find-visible-user.js'
+import { callerGrants } from './access-snapshot.js'
 import { combineGrants, grantSources } from './effective-grant.js'
+import { PermissionInput, ScopeInput } from './permission-input.js'
 import { findPermissionKind } from './permission-kind.js'
 import { entityTypePermissionParts } from './record-permission.js'
 
 const ExplainInput = z.object({
   userId: z.uuid(),
-  permission: text().min(3).max(100),
+  permission: PermissionInput,
   /** A record: is it within the user's level for this permission? */
   recordId: z.uuid().optional(),
   /** The resource a scoped binding must match, for example `entityType:cars`. */
-  scope: text().min(1).max(200).optional(),
+  scope: ScopeInput.optional(),
 })
 
 export const accessRouter = router({
+  /**
+   * The caller's own effective grants (anonymous: the `public` role's), decided by the
+   * same snapshot as the gate: for hiding what a user may not do. The server still judges
+   * every call; ask again after a role change.
+   */
+  mine: booleanProcedure('access.mine').query(async ({ ctx }) => {
+    const snapshot = await ctx.accessCache.current(ctx.db)
+    const caller = ctx.callerId === null ? null : await snapshot.caller(ctx.db, ctx.callerId)
+    return { userId: ctx.callerId, ...callerGrants(snapshot, caller) }
+  }),
+
   /**
    * Would `userId` be allowed `permission` (on `recordId`)? Answers allowed or denied, the
    * effective level, and every role grant that took part, the deciding one first.
@@ -40,10 +52,14 @@ export const accessRouter = router({
               .where(ownerWithinLevel('records.owner_id', ctx.actor, ctx.level))
               .executeTakeFirst()
       if (input.recordId !== undefined && !record)
-        throw new TRPCError({ code: 'NOT_FOUND', message: 'Record not found' })
+        throw new TrellisError({ code: 'NOT_FOUND', reason: 'NOT_FOUND', message: 'Record not found' })
       const kind = await findPermissionKind(ctx.db, input.permission)
       if (!kind)
-        throw new TRPCError({ code: 'BAD_REQUEST', message: `Unknown permission: ${input.permission}` })
+        throw new TrellisError({
+          code: 'BAD_REQUEST',
+          reason: 'UNKNOWN_PERMISSION',
+          message: `Unknown permission: ${input.permission}`,
+        })
       const sources = await grantSources(ctx.db, input.userId, input.permission, input.scope ?? null)
       const grant = combineGrants(sources)
       const decidedBy = sources.find((source) => source.grant === grant) ?? null

@@ -61,6 +61,11 @@ export class AccessSnapshot {
     return facts
   }
 
+  /** Every permission some role grants. */
+  permissions(): Iterable<string> {
+    return this.grantsByPermission.keys()
+  }
+
   /**
    * The decision itself, in memory: the `public` role's grant plus those of the caller's
    * bindings that apply (unscoped, or scoped to `scope`); `true` wins, levels combine to
@@ -83,6 +88,31 @@ export class AccessSnapshot {
     }
     return broadestLevel(levels)
   }
+}
+
+/** A caller's effective grants: unscoped ones, and what each of its scopes adds. */
+export interface CallerGrants {
+  readonly grants: Record<string, Grant>
+  readonly scoped: { readonly scope: string; readonly grants: Record<string, Grant> }[]
+}
+
+/**
+ * Every grant `grantFor` would answer for the caller, permission by permission: the gate's
+ * own decision, listed. A scope lists only what it changes (broader than unscoped).
+ */
+export function callerGrants(snapshot: AccessSnapshot, caller: CallerFacts | null): CallerGrants {
+  const scopes = [...new Set(caller?.bindings.flatMap((binding) => (binding.scope ? [binding.scope] : [])))]
+  const grants: Record<string, Grant> = {}
+  const scoped = scopes.map((scope) => ({ scope, grants: {} as Record<string, Grant> }))
+  for (const permission of [...snapshot.permissions()].sort()) {
+    const unscoped = snapshot.grantFor(caller, permission)
+    if (unscoped !== undefined) grants[permission] = unscoped
+    for (const entry of scoped) {
+      const within = snapshot.grantFor(caller, permission, entry.scope)
+      if (within !== undefined && within !== unscoped) entry.grants[permission] = within
+    }
+  }
+  return { grants, scoped: scoped.filter((entry) => Object.keys(entry.grants).length > 0) }
 }
 
 /** Reads the current access version and, if asked, every role grant as of then. */

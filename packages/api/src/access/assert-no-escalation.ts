@@ -1,6 +1,6 @@
 import { type Grant, levelIncludes } from '@trellis/core'
 import type { TrellisDatabase } from '@trellis/db'
-import { TRPCError } from '@trpc/server'
+import { TrellisError } from '../errors/trellis-error.js'
 import { permissionRequired } from './access-errors.js'
 import { effectiveGrant } from './effective-grant.js'
 
@@ -60,7 +60,8 @@ export async function findAssignableRole(
     .where('name', '=', name)
     .forShare()
     .executeTakeFirst()
-  if (!role) throw new TRPCError({ code: 'NOT_FOUND', message: `Role not found: ${name}` })
+  if (!role)
+    throw new TrellisError({ code: 'NOT_FOUND', reason: 'NOT_FOUND', message: `Role not found: ${name}` })
   await assertHoldsRole(db, callerId, role.id, scope)
   return role.id
 }

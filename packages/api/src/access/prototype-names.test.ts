@@ -1,6 +1,7 @@
 import { createTestDatabase } from '@trellis/db/testing'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { prepareDatabase } from '../bootstrap/prepare-database.js'
+import type { GrantablePermission } from '../permissions.js'
 import { type ApiHarness, createApiHarness } from '../testing/api-harness.js'
 import { failure, formatted } from '../testing/call-failure.js'
 import { silentLogger } from '../trpc/logger.js'
@@ -40,12 +41,14 @@ describe('names that are Object.prototype keys are unknown like any other name',
 
   it('roles.setGrant and roles.create answer "Unknown permission"', async () => {
     for (const name of [...PROTOTYPE_NAMES, 'nonsense']) {
-      expect(await refusal(admin().roles.setGrant({ role: 'admin', permission: name, grant: true }))).toEqual(
-        {
-          code: 'BAD_REQUEST',
-          message: `Unknown permission: ${name}`,
-        },
-      )
+      expect(
+        await refusal(
+          admin().roles.setGrant({ role: 'admin', permission: name as GrantablePermission, grant: true }),
+        ),
+      ).toEqual({
+        code: 'BAD_REQUEST',
+        message: `Unknown permission: ${name}`,
+      })
       if (name === '__proto__') continue // as an object key: see the next test
       expect(await refusal(admin().roles.create({ name: 'clerk', grants: { [name]: true } }))).toEqual({
         code: 'BAD_REQUEST',
@@ -65,7 +68,9 @@ describe('names that are Object.prototype keys are unknown like any other name',
 
   it('access.explain answers "Unknown permission"', async () => {
     for (const name of [...PROTOTYPE_NAMES, 'nonsense']) {
-      expect(await refusal(admin().access.explain({ userId: h.adminId, permission: name }))).toEqual({
+      expect(
+        await refusal(admin().access.explain({ userId: h.adminId, permission: name as GrantablePermission })),
+      ).toEqual({
         code: 'BAD_REQUEST',
         message: `Unknown permission: ${name}`,
       })

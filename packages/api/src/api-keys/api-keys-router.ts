@@ -1,7 +1,7 @@
 import type { Level } from '@trellis/core'
 import { type Actor, ownerWithinLevel, type TrellisDatabase, withTransaction } from '@trellis/db'
-import { TRPCError } from '@trpc/server'
 import { z } from 'zod'
+import { TrellisError } from '../errors/trellis-error.js'
 import { generateApiKey } from '../identity/api-key-secret.js'
 import { text } from '../inputs/text.js'
 import { leveledProcedure, router } from '../trpc/init.js'
@@ -9,15 +9,17 @@ import { findVisibleUser } from '../users/find-visible-user.js'
 import { API_KEY_VIEW_COLUMNS, toApiKeyView } from './api-key-view.js'
 
 const KeyIdInput = z.object({ id: z.uuid() })
-const keyNotFound = () => new TRPCError({ code: 'NOT_FOUND', message: 'API key not found' })
+const keyNotFound = () =>
+  new TrellisError({ code: 'NOT_FOUND', reason: 'NOT_FOUND', message: 'API key not found' })
 
 /** A service account within the caller's level; a person is refused (people log in with passwords). */
 async function findVisibleService(db: TrellisDatabase, actor: Actor, level: Level, userId: string) {
   await findVisibleUser(db, actor, level, userId)
   const user = await db.selectFrom('users').select('kind').where('id', '=', userId).executeTakeFirstOrThrow()
   if (user.kind !== 'service') {
-    throw new TRPCError({
+    throw new TrellisError({
       code: 'BAD_REQUEST',
+      reason: 'NOT_A_SERVICE_ACCOUNT',
       message: 'API keys are for service accounts (users of kind service)',
     })
   }

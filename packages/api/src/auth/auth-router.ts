@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import { withTransaction } from '@trellis/db'
-import { TRPCError } from '@trpc/server'
 import { unauthorized } from '../access/access-errors.js'
+import { TrellisError } from '../errors/trellis-error.js'
 import {
   clearAccountFailures,
   failureDelayMs,
@@ -106,8 +106,9 @@ export const authRouter = router({
       }
       assertPasswordAllowed(input.newPassword)
       if (input.newPassword === input.currentPassword) {
-        throw new TRPCError({
+        throw new TrellisError({
           code: 'BAD_REQUEST',
+          reason: 'SAME_PASSWORD',
           message: 'The new password must differ from the current one',
         })
       }

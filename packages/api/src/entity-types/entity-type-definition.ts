@@ -1,5 +1,5 @@
 import { type EntityTypeDefinition, findEntityTypeProblems } from '@trellis/core'
-import { TRPCError } from '@trpc/server'
+import { TrellisError } from '../errors/trellis-error.js'
 import { PERMISSIONS } from '../permissions.js'
 import { compileRecordSchema, InvalidSchemaError } from './record-schema.js'
 
@@ -24,8 +24,9 @@ export function entityTypeDefinitionProblems(name: string, definition: EntityTyp
 export function assertValidEntityType(name: string, definition: EntityTypeDefinition): void {
   const problems = entityTypeDefinitionProblems(name, definition)
   if (problems.length > 0) {
-    throw new TRPCError({
+    throw new TrellisError({
       code: 'BAD_REQUEST',
+      reason: 'INVALID_ENTITY_TYPE',
       message: `Invalid entity type ${name}: ${problems.join('; ')}`,
     })
   }

@@ -1,3 +1,4 @@
+import { entityTypePermission } from '@trellis/core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { prepareDatabase } from '../bootstrap/prepare-database.js'
 import { type ApiHarness, createApiHarness } from '../testing/api-harness.js'
@@ -41,7 +42,11 @@ describe('entity types under concurrent changes', () => {
       await admin().entityTypes.create({ name, schema: {}, stateMachine: MACHINE })
       const [updated, granted] = await race(
         admin().entityTypes.update({ name, stateMachine: null }),
-        admin().roles.setGrant({ role: 'operator', permission: `${name}.go`, grant: 'ALL' }),
+        admin().roles.setGrant({
+          role: 'operator',
+          permission: entityTypePermission(name, 'go'),
+          grant: 'ALL',
+        }),
       )
       expect(updated).toBe('ok')
       // Granted first, the update removes the grant; updated first, the grant is refused.
@@ -57,7 +62,11 @@ describe('entity types under concurrent changes', () => {
       await admin().entityTypes.create({ name, schema: {} })
       const [deleted, granted] = await race(
         admin().entityTypes.delete({ name }),
-        admin().roles.setGrant({ role: 'operator', permission: `${name}.read`, grant: 'OWNED' }),
+        admin().roles.setGrant({
+          role: 'operator',
+          permission: entityTypePermission(name, 'read'),
+          grant: 'OWNED',
+        }),
       )
       expect(deleted).toBe('ok')
       expect(['ok', `BAD_REQUEST: Unknown permission: ${name}.read`]).toContain(granted)
@@ -97,7 +106,7 @@ describe('entity types under concurrent changes', () => {
       await admin().entityTypes.create({ name, schema: {} })
       const [deleted, assigned] = await race(
         admin().entityTypes.delete({ name }),
-        admin().users.assignRole({ userId, role: 'operator', scope: `entityType:${name}` }),
+        admin().users.assignRole({ id: userId, role: 'operator', scope: `entityType:${name}` }),
       )
       expect(deleted).toBe('ok')
       expect(['ok', `NOT_FOUND: Entity type not found: ${name}`]).toContain(assigned)

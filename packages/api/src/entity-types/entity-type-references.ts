@@ -1,5 +1,5 @@
 import type { TrellisDatabase } from '@trellis/db'
-import { TRPCError } from '@trpc/server'
+import { TrellisError } from '../errors/trellis-error.js'
 
 /** BAD_REQUEST unless every type `references` names exists (or is the type itself). */
 export async function assertReferencedTypesExist(
@@ -13,8 +13,9 @@ export async function assertReferencedTypesExist(
   const known = new Set(found.map((row) => row.name))
   const missing = targets.filter((target) => !known.has(target))
   if (missing.length > 0) {
-    throw new TRPCError({
+    throw new TrellisError({
       code: 'BAD_REQUEST',
+      reason: 'INVALID_ENTITY_TYPE',
       message: `Invalid entity type ${name}: references unknown entity types ${missing.join(', ')}`,
     })
   }

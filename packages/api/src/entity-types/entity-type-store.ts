@@ -1,6 +1,7 @@
 import type { EntityTypeDefinition, JsonSchema, StateMachineDefinition } from '@trellis/core'
 import type { TrellisDatabase } from '@trellis/db'
-import { TRPCError } from '@trpc/server'
+import type { TRPCError } from '@trpc/server'
+import { TrellisError } from '../errors/trellis-error.js'
 
 /** An entity type as stored, with its JSON columns typed. */
 export interface StoredEntityType {
@@ -61,7 +62,11 @@ export function entityTypeColumns(definition: EntityTypeDefinition) {
 }
 
 export function entityTypeNotFound(name: string): TRPCError {
-  return new TRPCError({ code: 'NOT_FOUND', message: `Entity type not found: ${name}` })
+  return new TrellisError({
+    code: 'NOT_FOUND',
+    reason: 'NOT_FOUND',
+    message: `Entity type not found: ${name}`,
+  })
 }
 
 /** Every entity type, by name. */

@@ -1,3 +1,4 @@
+import { entityTypeGrants, entityTypePermission } from '@trellis/core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type ApiHarness, createApiHarness } from '../testing/api-harness.js'
 import { failure } from '../testing/call-failure.js'
@@ -222,7 +223,11 @@ describe('entity types router', () => {
     it('removes the grants of a transition it removes, and keeps the others', async () => {
       await admin().roles.create({
         name: 'payer',
-        grants: { 'payments.read': 'OWNED', 'payments.start': 'OWNED', 'payments.reverse': 'SELF' },
+        grants: entityTypeGrants({
+          'payments.read': 'OWNED',
+          'payments.start': 'OWNED',
+          'payments.reverse': 'SELF',
+        }),
       })
       const { reverse: _dropped, ...kept } = PAYMENT_MACHINE.transitions
       const updated = await admin().entityTypes.update({
@@ -235,7 +240,11 @@ describe('entity types router', () => {
       expect(role.grants).toEqual({ 'payments.read': 'OWNED', 'payments.start': 'OWNED' })
       // A permission that no longer exists cannot be granted again.
       const stale = await failure(
-        admin().roles.setGrant({ role: 'payer', permission: 'payments.reverse', grant: 'SELF' }),
+        admin().roles.setGrant({
+          role: 'payer',
+          permission: entityTypePermission('payments', 'reverse'),
+          grant: 'SELF',
+        }),
       )
       expect([stale.code, stale.message]).toEqual(['BAD_REQUEST', 'Unknown permission: payments.reverse'])
     })
@@ -259,7 +268,7 @@ describe('entity types router', () => {
 
   describe('deleting', () => {
     it('refuses to delete a type that still has records, and changes nothing', async () => {
-      await admin().roles.create({ name: 'car-reader', grants: { 'cars.read': 'ALL' } })
+      await admin().roles.create({ name: 'car-reader', grants: entityTypeGrants({ 'cars.read': 'ALL' }) })
       const error = await failure(admin().entityTypes.delete({ name: 'cars' }))
       expect([error.code, error.message]).toEqual([
         'CONFLICT',
@@ -273,8 +282,8 @@ describe('entity types router', () => {
     it('deletes an empty type with the grants on its permissions and the bindings scoped to it', async () => {
       await admin().roles.create({ name: 'payment-clerk', grants: { 'records.read': 'OWNED' } })
       const clerk = await h.addUser('clerk@example.com', h.adminId)
-      await admin().users.assignRole({ userId: clerk, role: 'payment-clerk', scope: 'entityType:payments' })
-      await admin().users.assignRole({ userId: clerk, role: 'payment-clerk', scope: 'entityType:cars' })
+      await admin().users.assignRole({ id: clerk, role: 'payment-clerk', scope: 'entityType:payments' })
+      await admin().users.assignRole({ id: clerk, role: 'payment-clerk', scope: 'entityType:cars' })
       const outcome = await admin().entityTypes.delete({ name: 'payments' })
       expect(outcome).toEqual({ name: 'payments', removedBindings: 1 })
       expect((await failure(admin().entityTypes.get({ name: 'payments' }))).code).toBe('NOT_FOUND')
@@ -283,16 +292,20 @@ describe('entity types router', () => {
       }
       // The role itself and its binding elsewhere stay.
       expect((await admin().roles.get({ name: 'payer' })).grants).toEqual({})
-      expect(await admin().users.roles({ userId: clerk })).toEqual([
+      expect(await admin().users.roles({ id: clerk })).toEqual([
         { role: 'payment-clerk', protected: false, scope: 'entityType:cars' },
       ])
       // The type's permissions and scope are gone with it.
       const grant = await failure(
-        admin().roles.setGrant({ role: 'payer', permission: 'payments.read', grant: 'ALL' }),
+        admin().roles.setGrant({
+          role: 'payer',
+          permission: entityTypePermission('payments', 'read'),
+          grant: 'ALL',
+        }),
       )
       expect(grant.message).toBe('Unknown permission: payments.read')
       const scoped = await failure(
-        admin().users.assignRole({ userId: clerk, role: 'payment-clerk', scope: 'entityType:payments' }),
+        admin().users.assignRole({ id: clerk, role: 'payment-clerk', scope: 'entityType:payments' }),
       )
       expect([scoped.code, scoped.message]).toEqual(['NOT_FOUND', 'Entity type not found: payments'])
       expect((await failure(admin().entityTypes.delete({ name: 'payments' }))).code).toBe('NOT_FOUND')

@@ -1,6 +1,6 @@
 import { type EntityTypeDefinition, entityTypePermissions, entityTypeScope } from '@trellis/core'
 import { isUniqueViolation, type TrellisDatabase, toCount, withTransaction } from '@trellis/db'
-import { TRPCError } from '@trpc/server'
+import { TrellisError } from '../errors/trellis-error.js'
 import { booleanProcedure, entityTypeReadProcedure, router } from '../trpc/init.js'
 import { assertValidEntityType } from './entity-type-definition.js'
 import { CreateEntityTypeInput, EntityTypeNameInput, UpdateEntityTypeInput } from './entity-type-inputs.js'
@@ -47,7 +47,11 @@ export const entityTypesRouter = router({
           .execute()
       } catch (error) {
         if (isUniqueViolation(error)) {
-          throw new TRPCError({ code: 'CONFLICT', message: `Entity type ${input.name} already exists` })
+          throw new TrellisError({
+            code: 'CONFLICT',
+            reason: 'NAME_TAKEN',
+            message: `Entity type ${input.name} already exists`,
+          })
         }
         throw error
       }
@@ -115,8 +119,9 @@ export const entityTypesRouter = router({
           .executeTakeFirstOrThrow()
         const records = toCount(count)
         if (records > 0) {
-          throw new TRPCError({
+          throw new TrellisError({
             code: 'CONFLICT',
+            reason: 'STILL_REFERENCED',
             message: `Entity type ${input.name} still has ${records} record(s): delete them first`,
           })
         }
@@ -124,8 +129,9 @@ export const entityTypesRouter = router({
           (other) => other.name !== type.name && Object.values(other.references ?? {}).includes(type.name),
         )
         if (referrers.length > 0) {
-          throw new TRPCError({
+          throw new TrellisError({
             code: 'CONFLICT',
+            reason: 'STILL_REFERENCED',
             message: `Entity type ${input.name} is referenced by ${referrers.map((other) => other.name).join(', ')}: remove those references first`,
           })
         }

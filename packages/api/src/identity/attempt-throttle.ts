@@ -1,6 +1,6 @@
 import { type TrellisDatabase, toCount } from '@trellis/db'
-import { TRPCError } from '@trpc/server'
 import { sql } from 'kysely'
+import { TrellisError } from '../errors/trellis-error.js'
 import type { AuthConfig } from './auth-config.js'
 
 /** What attempts are counted against (`email:…`, `ip:…`, `token:…`) and how many may fail in the window. */
@@ -20,7 +20,11 @@ export interface Reservation {
 const THROTTLE_LOCK_SPACE = 0x7431_0001
 
 export const tooManyAttempts = () =>
-  new TRPCError({ code: 'TOO_MANY_REQUESTS', message: 'Too many failed attempts: try again later' })
+  new TrellisError({
+    code: 'TOO_MANY_REQUESTS',
+    reason: 'THROTTLED',
+    message: 'Too many failed attempts: try again later',
+  })
 
 /**
  * Reserves one attempt against every subject, or refuses with TOO_MANY_REQUESTS when one

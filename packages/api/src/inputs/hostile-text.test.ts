@@ -146,9 +146,9 @@ describe('text PostgreSQL cannot store (regression: NUL or a lone surrogate answ
       'users.delete': { id: worker, transferTo: h.adminId },
       'users.deactivate': { id: worker },
       'users.reactivate': { id: worker },
-      'users.assignRole': { userId: worker, role: 'admin', scope: 'entityType:cars' },
-      'users.unassignRole': { userId: worker, role: 'admin', scope: 'entityType:cars' },
-      'users.roles': { userId: worker },
+      'users.assignRole': { id: worker, role: 'admin', scope: 'entityType:cars' },
+      'users.unassignRole': { id: worker, role: 'admin', scope: 'entityType:cars' },
+      'users.roles': { id: worker },
     })
   })
   afterAll(() => h.dispose())

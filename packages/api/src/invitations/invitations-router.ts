@@ -1,8 +1,8 @@
 import { insertUser, userWithinLevel, withTransaction } from '@trellis/db'
-import { TRPCError } from '@trpc/server'
 import { z } from 'zod'
 import { unauthorized } from '../access/access-errors.js'
 import { findAssignableRole } from '../access/assert-no-escalation.js'
+import { TrellisError } from '../errors/trellis-error.js'
 import { revokeOneTimeTokens } from '../identity/one-time-token.js'
 import { PasswordInput } from '../identity/password-policy.js'
 import { redeemOneTimeToken } from '../identity/redeem-one-time-token.js'
@@ -14,7 +14,8 @@ import { toUserView, USER_VIEW_COLUMNS } from '../users/user-view.js'
 import { sendInvitation } from './invitation-token.js'
 
 const InvitedUserInput = z.object({ userId: z.uuid() })
-const notInvited = () => new TRPCError({ code: 'NOT_FOUND', message: 'Invitation not found' })
+const notInvited = () =>
+  new TrellisError({ code: 'NOT_FOUND', reason: 'NOT_FOUND', message: 'Invitation not found' })
 
 export const invitationsRouter = router({
   /**

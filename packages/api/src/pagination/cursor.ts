@@ -1,5 +1,5 @@
-import { TRPCError } from '@trpc/server'
 import { z } from 'zod'
+import { TrellisError } from '../errors/trellis-error.js'
 import { dateTimeInput } from '../inputs/date-time.js'
 import { text } from '../inputs/text.js'
 
@@ -23,8 +23,9 @@ export function decodeCursor(encoded: string): Cursor {
     const parsed = CursorShape.parse(JSON.parse(Buffer.from(encoded, 'base64url').toString()))
     return { createdAt: new Date(parsed.t), id: parsed.id }
   } catch {
-    throw new TRPCError({
+    throw new TrellisError({
       code: 'BAD_REQUEST',
+      reason: 'INVALID_CURSOR',
       message: 'Invalid cursor: pass back a nextCursor from a previous page',
     })
   }

@@ -14,7 +14,8 @@ export interface Preset {
 
 /**
  * What every caller of every preset may do: see that the server runs, sign in and out,
- * recover a password, accept an invitation. Session housekeeping (`auth.me`, logout) is
+ * recover a password, accept an invitation, ask what it may do (`access.mine`, so an app
+ * can hide what its user may not do). Session housekeeping (`auth.me`, logout) is
  * not in the seeds' lists but every product needs it.
  */
 export const SIGN_IN_GRANTS = {
@@ -27,6 +28,7 @@ export const SIGN_IN_GRANTS = {
   'auth.requestPasswordReset': true,
   'auth.resetPassword': true,
   'invitations.accept': true,
+  'access.mine': true,
 } as const
 
 /** Every permission the router and the given entity types declare, leveled ones at ALL. */

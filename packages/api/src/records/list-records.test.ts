@@ -101,7 +101,7 @@ describe('records.list', () => {
     await h.grant(ids.m1!, { 'cars.read': 'OWNED', 'records.read': 'SELF' })
     await h.grant(ids.loner!, { 'records.read': 'UNION' })
     await admin.roles.create({ name: 'boat-auditor', grants: { 'records.read': 'ALL' } })
-    await admin.users.assignRole({ userId: ids.auditor!, role: 'boat-auditor', scope: 'entityType:boats' })
+    await admin.users.assignRole({ id: ids.auditor!, role: 'boat-auditor', scope: 'entityType:boats' })
     levels[ids.admin] = { cars: 'ALL', boats: 'ALL', planes: 'ALL' }
     levels[ids.issuer!] = { cars: 'OWNED', boats: 'OWNED', planes: 'OWNED' }
     levels[ids.devA!] = { cars: 'UNION', boats: 'SELF' }

@@ -1,8 +1,9 @@
 import type { TrellisDatabase } from '@trellis/db'
-import { TRPCError } from '@trpc/server'
+import type { TRPCError } from '@trpc/server'
 import { type RecordAccess, recordsWithin } from '../access/record-access.js'
 import type { StoredEntityType } from '../entity-types/entity-type-store.js'
 import { recordDataIssues } from '../entity-types/record-schema.js'
+import { TrellisError } from '../errors/trellis-error.js'
 import type { InputIssue } from '../trpc/error-formatter.js'
 
 /** Carries the failing paths to the error formatter, which reports them as `inputIssues`. */
@@ -14,8 +15,9 @@ class RecordDataError extends Error {
 
 /** BAD_REQUEST listing each problem, in the same shape as input validation errors. */
 export function invalidRecordData(issues: InputIssue[]): TRPCError {
-  return new TRPCError({
+  return new TrellisError({
     code: 'BAD_REQUEST',
+    reason: 'INVALID_RECORD_DATA',
     message: 'Invalid record data',
     cause: new RecordDataError(issues),
   })

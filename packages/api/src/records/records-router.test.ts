@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto'
+import { type EntityTypeScope, entityTypePermission } from '@trellis/core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type ApiHarness, createApiHarness } from '../testing/api-harness.js'
 import { failure, formatted } from '../testing/call-failure.js'
@@ -207,7 +208,7 @@ describe('records router', () => {
         name: 'car-maker',
         grants: { 'records.create': 'OWNED', 'records.read': 'OWNED' },
       })
-      await admin().users.assignRole({ userId: ids.carol!, role: 'car-maker', scope: 'entityType:cars' })
+      await admin().users.assignRole({ id: ids.carol!, role: 'car-maker', scope: 'entityType:cars' })
     })
 
     it('applies its generic grants to that type only', async () => {
@@ -224,14 +225,14 @@ describe('records router', () => {
 
     it('refuses a scope naming no entity type, or not shaped entityType:<name>', async () => {
       const unknown = await failure(
-        admin().users.assignRole({ userId: ids.carol!, role: 'car-maker', scope: 'entityType:boats' }),
+        admin().users.assignRole({ id: ids.carol!, role: 'car-maker', scope: 'entityType:boats' }),
       )
       expect([unknown.code, unknown.message]).toEqual(['NOT_FOUND', 'Entity type not found: boats'])
       const malformed = await failure(
-        admin().users.assignRole({ userId: ids.carol!, role: 'car-maker', scope: 'cars' }),
+        admin().users.assignRole({ id: ids.carol!, role: 'car-maker', scope: 'cars' as EntityTypeScope }),
       )
       expect(malformed.code).toBe('BAD_REQUEST')
-      expect(await admin().users.roles({ userId: ids.carol! })).toEqual([
+      expect(await admin().users.roles({ id: ids.carol! })).toEqual([
         { role: 'car-maker', protected: false, scope: 'entityType:cars' },
       ])
     })
@@ -239,20 +240,29 @@ describe('records router', () => {
 
   describe('access.explain', () => {
     it('names the deciding grant of a per-type permission', async () => {
-      const answer = await admin().access.explain({ userId: ids.alice!, permission: 'cars.read' })
+      const answer = await admin().access.explain({
+        userId: ids.alice!,
+        permission: entityTypePermission('cars', 'read'),
+      })
       expect(answer).toMatchObject({ allowed: true, kind: 'leveled', level: 'OWNED' })
       expect(answer.decidedBy).toMatchObject({ permission: 'cars.read', grant: 'OWNED', scope: null })
       expect(answer.decidedBy?.role).toMatch(/^test-/)
     })
 
     it('reports a generic records.* grant as the one that decided, by its own permission', async () => {
-      const answer = await admin().access.explain({ userId: ids.boss!, permission: 'trucks.update' })
+      const answer = await admin().access.explain({
+        userId: ids.boss!,
+        permission: entityTypePermission('trucks', 'update'),
+      })
       expect(answer).toMatchObject({ allowed: true, level: 'OWNED' })
       expect(answer.decidedBy).toMatchObject({ permission: 'records.update', grant: 'OWNED' })
     })
 
     it('counts a binding scoped to the type, and only for that type', async () => {
-      const cars = await admin().access.explain({ userId: ids.carol!, permission: 'cars.create' })
+      const cars = await admin().access.explain({
+        userId: ids.carol!,
+        permission: entityTypePermission('cars', 'create'),
+      })
       expect(cars).toMatchObject({ allowed: true, level: 'OWNED' })
       expect(cars.decidedBy).toEqual({
         role: 'car-maker',
@@ -260,24 +270,29 @@ describe('records router', () => {
         grant: 'OWNED',
         scope: 'entityType:cars',
       })
-      const trucks = await admin().access.explain({ userId: ids.carol!, permission: 'trucks.create' })
+      const trucks = await admin().access.explain({
+        userId: ids.carol!,
+        permission: entityTypePermission('trucks', 'create'),
+      })
       expect(trucks).toMatchObject({ allowed: false, decidedBy: null, grants: [] })
     })
 
     it('checks a record against the level, and refuses a permission no type declares', async () => {
       const inside = await admin().access.explain({
         userId: ids.alice!,
-        permission: 'cars.read',
+        permission: entityTypePermission('cars', 'read'),
         recordId: ids.kidCar!,
       })
       expect(inside.allowed).toBe(true)
       const outside = await admin().access.explain({
         userId: ids.alice!,
-        permission: 'cars.read',
+        permission: entityTypePermission('cars', 'read'),
         recordId: ids.bobCar!,
       })
       expect([outside.allowed, outside.reason]).toEqual([false, 'The record is outside level OWNED'])
-      const unknown = await failure(admin().access.explain({ userId: ids.alice!, permission: 'cars.fly' }))
+      const unknown = await failure(
+        admin().access.explain({ userId: ids.alice!, permission: entityTypePermission('cars', 'fly') }),
+      )
       expect([unknown.code, unknown.message]).toEqual(['BAD_REQUEST', 'Unknown permission: cars.fly'])
     })
   })
@@ -323,10 +338,18 @@ describe('records router', () => {
   // Last: grants to `public` apply to every caller of this file.
   describe('an anonymous caller', () => {
     beforeAll(async () => {
-      await admin().roles.setGrant({ role: 'public', permission: 'trucks.read', grant: 'ALL' })
+      await admin().roles.setGrant({
+        role: 'public',
+        permission: entityTypePermission('trucks', 'read'),
+        grant: 'ALL',
+      })
     })
     afterAll(async () => {
-      await admin().roles.setGrant({ role: 'public', permission: 'trucks.read', grant: null })
+      await admin().roles.setGrant({
+        role: 'public',
+        permission: entityTypePermission('trucks', 'read'),
+        grant: null,
+      })
     })
 
     it('reads a type the public role reads at ALL, and nothing else', async () => {
@@ -353,7 +376,11 @@ describe('records router', () => {
     })
 
     it('gets nothing from a public grant below ALL: SELF needs somebody to be', async () => {
-      await admin().roles.setGrant({ role: 'public', permission: 'cars.read', grant: 'SELF' })
+      await admin().roles.setGrant({
+        role: 'public',
+        permission: entityTypePermission('cars', 'read'),
+        grant: 'SELF',
+      })
       try {
         const error = await failure(h.callAs(null).records.list({ entityType: 'cars' }))
         expect(error.code).toBe('UNAUTHORIZED')
@@ -361,19 +388,31 @@ describe('records router', () => {
         const own = await as('loner').records.list({ entityType: 'cars' })
         expect(own.items).toEqual([])
       } finally {
-        await admin().roles.setGrant({ role: 'public', permission: 'cars.read', grant: null })
+        await admin().roles.setGrant({
+          role: 'public',
+          permission: entityTypePermission('cars', 'read'),
+          grant: null,
+        })
       }
     })
 
     it('lets a public create grant still refuse anonymous creates', async () => {
-      await admin().roles.setGrant({ role: 'public', permission: 'trucks.create', grant: 'ALL' })
+      await admin().roles.setGrant({
+        role: 'public',
+        permission: entityTypePermission('trucks', 'create'),
+        grant: 'ALL',
+      })
       const before = await h.database.db.selectFrom('records').select('id').execute()
       try {
         const error = await failure(h.callAs(null).records.create({ entityType: 'trucks', data: {} }))
         expect([error.code, error.message]).toEqual(['UNAUTHORIZED', 'Invalid or missing credentials'])
         expect(await h.database.db.selectFrom('records').select('id').execute()).toHaveLength(before.length)
       } finally {
-        await admin().roles.setGrant({ role: 'public', permission: 'trucks.create', grant: null })
+        await admin().roles.setGrant({
+          role: 'public',
+          permission: entityTypePermission('trucks', 'create'),
+          grant: null,
+        })
       }
     })
   })

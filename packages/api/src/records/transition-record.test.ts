@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto'
+import { entityTypeGrants } from '@trellis/core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type ApiHarness, createApiHarness } from '../testing/api-harness.js'
 import { failure, formatted } from '../testing/call-failure.js'
@@ -65,19 +66,23 @@ describe('records.transition', () => {
     // Roles through the API, as an administrator would set them up.
     await admin().roles.create({
       name: 'merchant',
-      grants: {
+      grants: entityTypeGrants({
         'payments.read': 'OWNED',
         'payments.create': 'OWNED',
         'payments.start': 'OWNED',
         'payments.cancel': 'SELF',
-      },
+      }),
     })
     await admin().roles.create({
       name: 'issuer',
-      grants: { 'payments.read': 'OWNED', 'payments.execute': 'OWNED', 'payments.reverse': 'OWNED' },
+      grants: entityTypeGrants({
+        'payments.read': 'OWNED',
+        'payments.execute': 'OWNED',
+        'payments.reverse': 'OWNED',
+      }),
     })
-    await admin().users.assignRole({ userId: ids.merchant!, role: 'merchant' })
-    await admin().users.assignRole({ userId: ids.issuer!, role: 'issuer' })
+    await admin().users.assignRole({ id: ids.merchant!, role: 'merchant' })
+    await admin().users.assignRole({ id: ids.issuer!, role: 'issuer' })
     // A second executor: reaches the merchant's payments at UNION (its parent's subtree).
     await h.grant(ids.clerk!, { 'payments.read': 'UNION', 'payments.execute': 'UNION' })
     // Sees nothing of the merchant's, though it holds every transition for its own records.
@@ -232,7 +237,7 @@ describe('records.transition', () => {
       name: 'courier',
       grants: { 'records.read': 'ALL', 'records.transition': 'ALL' },
     })
-    await admin().users.assignRole({ userId: courier, role: 'courier', scope: 'entityType:orders' })
+    await admin().users.assignRole({ id: courier, role: 'courier', scope: 'entityType:orders' })
     const order = await admin().records.create({ entityType: 'orders', data: {} })
     await expect(
       h.callAs(courier).records.transition({ id: order.id, name: 'close' }),

@@ -1,7 +1,7 @@
 import type { TrellisDatabase } from '@trellis/db'
-import { TRPCError } from '@trpc/server'
 import type { z } from 'zod'
 import type { RecordAccess } from '../access/record-access.js'
+import { TrellisError } from '../errors/trellis-error.js'
 import type { AuditNote } from '../trpc/init.js'
 import { entityTypeOfRecord, findRecordOfType, recordNotFound } from './find-record.js'
 import { assertRecordData, invalidRecordData } from './record-data.js'
@@ -24,8 +24,9 @@ export async function transitionRecord(
   if (!transition) {
     // Said only to a caller that can read the record; to anyone else it does not exist.
     await findRecordOfType(trx, access, input.id, entityType, 'read')
-    throw new TRPCError({
+    throw new TrellisError({
       code: 'BAD_REQUEST',
+      reason: 'UNKNOWN_TRANSITION',
       message: `Entity type ${entityType.name} has no transition ${input.name}`,
     })
   }
@@ -34,8 +35,9 @@ export async function transitionRecord(
     audit,
   })
   if (record.status === null || !transition.from.includes(record.status)) {
-    throw new TRPCError({
+    throw new TrellisError({
       code: 'CONFLICT',
+      reason: 'INVALID_STATE',
       message: `Cannot ${input.name} a ${entityType.name} record in state ${record.status ?? 'none'}`,
     })
   }

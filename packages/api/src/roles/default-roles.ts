@@ -5,7 +5,7 @@ export const ADMIN_ROLE = 'admin'
 
 /**
  * What every caller may do out of the box: see that the server runs, sign in and out,
- * and look after its own password. Procedures that need a session still ask for one.
+ * look after its own password, and ask what it may do (`access.mine`). Procedures that need a session still ask for one.
  */
 const PUBLIC_PERMISSIONS = new Set([
   'system.info',
@@ -18,6 +18,7 @@ const PUBLIC_PERMISSIONS = new Set([
   'auth.requestPasswordReset',
   'auth.resetPassword',
   'invitations.accept',
+  'access.mine',
 ])
 
 /**

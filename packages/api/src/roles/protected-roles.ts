@@ -1,6 +1,6 @@
 import type { Grant } from '@trellis/core'
 import type { TrellisDatabase } from '@trellis/db'
-import { TRPCError } from '@trpc/server'
+import { TrellisError } from '../errors/trellis-error.js'
 import type { AppPermission } from '../permissions.js'
 
 /**
@@ -45,8 +45,9 @@ export async function assertProtectedRolesKeepHolders(
       ? others.where('user_roles.id', '!=', change.bindingId)
       : others.where('user_roles.user_id', '!=', change.userId)
     if (!(await others.limit(1).executeTakeFirst())) {
-      throw new TRPCError({
+      throw new TrellisError({
         code: 'CONFLICT',
+        reason: 'LAST_PROTECTED_HOLDER',
         message: `This would leave the protected role "${role.name}" with no active holder: give it to another active user first`,
       })
     }
@@ -87,8 +88,9 @@ export function assertProtectedRoleKeepsAdministration(
   const required: Grant = ADMINISTRATION_GRANTS[permission as keyof typeof ADMINISTRATION_GRANTS]
   if (grant === required) return
   const at = required === true ? '' : ` at ${required}`
-  throw new TRPCError({
+  throw new TrellisError({
     code: 'CONFLICT',
+    reason: 'PROTECTED_ROLE_GRANT',
     message: `The protected role ${role.name} must keep ${permission}${at}: its holders administer roles and users with it`,
   })
 }

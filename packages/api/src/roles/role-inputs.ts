@@ -1,6 +1,5 @@
-import { LEVELS } from '@trellis/core'
 import { z } from 'zod'
-import { keyedRecord } from '../inputs/keyed-record.js'
+import { GrantInput, GrantsInput, PermissionInput } from '../access/permission-input.js'
 import { text } from '../inputs/text.js'
 
 export const RoleName = z
@@ -10,17 +9,17 @@ export const RoleName = z
     'A role name is lowercase letters, digits, "-" or "_", starting with a letter',
   )
 
-export const GrantInput = z.union([z.literal(true), z.enum(LEVELS)])
+export { GrantInput }
 
 export const CreateRoleInput = z.object({
   name: RoleName,
   description: text().max(500).default(''),
-  grants: keyedRecord(GrantInput).default({}),
+  grants: GrantsInput.default({}),
 })
 
 export const SetGrantInput = z.object({
   role: RoleName,
-  permission: text().min(3).max(100),
+  permission: PermissionInput,
   /** `true` or a level to enable (or change the level); `null` to disable. */
   grant: GrantInput.nullable(),
 })

@@ -58,7 +58,7 @@ describe('roles router', () => {
         const userId = await h.addUser(`doomed-${round}@example.com`, h.adminId)
         const [deleted, assigned] = await race(
           admin().roles.delete({ name }),
-          admin().users.assignRole({ userId, role: name }),
+          admin().users.assignRole({ id: userId, role: name }),
         )
         const role = await h.database.db
           .selectFrom('roles')
@@ -89,7 +89,7 @@ describe('roles router', () => {
         const userId = await h.addUser(`assigned-${round}@example.com`, h.adminId)
         const [deleted, assigned] = await race(
           admin().users.delete({ id: userId }),
-          admin().users.assignRole({ userId, role: 'reader' }),
+          admin().users.assignRole({ id: userId, role: 'reader' }),
         )
         expect(deleted).toBe('ok')
         expect(['ok', 'NOT_FOUND: User not found']).toContain(assigned)
@@ -107,10 +107,10 @@ describe('roles router', () => {
       // hold the user while it waits for the role.
       for (let round = 0; round < ROUNDS; round++) {
         const userId = await h.addUser(`deputy-${round}@example.com`, h.adminId)
-        await admin().users.assignRole({ userId, role: 'admin' })
+        await admin().users.assignRole({ id: userId, role: 'admin' })
         const [deleted, assigned] = await race(
           admin().users.delete({ id: userId }),
-          admin().users.assignRole({ userId, role: 'admin' }),
+          admin().users.assignRole({ id: userId, role: 'admin' }),
         )
         expect(deleted).toBe('ok')
         expect(['ok', 'NOT_FOUND: User not found']).toContain(assigned)
@@ -129,7 +129,7 @@ describe('roles router', () => {
         name: 'keeper',
         grants: { 'roles.read': true, 'roles.update': true, 'audit.read': 'OWNED' },
       })
-      await admin().users.assignRole({ userId: ids.keeper!, role: 'keeper' })
+      await admin().users.assignRole({ id: ids.keeper!, role: 'keeper' })
       await admin().roles.create({ name: 'auditor', grants: { 'audit.read': 'ALL' } })
     })
 

@@ -1,10 +1,10 @@
 import { broadestLevel, type Grant, PUBLIC_ROLE } from '@trellis/core'
 import { type TrellisDatabase, toCount, withTransaction } from '@trellis/db'
-import { TRPCError } from '@trpc/server'
 import { z } from 'zod'
 import { assertHoldsGrant } from '../access/assert-no-escalation.js'
 import { findPermissionKind } from '../access/permission-kind.js'
 import { findEntityType } from '../entity-types/entity-type-store.js'
+import { TrellisError } from '../errors/trellis-error.js'
 import { text } from '../inputs/text.js'
 import { booleanProcedure, router } from '../trpc/init.js'
 import { lockRoleGrants } from './lock-role-grants.js'
@@ -13,7 +13,7 @@ import { CreateRoleInput, RoleName, SetGrantInput } from './role-inputs.js'
 import { loadRoleViews } from './role-view.js'
 
 const roleNotFound = (name: string) =>
-  new TRPCError({ code: 'NOT_FOUND', message: `Role not found: ${name}` })
+  new TrellisError({ code: 'NOT_FOUND', reason: 'NOT_FOUND', message: `Role not found: ${name}` })
 
 /**
  * Checks a grant fits its permission (exists; `true` for boolean, a level for leveled).
@@ -26,11 +26,17 @@ async function assertGrantFits(db: TrellisDatabase, permission: string, grant: G
   const [resource] = permission.split('.')
   if (resource) await findEntityType(db, resource, { forShare: true })
   const kind = await findPermissionKind(db, permission)
-  if (!kind) throw new TRPCError({ code: 'BAD_REQUEST', message: `Unknown permission: ${permission}` })
+  if (!kind)
+    throw new TrellisError({
+      code: 'BAD_REQUEST',
+      reason: 'UNKNOWN_PERMISSION',
+      message: `Unknown permission: ${permission}`,
+    })
   if ((kind === 'boolean') !== (grant === true)) {
     const expected = kind === 'boolean' ? 'true' : 'a level (SELF, OWNED, UNION or ALL)'
-    throw new TRPCError({
+    throw new TrellisError({
       code: 'BAD_REQUEST',
+      reason: 'GRANT_KIND_MISMATCH',
       message: `${permission} is ${kind}: grant it with ${expected}`,
     })
   }
@@ -81,7 +87,11 @@ export const rolesRouter = router({
         .returning('id')
         .executeTakeFirst()
       if (!created)
-        throw new TRPCError({ code: 'CONFLICT', message: `A role named ${input.name} already exists` })
+        throw new TrellisError({
+          code: 'CONFLICT',
+          reason: 'NAME_TAKEN',
+          message: `A role named ${input.name} already exists`,
+        })
       const { id } = created
       const grants = Object.entries(input.grants).map(([permission, grant]) => ({
         role_id: id,
@@ -156,7 +166,11 @@ export const rolesRouter = router({
     .input(z.object({ name: RoleName }))
     .mutation(async ({ ctx, input }) => {
       if (input.name === PUBLIC_ROLE) {
-        throw new TRPCError({ code: 'BAD_REQUEST', message: 'The public role cannot be deleted' })
+        throw new TrellisError({
+          code: 'BAD_REQUEST',
+          reason: 'PUBLIC_ROLE_UNDELETABLE',
+          message: 'The public role cannot be deleted',
+        })
       }
       // Locked first: an assignRole of this role (it locks the role FOR SHARE) has either
       // committed, and is counted below, or waits and then finds no role.
@@ -168,8 +182,9 @@ export const rolesRouter = router({
         .executeTakeFirstOrThrow()
       const count = toCount(holders as string | number)
       if (count > 0) {
-        throw new TRPCError({
+        throw new TrellisError({
           code: 'CONFLICT',
+          reason: 'STILL_REFERENCED',
           message: `Role ${input.name} is assigned to ${count} user(s): unassign it first`,
         })
       }

@@ -1,5 +1,6 @@
 import { isDatabaseUnavailable } from '@trellis/db'
-import { TRPCError } from '@trpc/server'
+import type { TRPCError } from '@trpc/server'
+import { TrellisError } from '../errors/trellis-error.js'
 
 /** What a caller reads when the database could not be reached: nothing about where or why. */
 export const DATABASE_UNAVAILABLE_MESSAGE = 'The database is unavailable; try again'
@@ -16,8 +17,9 @@ export const DATABASE_UNAVAILABLE_MESSAGE = 'The database is unavailable; try ag
  */
 export function asCallerError(error: TRPCError): TRPCError {
   if (error.code !== 'INTERNAL_SERVER_ERROR' || !isDatabaseUnavailable(error)) return error
-  return new TRPCError({
+  return new TrellisError({
     code: 'SERVICE_UNAVAILABLE',
+    reason: 'DATABASE_UNAVAILABLE',
     message: DATABASE_UNAVAILABLE_MESSAGE,
     cause: error.cause,
   })

@@ -1,6 +1,7 @@
 import { type TRPCDefaultErrorShape, TRPCError } from '@trpc/server'
 import { describe, expect, it } from 'vitest'
 import { z } from 'zod'
+import { TrellisError } from '../errors/trellis-error.js'
 import { formatError } from './error-formatter.js'
 
 const shapeOf = (error: TRPCError, httpStatus: number): TRPCDefaultErrorShape => ({
@@ -19,6 +20,7 @@ describe('formatError', () => {
       code: 'BAD_REQUEST',
       httpStatus: 400,
       path: 'some.procedure',
+      reason: 'INVALID_INPUT',
       inputIssues: [
         { code: 'too_small', path: ['echo'], message: 'Too small: expected string to have >=1 characters' },
       ],
@@ -38,5 +40,18 @@ describe('formatError', () => {
   it('keeps the message of an expected refusal', () => {
     const error = new TRPCError({ code: 'NOT_FOUND', message: 'User not found' })
     expect(formatError(shapeOf(error, 404), error).message).toBe('User not found')
+  })
+
+  it('sends the reason a refusal carries, and the one its code implies when it carries none', () => {
+    const named = new TrellisError({
+      code: 'CONFLICT',
+      reason: 'NAME_TAKEN',
+      message: 'A role named x already exists',
+    })
+    expect(formatError(shapeOf(named, 409), named).data.reason).toBe('NAME_TAKEN')
+    const plain = new TRPCError({ code: 'FORBIDDEN', message: 'Permission required: roles.read' })
+    expect(formatError(shapeOf(plain, 403), plain).data.reason).toBe('PERMISSION_REQUIRED')
+    const unexpected = new TRPCError({ code: 'INTERNAL_SERVER_ERROR', message: 'boom' })
+    expect(formatError(shapeOf(unexpected, 500), unexpected).data.reason).toBe('INTERNAL')
   })
 })

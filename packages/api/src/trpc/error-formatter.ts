@@ -1,4 +1,6 @@
 import type { TRPCDefaultErrorShape, TRPCError } from '@trpc/server'
+import type { TrellisErrorReason } from '../errors/error-reasons.js'
+import { reasonOf } from '../errors/trellis-error.js'
 
 /** One problem with the input, in the shape zod reports it. */
 export interface InputIssue {
@@ -11,6 +13,8 @@ export interface ErrorData {
   readonly code: string
   readonly httpStatus: number
   readonly path?: string
+  /** Why, in a stable machine-readable form (`PERMISSION_REQUIRED`, `NAME_TAKEN`, ...). */
+  readonly reason: TrellisErrorReason
   /** Present on BAD_REQUEST from input validation: what was wrong, field by field. */
   readonly inputIssues?: readonly InputIssue[]
 }
@@ -18,7 +22,7 @@ export interface ErrorData {
 const GENERIC_INTERNAL_MESSAGE = 'Internal server error'
 
 /**
- * Adds validation issues as structured data and keeps server internals out of replies:
+ * Adds the refusal's reason and validation issues as structured data and keeps server internals out of replies:
  * no stacks, and an unexpected error's message is replaced by a generic one.
  */
 export function formatError(shape: TRPCDefaultErrorShape, error: TRPCError) {
@@ -27,7 +31,7 @@ export function formatError(shape: TRPCDefaultErrorShape, error: TRPCError) {
   return {
     ...shape,
     message: messageOf(shape.message, error, inputIssues),
-    data: { ...data, ...(inputIssues ? { inputIssues } : {}) } satisfies ErrorData,
+    data: { ...data, reason: reasonOf(error), ...(inputIssues ? { inputIssues } : {}) } satisfies ErrorData,
   }
 }
 

@@ -1,5 +1,7 @@
 import { isUniqueViolation, UserTreeError, type UserTreeErrorCode } from '@trellis/db'
-import { TRPCError } from '@trpc/server'
+import type { TRPCError } from '@trpc/server'
+import type { TrellisErrorReason } from '../errors/error-reasons.js'
+import { TrellisError } from '../errors/trellis-error.js'
 
 export const USER_ERRORS = {
   USER_NOT_FOUND: 'User not found',
@@ -9,7 +11,7 @@ export const USER_ERRORS = {
 } as const
 
 export function userNotFound(): TRPCError {
-  return new TRPCError({ code: 'NOT_FOUND', message: USER_ERRORS.USER_NOT_FOUND })
+  return new TrellisError({ code: 'NOT_FOUND', reason: 'NOT_FOUND', message: USER_ERRORS.USER_NOT_FOUND })
 }
 
 const TREE_ERROR_CODES: Record<UserTreeErrorCode, 'NOT_FOUND' | 'BAD_REQUEST'> = {
@@ -21,11 +23,26 @@ const TREE_ERROR_CODES: Record<UserTreeErrorCode, 'NOT_FOUND' | 'BAD_REQUEST'> =
   HEIR_IN_SUBTREE: 'BAD_REQUEST',
 }
 
+const TREE_ERROR_REASONS: Record<UserTreeErrorCode, TrellisErrorReason> = {
+  USER_NOT_FOUND: 'NOT_FOUND',
+  PARENT_NOT_FOUND: 'NOT_FOUND',
+  HEIR_NOT_FOUND: 'NOT_FOUND',
+  MOVE_CREATES_CYCLE: 'MOVE_CREATES_CYCLE',
+  DELETE_NEEDS_HEIR: 'DELETE_NEEDS_HEIR',
+  HEIR_IN_SUBTREE: 'HEIR_IN_SUBTREE',
+}
+
 /** Turns what the storage layer refuses into the matching tRPC error; rethrows the rest. */
 export function toUserError(error: unknown): never {
   if (error instanceof UserTreeError) {
-    throw new TRPCError({ code: TREE_ERROR_CODES[error.code], message: error.message, cause: error })
+    throw new TrellisError({
+      code: TREE_ERROR_CODES[error.code],
+      reason: TREE_ERROR_REASONS[error.code],
+      message: error.message,
+      cause: error,
+    })
   }
-  if (isUniqueViolation(error)) throw new TRPCError({ code: 'CONFLICT', message: USER_ERRORS.EMAIL_TAKEN })
+  if (isUniqueViolation(error))
+    throw new TrellisError({ code: 'CONFLICT', reason: 'EMAIL_TAKEN', message: USER_ERRORS.EMAIL_TAKEN })
   throw error
 }

@@ -1,8 +1,9 @@
 import { withTransaction } from '@trellis/db'
-import { TRPCError } from '@trpc/server'
 import { z } from 'zod'
 import { findAssignableRole } from '../access/assert-no-escalation.js'
+import { ScopeInput } from '../access/permission-input.js'
 import { getEntityType } from '../entity-types/entity-type-store.js'
+import { TrellisError } from '../errors/trellis-error.js'
 import { assertProtectedRolesKeepHolders } from '../roles/protected-roles.js'
 import { RoleName } from '../roles/role-inputs.js'
 import { leveledProcedure } from '../trpc/init.js'
@@ -10,13 +11,11 @@ import { findVisibleUser } from './find-visible-user.js'
 import { userNotFound } from './user-errors.js'
 
 const BindingInput = z.object({
-  userId: z.uuid(),
+  /** The user the role is bound to. */
+  id: z.uuid(),
   role: RoleName,
   /** Limits the binding to the records of one entity type (`entityType:cars`); omit for everywhere. */
-  scope: z
-    .string()
-    .regex(/^entityType:[a-z][a-zA-Z0-9]{0,62}$/, 'A scope is entityType:<name>')
-    .optional(),
+  scope: ScopeInput.optional(),
 })
 
 /** Role bindings of users: spread into the users router. */
@@ -26,7 +25,7 @@ export const userRoleProcedures = {
     .input(BindingInput)
     .mutation(({ ctx, input }) =>
       withTransaction(ctx.db, async (trx) => {
-        await findVisibleUser(trx, ctx.actor, ctx.level, input.userId)
+        await findVisibleUser(trx, ctx.actor, ctx.level, input.id)
         // Locked, so the type cannot be deleted (with its scoped bindings) under this one.
         if (input.scope) await getEntityType(trx, input.scope.slice('entityType:'.length), { forShare: true })
         const roleId = await findAssignableRole(trx, ctx.actor.id, input.role, input.scope ?? null)
@@ -35,16 +34,16 @@ export const userRoleProcedures = {
         const user = await trx
           .selectFrom('users')
           .select('id')
-          .where('id', '=', input.userId)
+          .where('id', '=', input.id)
           .forShare()
           .executeTakeFirst()
         if (!user) throw userNotFound()
         await trx
           .insertInto('user_roles')
-          .values({ user_id: input.userId, role_id: roleId, scope: input.scope ?? null })
+          .values({ user_id: input.id, role_id: roleId, scope: input.scope ?? null })
           .onConflict((conflict) => conflict.doNothing())
           .execute()
-        return { userId: input.userId, role: input.role, scope: input.scope ?? null }
+        return { userId: input.id, role: input.role, scope: input.scope ?? null }
       }),
     ),
 
@@ -53,12 +52,12 @@ export const userRoleProcedures = {
     .input(BindingInput)
     .mutation(({ ctx, input }) =>
       withTransaction(ctx.db, async (trx) => {
-        await findVisibleUser(trx, ctx.actor, ctx.level, input.userId)
+        await findVisibleUser(trx, ctx.actor, ctx.level, input.id)
         const binding = await trx
           .selectFrom('user_roles')
           .innerJoin('roles', 'roles.id', 'user_roles.role_id')
           .select('user_roles.id')
-          .where('user_roles.user_id', '=', input.userId)
+          .where('user_roles.user_id', '=', input.id)
           .where('roles.name', '=', input.role)
           .where((eb) =>
             input.scope === undefined
@@ -66,23 +65,28 @@ export const userRoleProcedures = {
               : eb('user_roles.scope', '=', input.scope),
           )
           .executeTakeFirst()
-        if (!binding) throw new TRPCError({ code: 'NOT_FOUND', message: 'The user does not hold this role' })
-        await assertProtectedRolesKeepHolders(trx, { userId: input.userId, bindingId: binding.id })
+        if (!binding)
+          throw new TrellisError({
+            code: 'NOT_FOUND',
+            reason: 'NOT_FOUND',
+            message: 'The user does not hold this role',
+          })
+        await assertProtectedRolesKeepHolders(trx, { userId: input.id, bindingId: binding.id })
         await trx.deleteFrom('user_roles').where('id', '=', binding.id).execute()
-        return { userId: input.userId, role: input.role, scope: input.scope ?? null }
+        return { userId: input.id, role: input.role, scope: input.scope ?? null }
       }),
     ),
 
   /** The roles bound to a user within the caller's level. */
   roles: leveledProcedure('users.read')
-    .input(z.object({ userId: z.uuid() }))
+    .input(z.object({ id: z.uuid() }))
     .query(async ({ ctx, input }) => {
-      await findVisibleUser(ctx.db, ctx.actor, ctx.level, input.userId)
+      await findVisibleUser(ctx.db, ctx.actor, ctx.level, input.id)
       const rows = await ctx.db
         .selectFrom('user_roles')
         .innerJoin('roles', 'roles.id', 'user_roles.role_id')
         .select(['roles.name', 'roles.is_protected', 'user_roles.scope'])
-        .where('user_roles.user_id', '=', input.userId)
+        .where('user_roles.user_id', '=', input.id)
         .orderBy('roles.name')
         .execute()
       return rows.map((row) => ({ role: row.name, protected: row.is_protected, scope: row.scope }))

@@ -1,5 +1,5 @@
 import { deleteUser, insertUser, moveSubtree, userWithinLevel, withTransaction } from '@trellis/db'
-import { TRPCError } from '@trpc/server'
+import { TrellisError } from '../errors/trellis-error.js'
 import { endSessions } from '../identity/sessions.js'
 import { assertProtectedRolesKeepHolders } from '../roles/protected-roles.js'
 import { leveledProcedure, router } from '../trpc/init.js'
@@ -20,7 +20,11 @@ import { toUserView, USER_VIEW_COLUMNS } from './user-view.js'
 
 const refuseSelf = (actorId: string, targetId: string) => {
   if (actorId === targetId)
-    throw new TRPCError({ code: 'BAD_REQUEST', message: USER_ERRORS.CANNOT_CHANGE_SELF })
+    throw new TrellisError({
+      code: 'BAD_REQUEST',
+      reason: 'CANNOT_CHANGE_SELF',
+      message: USER_ERRORS.CANNOT_CHANGE_SELF,
+    })
 }
 
 export const usersRouter = router({
@@ -117,7 +121,11 @@ export const usersRouter = router({
         await findVisibleUser(trx, ctx.actor, ctx.level, input.id)
         if (input.newParentId === null) {
           if (ctx.level !== 'ALL')
-            throw new TRPCError({ code: 'FORBIDDEN', message: USER_ERRORS.ROOT_NEEDS_ALL })
+            throw new TrellisError({
+              code: 'FORBIDDEN',
+              reason: 'ROOT_NEEDS_ALL',
+              message: USER_ERRORS.ROOT_NEEDS_ALL,
+            })
         } else {
           await findVisibleUser(trx, ctx.actor, ctx.level, input.newParentId)
         }
@@ -172,7 +180,11 @@ export const usersRouter = router({
     .mutation(async ({ ctx, input }) => {
       const user = await findVisibleUser(ctx.db, ctx.actor, ctx.level, input.id)
       if (user.status !== 'deactivated') {
-        throw new TRPCError({ code: 'BAD_REQUEST', message: 'Only a deactivated user can be reactivated' })
+        throw new TrellisError({
+          code: 'BAD_REQUEST',
+          reason: 'NOT_DEACTIVATED',
+          message: 'Only a deactivated user can be reactivated',
+        })
       }
       const row = await ctx.db
         .updateTable('users')

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto'
+import type { EntityTypeScope } from '@trellis/core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { callFailure as failure } from '../../testing/call-failure.js'
 import { type ReplayCast, replaySeedTable } from '../replay/replay-seed-table.js'
@@ -52,14 +53,14 @@ describe('BitBroker preset: replaying seeds/bitbroker-users.md', () => {
     return `${prefix}${randomUUID().replaceAll('-', '').slice(0, 12)}`
   }
 
-  async function newUser(scope?: string): Promise<string> {
+  async function newUser(scope?: EntityTypeScope): Promise<string> {
     const coordinatorId = preset.adminId
     const user = await preset.admin.users.create.mutate({
       email: `${unique('person')}@example.com`,
       parentId: coordinatorId,
     })
     preset.tree.set(user.id, coordinatorId)
-    if (scope) await preset.admin.users.assignRole.mutate({ userId: user.id, role: 'contributor', scope })
+    if (scope) await preset.admin.users.assignRole.mutate({ id: user.id, role: 'contributor', scope })
     return user.id
   }
 
@@ -136,7 +137,7 @@ describe('BitBroker preset: replaying seeds/bitbroker-users.md', () => {
         ).name,
       user: newUser,
       dropCoordinator: async (userId) => {
-        await admin.users.unassignRole.mutate({ userId, role: 'coordinator' })
+        await admin.users.unassignRole.mutate({ id: userId, role: 'coordinator' })
       },
     }
     cast = {
@@ -176,8 +177,8 @@ describe('BitBroker preset: replaying seeds/bitbroker-users.md', () => {
       role: 'contributor',
       scope: CARS,
     })
-    await preset.admin.users.assignRole.mutate({ userId: both.id, role: 'contributor', scope: TRUCKS })
-    const bindings = await preset.admin.users.roles.query({ userId: both.id })
+    await preset.admin.users.assignRole.mutate({ id: both.id, role: 'contributor', scope: TRUCKS })
+    const bindings = await preset.admin.users.roles.query({ id: both.id })
     expect(bindings.sort((x, y) => String(x.scope).localeCompare(String(y.scope)))).toEqual([
       { role: 'contributor', protected: false, scope: CARS },
       { role: 'contributor', protected: false, scope: TRUCKS },
@@ -188,7 +189,7 @@ describe('BitBroker preset: replaying seeds/bitbroker-users.md', () => {
     await both.client.records.update.mutate({ id: truck.id, data: { ...TRUCK, payloadKg: 5 } })
 
     // One binding goes; the other stays. It takes effect on the very next call.
-    await preset.admin.users.unassignRole.mutate({ userId: both.id, role: 'contributor', scope: TRUCKS })
+    await preset.admin.users.unassignRole.mutate({ id: both.id, role: 'contributor', scope: TRUCKS })
     expect(await failure(both.client.records.create.mutate({ entityType: 'trucks', data: TRUCK }))).toEqual({
       code: 'FORBIDDEN',
       message: 'Permission required: trucks.create',
@@ -205,7 +206,7 @@ describe('BitBroker preset: replaying seeds/bitbroker-users.md', () => {
     // Unassigning a binding the user does not hold (any more) says so.
     expect(
       await failure(
-        preset.admin.users.unassignRole.mutate({ userId: both.id, role: 'contributor', scope: TRUCKS }),
+        preset.admin.users.unassignRole.mutate({ id: both.id, role: 'contributor', scope: TRUCKS }),
       ),
     ).toEqual({ code: 'NOT_FOUND', message: 'The user does not hold this role' })
   })
@@ -230,19 +231,26 @@ describe('BitBroker preset: replaying seeds/bitbroker-users.md', () => {
     const userId = await newUser()
     expect(
       await failure(
-        preset.admin.users.assignRole.mutate({ userId, role: 'contributor', scope: 'entityType:nope' }),
+        preset.admin.users.assignRole.mutate({ id: userId, role: 'contributor', scope: 'entityType:nope' }),
       ),
     ).toEqual({ code: 'NOT_FOUND', message: 'Entity type not found: nope' })
-    for (const scope of ['cars', 'entitytype:cars', 'entityType:', 'entityType:Cars', 'entityType:cars!']) {
+    // Typed as scopes so the server, not the compiler, refuses them.
+    for (const scope of [
+      'cars',
+      'entitytype:cars',
+      'entityType:',
+      'entityType:Cars',
+      'entityType:cars!',
+    ] as EntityTypeScope[]) {
       const error = await failure(
-        preset.admin.users.assignRole.mutate({ userId, role: 'contributor', scope }),
+        preset.admin.users.assignRole.mutate({ id: userId, role: 'contributor', scope }),
       )
       expect(error, scope).toEqual({
         code: 'BAD_REQUEST',
         message: 'Invalid input: scope: A scope is entityType:<name>',
       })
     }
-    expect(await preset.admin.users.roles.query({ userId })).toEqual([])
+    expect(await preset.admin.users.roles.query({ id: userId })).toEqual([])
   })
 
   it('Coordinators: an entity type with records cannot be removed; one without goes with its bindings', async () => {
@@ -263,7 +271,7 @@ describe('BitBroker preset: replaying seeds/bitbroker-users.md', () => {
       name: vans.name,
       removedBindings: 1,
     })
-    expect(await preset.admin.users.roles.query({ userId })).toEqual([])
+    expect(await preset.admin.users.roles.query({ id: userId })).toEqual([])
   })
 
   // Last: it moves the coordinator role around (and gives it back).
@@ -271,7 +279,7 @@ describe('BitBroker preset: replaying seeds/bitbroker-users.md', () => {
     const { admin, adminId } = preset
     expect(await coordinators()).toEqual([adminId])
     const lastOne = { code: 'CONFLICT', message: LAST_COORDINATOR }
-    expect(await failure(admin.users.unassignRole.mutate({ userId: adminId, role: 'coordinator' }))).toEqual(
+    expect(await failure(admin.users.unassignRole.mutate({ id: adminId, role: 'coordinator' }))).toEqual(
       lastOne,
     )
     // Someone allowed to delete and deactivate users (a role the coordinator defines) still cannot.
@@ -292,19 +300,19 @@ describe('BitBroker preset: replaying seeds/bitbroker-users.md', () => {
       role: 'coordinator',
     })
     expect(await coordinators()).toEqual([adminId, second.id].sort())
-    await second.client.users.unassignRole.mutate({ userId: adminId, role: 'coordinator' })
+    await second.client.users.unassignRole.mutate({ id: adminId, role: 'coordinator' })
     expect(
       await failure(admin.entityTypes.create.mutate({ name: unique('late'), schema: { type: 'object' } })),
     ).toMatchObject({ code: 'FORBIDDEN' })
     // Now the second one is the last: it cannot drop its role, nor be deleted or deactivated.
     expect(
-      await failure(second.client.users.unassignRole.mutate({ userId: second.id, role: 'coordinator' })),
+      await failure(second.client.users.unassignRole.mutate({ id: second.id, role: 'coordinator' })),
     ).toEqual(lastOne)
     expect(await failure(userAdmin.client.users.delete.mutate({ id: second.id }))).toEqual(lastOne)
     expect(await failure(userAdmin.client.users.deactivate.mutate({ id: second.id }))).toEqual(lastOne)
 
     // Give it back: then the second may go entirely.
-    await second.client.users.assignRole.mutate({ userId: adminId, role: 'coordinator' })
+    await second.client.users.assignRole.mutate({ id: adminId, role: 'coordinator' })
     await userAdmin.client.users.delete.mutate({ id: second.id })
     expect(await coordinators()).toEqual([adminId])
     expect((await admin.entityTypes.list.query()).map((type) => type.name)).toContain('cars')

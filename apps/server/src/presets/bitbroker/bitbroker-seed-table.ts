@@ -1,4 +1,5 @@
 import type { TrellisClient } from '@trellis/sdk'
+import { entityTypeScope } from '@trellis/sdk'
 import type { SeedRow } from '../replay/seed-table.js'
 
 /**
@@ -70,7 +71,7 @@ export const bitbrokerSeedTable: readonly Row[] = [
     cells: COORDINATOR_ONLY,
     call: async (client, world) =>
       client.users.assignRole.mutate({
-        userId: await world.user(),
+        id: await world.user(),
         role: 'contributor',
         scope: 'entityType:cars',
       }),
@@ -80,7 +81,7 @@ export const bitbrokerSeedTable: readonly Row[] = [
     cells: COORDINATOR_ONLY,
     call: async (client, world) =>
       client.users.unassignRole.mutate({
-        userId: await world.user('entityType:cars'),
+        id: await world.user('entityType:cars'),
         role: 'contributor',
         scope: 'entityType:cars',
       }),
@@ -90,7 +91,7 @@ export const bitbrokerSeedTable: readonly Row[] = [
     cells: COORDINATOR_ONLY,
     note: 'Called with the cast contributor as target: a contributor cannot widen its own binding to trucks; the coordinator can (and the binding is removed again).',
     call: async (client, world) => {
-      const binding = { userId: world.ids.contributor, role: 'contributor', scope: 'entityType:trucks' }
+      const binding = { id: world.ids.contributor, role: 'contributor', scope: entityTypeScope('trucks') }
       await client.users.assignRole.mutate(binding)
       await client.users.unassignRole.mutate(binding)
     },
@@ -100,7 +101,7 @@ export const bitbrokerSeedTable: readonly Row[] = [
     cells: COORDINATOR_ONLY,
     call: async (client, world) => {
       const userId = await world.user()
-      await client.users.assignRole.mutate({ userId, role: 'coordinator' })
+      await client.users.assignRole.mutate({ id: userId, role: 'coordinator' })
       await world.dropCoordinator(userId)
     },
   },

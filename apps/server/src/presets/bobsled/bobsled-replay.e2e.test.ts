@@ -96,7 +96,7 @@ describe('Bobsled preset: the seed replayed through the SDK', () => {
           parentId: adminId,
         })
         preset.tree.set(user.id, adminId)
-        if (role) await admin.users.assignRole.mutate({ userId: user.id, role })
+        if (role) await admin.users.assignRole.mutate({ id: user.id, role })
         return user.id
       },
     }
@@ -118,7 +118,7 @@ describe('Bobsled preset: the seed replayed through the SDK', () => {
     const byName = new Map(roles.map((role) => [role.name, role]))
     for (const role of BOBSLED_ROLES) expect(byName.has(role), role).toBe(true)
     expect(roles.filter((role) => role.protected).map((role) => role.name)).toEqual(['owner'])
-    const held = await preset.admin.users.roles.query({ userId: preset.adminId })
+    const held = await preset.admin.users.roles.query({ id: preset.adminId })
     expect(held).toEqual([{ role: 'owner', protected: true, scope: null }])
   })
 
@@ -223,8 +223,8 @@ describe('Bobsled preset: the seed replayed through the SDK', () => {
       message: 'Permission required: shares.create',
     })
 
-    await admin.users.assignRole.mutate({ userId: user.id, role: 'fulfillment' })
-    await admin.users.unassignRole.mutate({ userId: user.id, role: 'viewer' })
+    await admin.users.assignRole.mutate({ id: user.id, role: 'fulfillment' })
+    await admin.users.unassignRole.mutate({ id: user.id, role: 'viewer' })
     const created = await createShare()
     expect(created).toMatchObject({
       entityType: 'shares',
@@ -232,8 +232,8 @@ describe('Bobsled preset: the seed replayed through the SDK', () => {
       status: 'awaitingDestination',
     })
 
-    await admin.users.assignRole.mutate({ userId: user.id, role: 'viewer' })
-    await admin.users.unassignRole.mutate({ userId: user.id, role: 'fulfillment' })
+    await admin.users.assignRole.mutate({ id: user.id, role: 'viewer' })
+    await admin.users.unassignRole.mutate({ id: user.id, role: 'fulfillment' })
     expect((await failure(createShare())).code).toBe('FORBIDDEN')
     // Still a viewer: it reads every share, the one it made as fulfillment included.
     const shares = await user.client.records.list.query({ entityType: 'shares', limit: 200 })
@@ -244,7 +244,7 @@ describe('Bobsled preset: the seed replayed through the SDK', () => {
     const { admin, adminId } = preset
     const lastOwner = /protected role "owner" with no active holder/
 
-    const unassignSelf = await failure(admin.users.unassignRole.mutate({ userId: adminId, role: 'owner' }))
+    const unassignSelf = await failure(admin.users.unassignRole.mutate({ id: adminId, role: 'owner' }))
     expect(unassignSelf.code).toBe('CONFLICT')
     expect(unassignSelf.message).toMatch(lastOwner)
 
@@ -260,7 +260,7 @@ describe('Bobsled preset: the seed replayed through the SDK', () => {
     })
     const steward = await addRoleUser(preset, { name: 'steward', parentId: adminId, role: 'steward' })
     for (const call of [
-      steward.client.users.unassignRole.mutate({ userId: adminId, role: 'owner' }),
+      steward.client.users.unassignRole.mutate({ id: adminId, role: 'owner' }),
       steward.client.users.deactivate.mutate({ id: adminId }),
       steward.client.users.delete.mutate({ id: adminId }),
     ]) {
@@ -268,15 +268,15 @@ describe('Bobsled preset: the seed replayed through the SDK', () => {
       expect(refused.code).toBe('CONFLICT')
       expect(refused.message).toMatch(lastOwner)
     }
-    expect(await admin.users.roles.query({ userId: adminId })).toEqual([
+    expect(await admin.users.roles.query({ id: adminId })).toEqual([
       { role: 'owner', protected: true, scope: null },
     ])
     expect((await admin.users.get.query({ id: adminId })).status).toBe('active')
 
     // It is the last holder that is kept: an owner that is not the last one can lose the role.
     const second = await addRoleUser(preset, { name: 'second-owner', parentId: adminId, role: 'owner' })
-    await steward.client.users.unassignRole.mutate({ userId: second.id, role: 'owner' })
-    expect(await admin.users.roles.query({ userId: second.id })).toEqual([])
+    await steward.client.users.unassignRole.mutate({ id: second.id, role: 'owner' })
+    expect(await admin.users.roles.query({ id: second.id })).toEqual([])
     expect((await failure(steward.client.users.delete.mutate({ id: adminId }))).code).toBe('CONFLICT')
   })
 

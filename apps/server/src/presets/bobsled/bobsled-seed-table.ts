@@ -126,8 +126,8 @@ export const bobsledSeedTable: readonly BobsledRow[] = [
           }),
         resend: () => client.invitations.resend.mutate({ userId: invited }),
         modify: () => client.users.update.mutate({ id: modified, displayName: 'Renamed' }),
-        assignRole: () => client.users.assignRole.mutate({ userId: modified, role: 'fulfillment' }),
-        unassignRole: () => client.users.unassignRole.mutate({ userId: viewer, role: 'viewer' }),
+        assignRole: () => client.users.assignRole.mutate({ id: modified, role: 'fulfillment' }),
+        unassignRole: () => client.users.unassignRole.mutate({ id: viewer, role: 'viewer' }),
         delete: () => client.users.delete.mutate({ id: deleted }),
       })
     },

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import { createTrellisClient, type TrellisClient } from '@trellis/sdk'
+import { createTrellisClient, entityTypePermission, type TrellisClient } from '@trellis/sdk'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { addPerson } from '../../testing/add-person.js'
 import { callFailure, failureCode } from '../../testing/call-failure.js'
@@ -215,7 +215,7 @@ describe('Orb DLT preset replays its seed', () => {
     }
     expect((await issuer.roles.get.query({ name: 'issuer' })).protected).toBe(true)
     expect(
-      await callFailure(issuer.users.unassignRole.mutate({ userId: preset.adminId, role: 'issuer' })),
+      await callFailure(issuer.users.unassignRole.mutate({ id: preset.adminId, role: 'issuer' })),
     ).toEqual(protectedRole)
 
     // Someone else who may deactivate and delete any user still cannot remove the last issuer.
@@ -235,22 +235,26 @@ describe('Orb DLT preset replays its seed', () => {
       protectedRole,
     )
     expect(await issuer.users.get.query({ id: preset.adminId })).toMatchObject({ status: 'active' })
-    expect(await issuer.users.roles.query({ userId: preset.adminId })).toEqual([
+    expect(await issuer.users.roles.query({ id: preset.adminId })).toEqual([
       { role: 'issuer', protected: true, scope: null },
     ])
 
     // With a second issuer, one of them may lose the role: the guard counts holders.
     const second = await addRoleUser(preset, { name: 'issuer-two', parentId: preset.adminId, role: 'issuer' })
-    await issuer.users.unassignRole.mutate({ userId: second.id, role: 'issuer' })
-    expect(await issuer.users.roles.query({ userId: second.id })).toEqual([])
+    await issuer.users.unassignRole.mutate({ id: second.id, role: 'issuer' })
+    expect(await issuer.users.roles.query({ id: second.id })).toEqual([])
     expect(
-      await callFailure(issuer.users.unassignRole.mutate({ userId: preset.adminId, role: 'issuer' })),
+      await callFailure(issuer.users.unassignRole.mutate({ id: preset.adminId, role: 'issuer' })),
     ).toEqual(protectedRole)
   })
 
   it('the issuer switches START_QR_CHARGE off for consumers at run time, and on again', async () => {
     const charge = () => consumer.client.records.create.mutate({ entityType: 'charges', data: CHARGE })
-    await issuer.roles.setGrant.mutate({ role: 'consumer', permission: 'charges.start', grant: null })
+    await issuer.roles.setGrant.mutate({
+      role: 'consumer',
+      permission: entityTypePermission('charges', 'start'),
+      grant: null,
+    })
     try {
       expect((await issuer.roles.get.query({ name: 'consumer' })).grants).not.toHaveProperty('charges.start')
       const { id } = await charge()
@@ -260,7 +264,11 @@ describe('Orb DLT preset replays its seed', () => {
       )
       expect(await issuer.records.get.query({ id })).toMatchObject({ status: 'created' })
     } finally {
-      await issuer.roles.setGrant.mutate({ role: 'consumer', permission: 'charges.start', grant: 'SELF' })
+      await issuer.roles.setGrant.mutate({
+        role: 'consumer',
+        permission: entityTypePermission('charges', 'start'),
+        grant: 'SELF',
+      })
     }
     expect((await issuer.roles.get.query({ name: 'consumer' })).grants).toMatchObject({
       'charges.start': 'SELF',

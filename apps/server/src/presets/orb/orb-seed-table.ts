@@ -195,7 +195,7 @@ export const orbSeedTable: readonly Row[] = [
         email: `${unique('added')}@example.com`,
         parentId: world.ids.merchant,
       })
-      return client.users.assignRole.mutate({ userId: user.id, role: 'consumer' })
+      return client.users.assignRole.mutate({ id: user.id, role: 'consumer' })
     },
     note: 'users.create, and users.assignRole: a user comes with a role.',
   },

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import { type Level, type ParentMap, visibleOwners } from '@trellis/core'
+import { type EntityTypeScope, type Level, type ParentMap, visibleOwners } from '@trellis/core'
 import { createTrellisClient, isTrellisError, type TrellisClient } from '@trellis/sdk'
 import { expect } from 'vitest'
 import { addPerson } from '../../testing/add-person.js'
@@ -55,7 +55,7 @@ export async function addRoleUser(
     readonly name: string
     readonly parentId: string
     readonly role?: string
-    readonly scope?: string
+    readonly scope?: EntityTypeScope
   },
 ): Promise<RoleUser> {
   const email = `${options.name}-${randomUUID().slice(0, 8)}@example.com`
@@ -63,7 +63,7 @@ export async function addRoleUser(
   preset.tree.set(id, options.parentId)
   if (options.role) {
     await preset.admin.users.assignRole.mutate({
-      userId: id,
+      id,
       role: options.role,
       ...(options.scope ? { scope: options.scope } : {}),
     })
