@@ -37,8 +37,11 @@ export function credentialsLink<TRouter extends AnyRouter>(options: CredentialsO
         // on, so the next call (awaited after this one) already sends the new token.
         const remember = (envelope: { result: { type?: string; data?: unknown } }) => {
           if (envelope.result.type !== 'data') return undefined
-          if (op.path === 'auth.login')
-            return tokenStore.set((envelope.result.data as { token: string }).token)
+          if (op.path === 'auth.login') {
+            // A cookie session's login answers no token: the browser holds the cookie.
+            const { token } = envelope.result.data as { token: string | null }
+            return token === null ? tokenStore.clear() : tokenStore.set(token)
+          }
           if (ENDS_SESSION.has(op.path)) return tokenStore.clear()
           return undefined
         }

@@ -221,8 +221,11 @@ describe('browsers: CORS, cookie sessions and CSRF', () => {
   it('lets the SDK use a cookie session with the two headers, as the README says', async () => {
     // Node's fetch keeps no cookies: this one plays the browser's cookie jar.
     let jar = ''
+    // Regression: the SDK stored the cookie login's `token: null` (a web storage keeps "null").
+    const stored: unknown[] = []
     const trellis = createTrellisClient({
       url: server.trpcUrl,
+      tokenStore: { get: () => undefined, set: (token) => void stored.push(token), clear: () => {} },
       headers: { 'x-trellis-csrf': '1', 'x-trellis-session': 'cookie' },
       fetch: async (input, init) => {
         const headers = new Headers(init?.headers)
@@ -235,6 +238,7 @@ describe('browsers: CORS, cookie sessions and CSRF', () => {
     })
     expect((await trellis.auth.login.mutate(ADMIN)).token).toBeNull()
     expect(jar).toMatch(/^trellis_session=trs_/)
+    expect(stored).toEqual([])
     expect(await trellis.auth.me.query()).toMatchObject({ email: ADMIN.email })
     await trellis.auth.logout.mutate()
     expect(jar).toBe('trellis_session=')
