@@ -5,14 +5,12 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { fileURLToPath } from 'node:url'
 import { DATA_DIR_LOCK_FILE } from '@trellis/db'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { PNPM } from './testing/run-command.js'
 import { spawnServerProcess } from './testing/spawn-server-process.js'
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url))
 
-/** pnpm as the caller ran it (`npm_execpath` under `pnpm test`), else the one on PATH. */
-const pnpm = process.env.npm_execpath?.includes('pnpm')
-  ? { file: process.execPath, args: [process.env.npm_execpath, 'start'], cwd: ROOT }
-  : { file: 'pnpm', args: ['start'], cwd: ROOT }
+const pnpm = { file: PNPM.file, args: [...PNPM.args, 'start'], cwd: ROOT }
 
 function isRunning(pid: number): boolean {
   try {
