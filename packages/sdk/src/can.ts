@@ -1,11 +1,9 @@
-import type { EntityTypeScope, Level } from '@trellis/core'
+import { type EntityTypeScope, type Level, levelIncludes } from '@trellis/core'
 import type { Permission } from './permission.js'
 import type { RouterOutputs } from './router-types.js'
 
 /** What `access.mine` answers: the caller's effective grants. */
 export type MyGrants = RouterOutputs['access']['mine']
-
-const LEVEL_ORDER: readonly Level[] = ['SELF', 'OWNED', 'UNION', 'ALL']
 
 /**
  * Whether grants from `access.mine` allow `permission` (at least at `level`, for a leveled
@@ -20,13 +18,14 @@ const LEVEL_ORDER: readonly Level[] = ['SELF', 'OWNED', 'UNION', 'ALL']
  * can(mine, entityTypePermission('cars', 'create'), 'OWNED', entityTypeScope('cars'))
  */
 export function can(mine: MyGrants, permission: Permission, level?: Level, scope?: EntityTypeScope): boolean {
-  const grants: Record<string, true | Level> = mine.grants
-  const granted = [grants[permission]]
-  if (scope) granted.push(mine.scoped.find((entry) => entry.scope === scope)?.grants[permission])
+  const grantIn = (grants: Record<string, true | Level> | undefined) =>
+    grants && Object.hasOwn(grants, permission) ? grants[permission] : undefined
+  const granted = [grantIn(mine.grants)]
+  if (scope) granted.push(grantIn(mine.scoped.find((entry) => entry.scope === scope)?.grants))
   return granted.some((grant) => {
     if (grant === undefined) return false
     // A boolean grant has no level to compare: holding it is all there is.
     if (grant === true || level === undefined) return true
-    return LEVEL_ORDER.indexOf(grant) >= LEVEL_ORDER.indexOf(level)
+    return levelIncludes(grant, level)
   })
 }

@@ -1,3 +1,5 @@
+// Pure helpers of the model, shared with the server: @trellis/core runs in browsers too.
+export { entityTypeGrants, entityTypePermission, entityTypeScope } from '@trellis/core'
 export { can, type MyGrants } from './can.js'
 export {
   createTrellisClient,
@@ -8,7 +10,6 @@ export {
 } from './create-trellis-client.js'
 export { type CredentialsOptions, credentialsLink } from './credentials-link.js'
 export type { Permission } from './permission.js'
-export { entityTypeGrants, entityTypePermission, entityTypeScope } from './permission-names.js'
 export type { AppRouter, RouterInputs, RouterOutputs } from './router-types.js'
 export {
   type MaybePromise,
