@@ -59,6 +59,7 @@ export function ExplainPage() {
           <p>{client.data.reason}</p>
           {client.data.level && <p>Level: {client.data.level}</p>}
           <h3>Grants that took part</h3>
+          {client.data.grants.length === 0 && <p>none</p>}
           <ul>
             {client.data.grants.map((grant) => (
               <li key={`${grant.role}:${String(grant.grant)}`}>

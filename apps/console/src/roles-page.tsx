@@ -43,7 +43,7 @@ export function RolesPage() {
               {roles.data.map((role) => (
                 <th key={role.name} title={role.description}>
                   {role.name}
-                  {role.protected ? ' 🔒' : ''}
+                  {role.protected ? ' (protected)' : ''}
                 </th>
               ))}
             </tr>

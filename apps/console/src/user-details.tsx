@@ -40,7 +40,9 @@ export function UserDetails({
         <dt>Kind</dt>
         <dd>{u.kind}</dd>
         <dt>Status</dt>
-        <dd className={`status ${u.status}`}>{u.status}</dd>
+        <dd>
+          <span className={`status ${u.status}`}>{u.status}</span>
+        </dd>
         <dt>Parent</dt>
         <dd>
           {u.parentId ? (

@@ -36,6 +36,7 @@ describe('the web console in a real browser', () => {
     await page.getByLabel('Password').fill(password)
     await page.getByRole('button', { name: 'Sign in' }).click()
   }
+  const bobId = async () => (await admin.users.list.query({ search: BOB.email })).items[0]!.id
   const nav = (page: Page, name: string) => page.locator('nav').getByRole('link', { name, exact: true })
 
   beforeAll(async () => {
@@ -199,6 +200,48 @@ describe('the web console in a real browser', () => {
     await shoot(bobPage, '08-bob-sees-audit')
   }, 30_000)
 
+  it('opens a user from the lazy tree with its roles, and deactivates and reactivates it', async () => {
+    await nav(adminPage, 'Users').click()
+    // The tree starts at the signed-in user, whose children load when it is shown.
+    await adminPage.getByRole('button', { name: 'Bob', exact: true }).click()
+    await adminPage.getByRole('heading', { name: 'Bob' }).waitFor()
+    expect(await adminPage.getByRole('list', { name: 'Roles of the user' }).textContent()).toContain('clerk')
+    await adminPage.getByRole('button', { name: 'Deactivate' }).click()
+    await adminPage.getByRole('button', { name: 'Reactivate' }).waitFor()
+    expect((await admin.users.get.query({ id: await bobId() })).status).toBe('deactivated')
+    await shoot(adminPage, '09-user-deactivated')
+    await adminPage.getByRole('button', { name: 'Reactivate' }).click()
+    await adminPage.getByRole('button', { name: 'Deactivate' }).waitFor()
+    expect((await admin.users.get.query({ id: await bobId() })).status).toBe('active')
+    await adminPage.getByLabel('Search users').fill('bob@')
+    await adminPage.getByRole('button', { name: 'Bob <bob@example.com>' }).waitFor()
+  }, 30_000)
+
+  it('creates a service account and a key whose secret is shown once, and explains a decision', async () => {
+    await nav(adminPage, 'Service accounts').click()
+    await adminPage.getByLabel('Service account email').fill('robot@example.com')
+    await adminPage.getByRole('button', { name: 'Create service account' }).click()
+    await adminPage.getByLabel('Key name').fill('ci')
+    await adminPage.getByRole('button', { name: 'New key' }).click()
+    const secret = await adminPage.locator('.secret code').textContent()
+    expect(secret).toMatch(/^trk_/)
+    // The key works, and the console shows only its prefix from now on.
+    const robot = createTrellisClient({ url: server.trpcUrl, apiKey: secret! })
+    expect((await robot.auth.me.query()).email).toBe('robot@example.com')
+    await adminPage.getByRole('button', { name: 'I have copied it' }).click()
+    expect(await adminPage.locator('body').textContent()).not.toContain(secret!)
+    await shoot(adminPage, '10-api-key')
+
+    await nav(adminPage, 'Explain').click()
+    await adminPage.getByLabel('Find the user…').fill('bob@')
+    await adminPage.getByRole('button', { name: BOB.email }).click()
+    await adminPage.getByLabel('Permission').fill('users.move')
+    await adminPage.getByRole('button', { name: 'Explain' }).click()
+    await adminPage.getByRole('heading', { name: 'Denied' }).waitFor()
+    expect(await adminPage.getByText('No role grants this permission').count()).toBe(1)
+    await shoot(adminPage, '11-explain')
+  }, 30_000)
+
   it('creates a record from its schema form, moves it along a transition, and pages through the list', async () => {
     await nav(adminPage, 'Records').click()
     await adminPage.getByLabel('title *').fill('from the console')
@@ -211,14 +254,14 @@ describe('the web console in a real browser', () => {
     const newest = rows.first()
     await newest.getByRole('button', { name: 'publish' }).click()
     await newest.getByRole('cell', { name: 'published', exact: true }).waitFor()
-    await shoot(adminPage, '09-records-page-1')
+    await shoot(adminPage, '12-records-page-1')
 
     await adminPage.getByRole('button', { name: 'Next' }).click()
     await adminPage.getByText('Page 2').waitFor()
     await adminPage.getByText('{"title":"note 1"}').waitFor()
     expect(await rows.count()).toBe(3)
     expect(await adminPage.getByRole('button', { name: 'Next' }).isDisabled()).toBe(true)
-    await shoot(adminPage, '10-records-page-2')
+    await shoot(adminPage, '13-records-page-2')
     await adminPage.getByRole('button', { name: 'Previous' }).click()
     await adminPage.getByText('{"title":"note 12"}').waitFor()
   }, 30_000)
@@ -232,7 +275,7 @@ describe('the web console in a real browser', () => {
     expect(await adminPage.getByRole('alert').textContent()).toMatch(
       /^Not saved \(admin · roles\.update\): .+/,
     )
-    await shoot(adminPage, '11-refused')
+    await shoot(adminPage, '14-refused')
     expect((await admin.roles.get.query({ name: 'admin' })).grants['roles.update']).toBe(true)
     expect(await adminPage.getByLabel('admin roles.update', { exact: true }).isChecked()).toBe(true)
   }, 30_000)
