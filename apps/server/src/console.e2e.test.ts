@@ -101,7 +101,10 @@ describe('the web console in a real browser', () => {
     // A reload on a client-side route gets the app; a missing file is still a 404.
     expect(await (await fetch(`${server.url}/users?x=1`)).text()).toBe(html)
     expect((await fetch(`${server.url}/assets/missing.js`)).status).toBe(404)
-    expect((await fetch(`${server.url}/../../package.json`)).status).toBe(404)
+    // An encoded `../` reaches the server as it is: it must not leave the console's folder.
+    const escape = await fetch(`${server.url}/assets/..%2f..%2fpackage.json`)
+    expect(escape.status).toBe(404)
+    expect(await escape.text()).not.toContain('@trellis/console')
     expect((await fetch(`${server.url}/health`)).status).toBe(200)
     expect((await fetch(`${server.trpcUrl}/system.info`)).headers.get('content-type')).toContain(
       'application/json',
