@@ -71,6 +71,8 @@ describe('the web console in a real browser', () => {
       },
       stateMachine: { initial: 'draft', transitions: { publish: { from: ['draft'], to: 'published' } } },
     })
+    const { id: adminId } = await admin.auth.me.query()
+    await admin.users.create.mutate({ email: 'carol@example.com', displayName: 'Carol', parentId: adminId })
     for (let n = 1; n <= 12; n++)
       await admin.records.create.mutate({ entityType: 'notes', data: { title: `note ${n}` } })
   }, 60_000)
@@ -218,6 +220,24 @@ describe('the web console in a real browser', () => {
     expect((await admin.users.get.query({ id: await bobId() })).status).toBe('active')
     await adminPage.getByLabel('Search users').fill('bob@')
     await adminPage.getByRole('button', { name: 'Bob <bob@example.com>' }).waitFor()
+    await adminPage.getByLabel('Search users').fill('')
+
+    // Move Carol under Bob with the picker; expanding Bob then loads her.
+    await adminPage.getByRole('button', { name: 'Carol', exact: true }).click()
+    await adminPage.getByRole('heading', { name: 'Carol' }).waitFor()
+    await adminPage.getByLabel('Move under…').fill('bob@')
+    await adminPage.getByRole('button', { name: BOB.email, exact: true }).click()
+    await adminPage.locator('.node', { hasText: 'bob@example.com' }).getByRole('button', { name: 'Expand' }).click()
+    await adminPage.locator('.tree ul ul ul').getByRole('button', { name: 'Carol', exact: true }).waitFor()
+    const carol = (await admin.users.list.query({ search: 'carol@' })).items[0]!
+    expect(carol.parentId).toBe(await bobId())
+    await shoot(adminPage, '09-user-moved')
+
+    // Delete her, confirming the browser's question.
+    adminPage.once('dialog', (dialog) => void dialog.accept())
+    await adminPage.getByRole('button', { name: 'Delete user' }).click()
+    await adminPage.getByRole('heading', { name: 'Carol' }).waitFor({ state: 'detached' })
+    expect((await admin.users.list.query({ search: 'carol@' })).items).toEqual([])
   }, 30_000)
 
   it('creates a service account and a key whose secret is shown once, and explains a decision', async () => {
@@ -281,5 +301,20 @@ describe('the web console in a real browser', () => {
     await shoot(adminPage, '14-refused')
     expect((await admin.roles.get.query({ name: 'admin' })).grants['roles.update']).toBe(true)
     expect(await adminPage.getByLabel('admin roles.update', { exact: true }).isChecked()).toBe(true)
+
+    // A clerk allowed to edit roles still cannot grant what it does not hold itself.
+    await admin.roles.setGrant.mutate({ role: 'clerk', permission: 'roles.read', grant: true })
+    await admin.roles.setGrant.mutate({ role: 'clerk', permission: 'roles.update', grant: true })
+    // His deactivation earlier ended his session: the console asks him to sign in again.
+    await bobPage.reload()
+    await bobPage.getByRole('heading', { name: 'Sign in to Trellis' }).waitFor()
+    await signIn(bobPage, BOB.email, `${BOB.password} 2`)
+    await nav(bobPage, 'Roles').click()
+    await bobPage.getByLabel('clerk users.delete', { exact: true }).selectOption('ALL')
+    await bobPage.getByRole('alert').waitFor()
+    expect(await bobPage.getByRole('alert').textContent()).toMatch(/^Not saved \(clerk · users\.delete\): .+/)
+    await shoot(bobPage, '15-escalation-refused')
+    expect((await admin.roles.get.query({ name: 'clerk' })).grants['users.delete']).toBeUndefined()
+    expect(await bobPage.getByLabel('clerk users.delete', { exact: true }).inputValue()).toBe('')
   }, 30_000)
 })
