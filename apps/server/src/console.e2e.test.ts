@@ -104,9 +104,9 @@ describe('the web console in a real browser', () => {
     expect(await (await fetch(`${server.url}/users?x=1`)).text()).toBe(html)
     expect((await fetch(`${server.url}/assets/missing.js`)).status).toBe(404)
     // An encoded `../` reaches the server as it is: it must not leave the console's folder.
-    const escape = await fetch(`${server.url}/assets/..%2f..%2fpackage.json`)
-    expect(escape.status).toBe(404)
-    expect(await escape.text()).not.toContain('@trellis/console')
+    const traversal = await fetch(`${server.url}/assets/..%2f..%2fpackage.json`)
+    expect(traversal.status).toBe(404)
+    expect(await traversal.text()).not.toContain('@trellis/console')
     expect((await fetch(`${server.url}/health`)).status).toBe(200)
     expect((await fetch(`${server.trpcUrl}/system.info`)).headers.get('content-type')).toContain(
       'application/json',
@@ -227,7 +227,10 @@ describe('the web console in a real browser', () => {
     await adminPage.getByRole('heading', { name: 'Carol' }).waitFor()
     await adminPage.getByLabel('Move under…').fill('bob@')
     await adminPage.getByRole('button', { name: BOB.email, exact: true }).click()
-    await adminPage.locator('.node', { hasText: 'bob@example.com' }).getByRole('button', { name: 'Expand' }).click()
+    await adminPage
+      .locator('.node', { hasText: 'bob@example.com' })
+      .getByRole('button', { name: 'Expand' })
+      .click()
     await adminPage.locator('.tree ul ul ul').getByRole('button', { name: 'Carol', exact: true }).waitFor()
     const carol = (await admin.users.list.query({ search: 'carol@' })).items[0]!
     expect(carol.parentId).toBe(await bobId())
