@@ -1,6 +1,9 @@
 import { once } from 'node:events'
+import { existsSync } from 'node:fs'
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { logMailSender, type MailSender, PRESETS, type PresetName, prepareDatabase } from '@trellis/api'
 import {
   createDatabase,
@@ -26,7 +29,12 @@ export interface StartServerOptions {
   readonly database?: { readonly db: TrellisDatabase; readonly dialect: DatabaseDialect }
   /** Where outgoing mail goes; by default, the log. */
   readonly mailSender?: MailSender
+  /** The built web console to serve at `/`; by default `apps/console/dist` beside this app. */
+  readonly consoleDir?: string
 }
+
+// From src/ (tests) and dist/ (built) alike: apps/server/<one folder>/ → apps/console/dist.
+const DEFAULT_CONSOLE_DIR = fileURLToPath(new URL('../../console/dist/', import.meta.url))
 
 export interface RunningServer {
   /** Base URL, e.g. `http://127.0.0.1:3000`. */
@@ -44,6 +52,7 @@ export async function startServer({
   logger,
   database,
   mailSender,
+  consoleDir = DEFAULT_CONSOLE_DIR,
 }: StartServerOptions): Promise<RunningServer> {
   // Before the database work: a taken port must fail at once, not after migrating.
   await assertPortAvailable(env.PORT, env.HOST)
@@ -86,7 +95,15 @@ export async function startServer({
   }
 
   let shuttingDown = false
-  const auth = authConfigOf(env)
+  // Known once listening (PORT=0 picks one); mail is sent only after that.
+  let publicBase = env.TRELLIS_PUBLIC_URL?.replace(/\/$/, '')
+  const auth = {
+    ...authConfigOf(env),
+    // Invitations link to the console's accept page, when there is a console to open.
+    ...(existsSync(join(consoleDir, 'index.html'))
+      ? { invitationLink: (token: string) => `${publicBase}/accept?token=${encodeURIComponent(token)}` }
+      : {}),
+  }
   const handler = createRequestHandler({
     db,
     dialect,
@@ -94,6 +111,7 @@ export async function startServer({
     auth,
     isShuttingDown: () => shuttingDown,
     maxBatchSize: env.TRELLIS_MAX_BATCH_SIZE,
+    consoleDir,
     browsers: {
       allowedOrigins: new Set(env.TRELLIS_CORS_ORIGINS),
       publicUrl: env.TRELLIS_PUBLIC_URL ? new URL(env.TRELLIS_PUBLIC_URL) : undefined,
@@ -126,6 +144,7 @@ export async function startServer({
   const { port } = server.address() as AddressInfo
   const host = env.HOST.includes(':') ? `[${env.HOST}]` : env.HOST
   const url = `http://${host}:${port}`
+  publicBase ??= url
   logger.info({ url, database: dialect }, 'Trellis is listening')
 
   let closing: Promise<void> | undefined

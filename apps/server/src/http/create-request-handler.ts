@@ -6,6 +6,7 @@ import type { Logger } from 'pino'
 import { type BrowserPolicy, browserSessionOf } from './browser-session.js'
 import { answerCors } from './cors-policy.js'
 import { requestIdOf } from './request-identity.js'
+import { consoleFiles } from './serve-console.js'
 
 export const TRPC_BASE_PATH = '/trpc'
 const MAX_BODY_BYTES = 1024 * 1024
@@ -18,9 +19,11 @@ export interface RequestHandlerOptions extends ApiDependencies {
   readonly maxBatchSize: number
   /** Which other origins' pages may call, and where browsers reach the server. */
   readonly browsers: BrowserPolicy
+  /** The built web console's folder, served at `/`; nothing is served if it was not built. */
+  readonly consoleDir?: string
 }
 
-/** Routes `/health` and `/trpc/*`; anything else is a JSON 404. */
+/** Routes `/health`, `/trpc/*` and the web console's files; anything else is a JSON 404. */
 export function createRequestHandler(options: RequestHandlerOptions) {
   const { db, dialect, logger, auth } = options
   const requestIds = new WeakMap<IncomingMessage, string>()
@@ -55,6 +58,8 @@ export function createRequestHandler(options: RequestHandlerOptions) {
     },
   })
 
+  const serveConsole = options.consoleDir ? consoleFiles(options.consoleDir) : undefined
+
   return async (req: IncomingMessage, res: ServerResponse) => {
     const requestId = requestIdOf(req)
     requestIds.set(req, requestId)
@@ -76,6 +81,7 @@ export function createRequestHandler(options: RequestHandlerOptions) {
     const path = (req.url ?? '/').split('?')[0] ?? '/'
     if (path === '/health') return answerHealth(options, req, res)
     if (path === TRPC_BASE_PATH || path.startsWith(`${TRPC_BASE_PATH}/`)) return trpc(req, res)
+    if (serveConsole && (await serveConsole(req, res, path))) return
     sendJson(res, 404, { error: 'Not found' })
   }
 }

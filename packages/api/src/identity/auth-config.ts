@@ -12,6 +12,11 @@ export interface AuthConfig {
   readonly loginWindowMinutes: number
   readonly passwordResetMinutes: number
   readonly invitationDays: number
+  /**
+   * The page an invitee opens to accept, given its token (the host's web console:
+   * `https://…/accept?token=…`). Without it, the mail carries the token alone.
+   */
+  readonly invitationLink?: (token: string) => string
 }
 
 export const DEFAULT_AUTH_CONFIG: AuthConfig = {

@@ -22,7 +22,9 @@ export async function sendInvitation(
   await enqueueMail(db, {
     recipient: user.email,
     subject: 'You are invited to Trellis',
-    body: `You have been invited. Accept within ${config.invitationDays} days with this token and a password of your choice:\n\n${token}`,
+    body: config.invitationLink
+      ? `You have been invited. Accept within ${config.invitationDays} days by opening this link and choosing a password:\n\n${config.invitationLink(token)}\n\nOr use this token: ${token}`
+      : `You have been invited. Accept within ${config.invitationDays} days with this token and a password of your choice:\n\n${token}`,
   })
   return expiresAt
 }
