@@ -136,10 +136,10 @@ describe('unknownSettings', () => {
   })
 })
 
-describe('the README configuration table', () => {
+describe('the configuration table (docs/configuration.md)', () => {
   it('lists exactly the variables the server reads', () => {
-    const readme = readFileSync(new URL('../../../README.md', import.meta.url), 'utf8')
-    const section = readme.split('## Configuration')[1]?.split('\n## ')[0] ?? ''
+    const page = readFileSync(new URL('../../../docs/configuration.md', import.meta.url), 'utf8')
+    const section = page.split('# Configuration')[1]?.split('\n## ')[0] ?? ''
     const documented = [...section.matchAll(/^\| `([A-Z_]+)`/gm)].map((match) => match[1])
     expect(documented.sort()).toEqual([...SETTING_NAMES].sort())
   })

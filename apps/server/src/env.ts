@@ -76,7 +76,7 @@ function isExactOrigin(value: string): boolean {
 
 export type ServerEnv = z.output<typeof EnvSchema>
 
-/** Every variable the server reads (the README's configuration table lists exactly these). */
+/** Every variable the server reads (docs/configuration.md's table lists exactly these). */
 export const SETTING_NAMES: readonly string[] = Object.keys(EnvSchema.shape)
 
 /**
