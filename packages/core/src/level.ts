@@ -1,6 +1,6 @@
 /**
  * The four access levels, narrow to broad. Each includes the ones before it:
- * SELF ⊆ OWNED ⊆ UNION ⊆ ALL (MODEL.md §2).
+ * SELF ⊆ OWNED ⊆ UNION ⊆ ALL (docs/model.md §2).
  */
 export const LEVELS = ['SELF', 'OWNED', 'UNION', 'ALL'] as const
 

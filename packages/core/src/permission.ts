@@ -1,7 +1,7 @@
 import type { Grant } from './role.js'
 
 /**
- * A permission is named `resource.action` (MODEL.md §3), for example `users.read`.
+ * A permission is named `resource.action` (docs/model.md §3), for example `users.read`.
  * Boolean permissions are allowed or not; leveled ones are allowed at a level.
  */
 export type PermissionName = `${string}.${string}`

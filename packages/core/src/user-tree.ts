@@ -39,7 +39,7 @@ export function moveWouldCreateCycle(tree: ParentMap, userId: string, newParentI
 }
 
 /**
- * The owners whose records `actorId` may touch at `level` (MODEL.md §2), computed the
+ * The owners whose records `actorId` may touch at `level` (docs/model.md §2), computed the
  * plain way. This is the reference the SQL filters are tested against.
  *
  * @example visibleOwners(tree, 'merchant', 'UNION') // the merchant's parent and its whole subtree

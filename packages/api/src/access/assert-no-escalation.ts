@@ -20,7 +20,7 @@ export async function assertHoldsGrant(
 /**
  * Refuses (FORBIDDEN, naming the first permission missing) to hand out a role whose
  * grants the caller does not itself hold at least at the same level: nobody can give
- * more than they have (MODEL.md §3).
+ * more than they have (docs/model.md §3).
  */
 export async function assertHoldsRole(
   db: TrellisDatabase,

@@ -17,7 +17,7 @@ async function dropGrants(db: TrellisDatabase, permissions: readonly string[]): 
 const permissionNames = (name: string, definition: Pick<EntityTypeDefinition, 'stateMachine'>) =>
   entityTypePermissions(name, definition).map((permission) => permission.name)
 
-/** Entity types (MODEL.md §5): defined at run time, each with a JSON Schema and optional states. */
+/** Entity types (docs/model.md §5): defined at run time, each with a JSON Schema and optional states. */
 export const entityTypesRouter = router({
   /** The types the caller may read: all of them, or those its scoped bindings name. */
   list: entityTypeReadProcedure().query(async ({ ctx }) => {

@@ -16,7 +16,7 @@ import {
 import { RECORD_COLUMNS, toRecordView } from './record-view.js'
 import { transitionRecord } from './transition-record.js'
 
-/** Records of every entity type (MODEL.md §5), each decided per type and filtered in SQL by level. */
+/** Records of every entity type (docs/model.md §5), each decided per type and filtered in SQL by level. */
 export const recordsRouter = router({
   /** A record owned by the caller or, given `ownerId`, by a user within its create level. */
   create: recordProcedure('create')

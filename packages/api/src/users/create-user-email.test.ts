@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type ApiHarness, createApiHarness } from '../testing/api-harness.js'
 import { failure } from '../testing/call-failure.js'
 
-// Decision (README, "Emails"): an email is unique across the whole tree, so creating one
+// Decision (docs/decisions.md, "Emails"): an email is unique across the whole tree, so creating one
 // that exists must fail, wherever its holder is. The answer is CONFLICT, the same whether
 // the holder is within the caller's level or not, and it tells nothing but "taken".
 describe('users.create with an email that exists', () => {

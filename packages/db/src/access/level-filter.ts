@@ -18,7 +18,7 @@ function reachedPath(actor: Actor, level: Level): string | undefined {
 
 /**
  * Restricts any table with an owner column to the records `actor` may touch at `level`
- * (MODEL.md §2). Use it in any query or transaction; it is the only place the levels
+ * (docs/model.md §2). Use it in any query or transaction; it is the only place the levels
  * become SQL.
  *
  * @example

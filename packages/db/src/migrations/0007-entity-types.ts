@@ -1,6 +1,6 @@
 import { type Kysely, sql } from 'kysely'
 
-// Entity types (MODEL.md §5) are defined at run time: a name, a JSON Schema for the data
+// Entity types (docs/model.md §5) are defined at run time: a name, a JSON Schema for the data
 // and, optionally, a state machine whose transitions are permissions of their own.
 // Every record gets a type and, for types with a state machine, its current state.
 export async function up(db: Kysely<any>): Promise<void> {

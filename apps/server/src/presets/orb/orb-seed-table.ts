@@ -10,7 +10,7 @@ import type { Cell, SeedRow } from '../replay/seed-table.js'
  * so the public lines are ✔ for every role.
  *
  * The issuer is the first administrator and holds every permission at ALL (the preset's
- * header): it hands out the consumer and merchant roles, and MODEL.md §3's no-escalation
+ * header): it hands out the consumer and merchant roles, and docs/model.md §3's no-escalation
  * rule, which wins over the seed, says it may only hand out what it holds. Rows where the
  * seed's issuer list lacks the line say so in `note`.
  */
@@ -68,7 +68,7 @@ const MERCHANT_AND_ISSUER = {
 } as const satisfies Record<OrbRole, Cell>
 
 const ISSUER_HOLDS_ALL =
-  "The seed's issuer list lacks this line; Trellis's issuer holds every permission at ALL because it hands out the other roles and MODEL.md §3 (no escalation) wins over the seed."
+  "The seed's issuer list lacks this line; Trellis's issuer holds every permission at ALL because it hands out the other roles and docs/model.md §3 (no escalation) wins over the seed."
 
 const unique = (prefix: string) => `${prefix}-${randomUUID().slice(0, 8)}`
 

@@ -16,7 +16,7 @@ import { orbEntityTypes as types } from './orb-entity-types.js'
 //   DEACTIVATE_ANY_USER            users.deactivate ALL; UPDATE_USER_INFO: users.update ALL
 //   CHANGE_PASSWORD                auth.changePassword
 // The issuer holds every permission at ALL, beyond its seed list: it hands out the
-// consumer and merchant roles, and no caller may hand out what it does not hold (MODEL.md
+// consumer and merchant roles, and no caller may hand out what it does not hold (docs/model.md
 // §3, which wins over the seed). It also runs what the seed leaves to the Integration
 // Layer: roles, entity types, shops, balances and reports.
 export const orbPreset: Preset = {
