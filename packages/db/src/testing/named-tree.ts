@@ -1,5 +1,6 @@
 import type { TrellisDatabase } from '../schema/database.js'
 import { insertUser } from '../tree/insert-user.js'
+import { OWNED_TABLES, TABLES_DELETED_WITH_USER } from '../tree/owned-tables.js'
 
 /** A tree for tests: each user's name mapped to its parent's name, `null` for a root; parents first. */
 export type NamedTree = Readonly<Record<string, string | null>>
@@ -26,8 +27,8 @@ export async function insertNamedTree<T extends NamedTree>(
 
 /** Empties the user tree and everything that hangs on it, so a test file can reuse its database. */
 export async function clearUsers(db: TrellisDatabase): Promise<void> {
-  await db.deleteFrom('records').execute()
-  await db.deleteFrom('user_roles').execute()
+  // The same registry as deleteUser, so a new owned table cannot be forgotten here.
+  for (const { table } of [...OWNED_TABLES, ...TABLES_DELETED_WITH_USER]) await db.deleteFrom(table).execute()
   await db.updateTable('users').set({ parent_id: null }).execute()
   await db.deleteFrom('users').execute()
 }

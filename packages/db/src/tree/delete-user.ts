@@ -2,6 +2,7 @@ import type { Transaction } from 'kysely'
 import type { Database } from '../schema/database.js'
 import { lockUserTree } from './lock-user-tree.js'
 import { moveSubtree } from './move-subtree.js'
+import { OWNED_TABLES, TABLES_DELETED_WITH_USER } from './owned-tables.js'
 import { isInSubtree } from './user-path.js'
 import { UserTreeError } from './user-tree-error.js'
 
@@ -13,9 +14,10 @@ export interface DeleteUserOutcome {
 }
 
 /**
- * Deletes a user without losing data: its children (with their subtrees) and the records
- * it owns go to `transferTo`, by default its parent. A root with something to hand over
- * and no `transferTo` is refused, as is an heir inside the deleted user's subtree.
+ * Deletes a user without losing data: its children (with their subtrees) and the rows it
+ * owns (`OWNED_TABLES`: records, audit events) go to `transferTo`, by default its parent.
+ * A root with children or records and no `transferTo` is refused, as is an heir inside
+ * the deleted user's subtree.
  * Call inside a transaction.
  */
 export async function deleteUser(
@@ -35,14 +37,22 @@ export async function deleteUser(
   if (!user) throw new UserTreeError('USER_NOT_FOUND')
 
   const children = await trx.selectFrom('users').select('id').where('parent_id', '=', userId).execute()
-  const ownsRecords = await trx
-    .selectFrom('records')
-    .select('id')
-    .where('owner_id', '=', userId)
-    .limit(1)
-    .executeTakeFirst()
+  // The registry's tables have different row types; an untyped view lets one loop reach each.
+  const anyTrx = trx as Transaction<any>
+  let ownsRows = false
+  for (const { table, column, foreignKey } of OWNED_TABLES) {
+    // Rows without a foreign key (the audit log) may outlive their owner: they need no heir.
+    if (!foreignKey || ownsRows) continue
+    const row = await anyTrx
+      .selectFrom(table)
+      .select(column)
+      .where(column, '=', userId)
+      .limit(1)
+      .executeTakeFirst()
+    ownsRows = row !== undefined
+  }
   const heirId = transferTo ?? user.parent_id
-  const hasSomethingToHandOver = children.length > 0 || ownsRecords !== undefined
+  const hasSomethingToHandOver = children.length > 0 || ownsRows
   if (heirId === null) {
     if (hasSomethingToHandOver) throw new UserTreeError('DELETE_NEEDS_HEIR')
   } else {
@@ -52,26 +62,24 @@ export async function deleteUser(
   }
 
   for (const child of children) await moveSubtree(trx, child.id, heirId)
-  const transferred =
-    heirId === null
-      ? 0
-      : Number(
-          (
-            await trx
-              .updateTable('records')
-              .set({ owner_id: heirId })
-              .where('owner_id', '=', userId)
-              .executeTakeFirst()
-          ).numUpdatedRows,
-        )
+  let transferredRecords = 0
   if (heirId !== null) {
-    await trx.updateTable('audit_events').set({ owner_id: heirId }).where('owner_id', '=', userId).execute()
+    for (const { table, column } of OWNED_TABLES) {
+      const result = await anyTrx
+        .updateTable(table)
+        .set({ [column]: heirId })
+        .where(column, '=', userId)
+        .executeTakeFirst()
+      if (table === 'records') transferredRecords = Number(result.numUpdatedRows)
+    }
   }
-  await trx.deleteFrom('user_roles').where('user_id', '=', userId).execute()
+  for (const { table, column } of TABLES_DELETED_WITH_USER) {
+    await anyTrx.deleteFrom(table).where(column, '=', userId).execute()
+  }
   await trx.deleteFrom('users').where('id', '=', userId).execute()
   return {
     heirId: hasSomethingToHandOver ? heirId : null,
     movedChildren: children.length,
-    transferredRecords: transferred,
+    transferredRecords,
   }
 }

@@ -1,0 +1,37 @@
+import type { Database } from '../schema/database.js'
+
+/** A column of some table that holds a user's id. */
+export type UserColumn = {
+  [Table in keyof Database & string]: {
+    readonly table: Table
+    readonly column: keyof Database[Table] & string
+  }
+}[keyof Database & string]
+
+export type OwnedTable = UserColumn & {
+  /**
+   * Whether the column is a foreign key to `users.id`: then a user owning such rows can
+   * only be deleted once an heir takes them, or the delete would break the key.
+   */
+  readonly foreignKey: boolean
+}
+
+/**
+ * Every table whose rows a user owns: deleting the user hands them to its heir
+ * (`deleteUser`), and the test reset empties them. A new owned table goes here, or
+ * deleting its owner fails on the foreign key; `owned-tables.test.ts` compares this
+ * list with the foreign keys to `users.id` in the catalog.
+ */
+export const OWNED_TABLES = [
+  { table: 'records', column: 'owner_id', foreignKey: true },
+  // No foreign key, so history outlives users: handed to the heir when there is one.
+  { table: 'audit_events', column: 'owner_id', foreignKey: false },
+] as const satisfies readonly OwnedTable[]
+
+/**
+ * Tables whose rows go with their user, deleted by `deleteUser` itself because their
+ * foreign key does not cascade (sessions, API keys and one-time tokens cascade).
+ */
+export const TABLES_DELETED_WITH_USER = [
+  { table: 'user_roles', column: 'user_id' },
+] as const satisfies readonly UserColumn[]
