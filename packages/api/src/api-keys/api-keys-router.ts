@@ -1,5 +1,5 @@
 import type { Level } from '@trellis/core'
-import { type Actor, ownerWithinLevel, type TrellisDatabase, withTransaction } from '@trellis/db'
+import { type Actor, ownerWithinLevel, type TrellisDatabase } from '@trellis/db'
 import { z } from 'zod'
 import { TrellisError } from '../errors/trellis-error.js'
 import { generateApiKey } from '../identity/api-key-secret.js'
@@ -75,13 +75,11 @@ export const apiKeysRouter = router({
   /** Replaces a key with a new one of the same name; the old one stops working at once. */
   rotate: leveledProcedure('apiKeys.create')
     .input(KeyIdInput)
-    .mutation(({ ctx, input }) =>
-      withTransaction(ctx.db, async (trx) => {
-        const old = await findVisibleKey(trx, ctx.actor, ctx.level, input.id)
-        await trx.updateTable('api_keys').set({ revoked_at: new Date() }).where('id', '=', old.id).execute()
-        return issueKey(trx, old.user_id, old.name)
-      }),
-    ),
+    .mutation(async ({ ctx, input }) => {
+      const old = await findVisibleKey(ctx.db, ctx.actor, ctx.level, input.id)
+      await ctx.db.updateTable('api_keys').set({ revoked_at: new Date() }).where('id', '=', old.id).execute()
+      return issueKey(ctx.db, old.user_id, old.name)
+    }),
 
   revoke: leveledProcedure('apiKeys.revoke')
     .input(KeyIdInput)

@@ -113,14 +113,12 @@ export const authRouter = router({
         })
       }
       const passwordHash = await hashPassword(input.newPassword)
-      await withTransaction(ctx.db, async (trx) => {
-        await trx
-          .updateTable('users')
-          .set({ password_hash: passwordHash, updated_at: new Date() })
-          .where('id', '=', ctx.callerId)
-          .execute()
-        await endSessions(trx, ctx.callerId, ctx.sessionId ?? undefined)
-      })
+      await ctx.db
+        .updateTable('users')
+        .set({ password_hash: passwordHash, updated_at: new Date() })
+        .where('id', '=', ctx.callerId)
+        .execute()
+      await endSessions(ctx.db, ctx.callerId, ctx.sessionId ?? undefined)
       return { changed: true as const }
     }),
 

@@ -1,5 +1,5 @@
 import { type EntityTypeDefinition, entityTypePermissions, entityTypeScope } from '@trellis/core'
-import { isUniqueViolation, type TrellisDatabase, toCount, withTransaction } from '@trellis/db'
+import { isUniqueViolation, type TrellisDatabase, toCount } from '@trellis/db'
 import { TrellisError } from '../errors/trellis-error.js'
 import { booleanProcedure, entityTypeReadProcedure, router } from '../trpc/init.js'
 import { assertValidEntityType } from './entity-type-definition.js'
@@ -65,43 +65,41 @@ export const entityTypesRouter = router({
    */
   update: booleanProcedure('entityTypes.update')
     .input(UpdateEntityTypeInput)
-    .mutation(({ ctx, input }) =>
-      withTransaction(ctx.db, async (trx) => {
-        const current = await getEntityType(trx, input.name, { forUpdate: true })
-        const next: EntityTypeDefinition = {
-          description: input.description ?? current.description,
-          schema: input.schema ?? current.schema,
-          stateMachine: input.stateMachine === undefined ? current.stateMachine : input.stateMachine,
-          references: input.references === undefined ? current.references : input.references,
-        }
-        assertValidEntityType(input.name, next)
-        await assertReferencedTypesExist(trx, input.name, next.references)
-        const kept = new Set(permissionNames(input.name, next))
-        await dropGrants(
-          trx,
-          permissionNames(input.name, current).filter((permission) => !kept.has(permission)),
-        )
-        await trx
-          .updateTable('entity_types')
-          .set({ ...entityTypeColumns(next), updated_at: new Date() })
-          .where('id', '=', current.id)
+    .mutation(async ({ ctx, input }) => {
+      const current = await getEntityType(ctx.db, input.name, { forUpdate: true })
+      const next: EntityTypeDefinition = {
+        description: input.description ?? current.description,
+        schema: input.schema ?? current.schema,
+        stateMachine: input.stateMachine === undefined ? current.stateMachine : input.stateMachine,
+        references: input.references === undefined ? current.references : input.references,
+      }
+      assertValidEntityType(input.name, next)
+      await assertReferencedTypesExist(ctx.db, input.name, next.references)
+      const kept = new Set(permissionNames(input.name, next))
+      await dropGrants(
+        ctx.db,
+        permissionNames(input.name, current).filter((permission) => !kept.has(permission)),
+      )
+      await ctx.db
+        .updateTable('entity_types')
+        .set({ ...entityTypeColumns(next), updated_at: new Date() })
+        .where('id', '=', current.id)
+        .execute()
+      if (next.stateMachine && !current.stateMachine) {
+        await ctx.db
+          .updateTable('records')
+          .set({ status: next.stateMachine.initial })
+          .where('entity_type_id', '=', current.id)
           .execute()
-        if (next.stateMachine && !current.stateMachine) {
-          await trx
-            .updateTable('records')
-            .set({ status: next.stateMachine.initial })
-            .where('entity_type_id', '=', current.id)
-            .execute()
-        } else if (!next.stateMachine && current.stateMachine) {
-          await trx
-            .updateTable('records')
-            .set({ status: null })
-            .where('entity_type_id', '=', current.id)
-            .execute()
-        }
-        return toEntityTypeView(await getEntityType(trx, input.name))
-      }),
-    ),
+      } else if (!next.stateMachine && current.stateMachine) {
+        await ctx.db
+          .updateTable('records')
+          .set({ status: null })
+          .where('entity_type_id', '=', current.id)
+          .execute()
+      }
+      return toEntityTypeView(await getEntityType(ctx.db, input.name))
+    }),
 
   /**
    * Deletes a type that has no records (refused otherwise), with the grants of its
@@ -109,39 +107,37 @@ export const entityTypesRouter = router({
    */
   delete: booleanProcedure('entityTypes.delete')
     .input(EntityTypeNameInput)
-    .mutation(({ ctx, input }) =>
-      withTransaction(ctx.db, async (trx) => {
-        const type = await getEntityType(trx, input.name, { forUpdate: true })
-        const { count } = await trx
-          .selectFrom('records')
-          .select((eb) => eb.fn.countAll().as('count'))
-          .where('entity_type_id', '=', type.id)
-          .executeTakeFirstOrThrow()
-        const records = toCount(count)
-        if (records > 0) {
-          throw new TrellisError({
-            code: 'CONFLICT',
-            reason: 'STILL_REFERENCED',
-            message: `Entity type ${input.name} still has ${records} record(s): delete them first`,
-          })
-        }
-        const referrers = (await loadEntityTypes(trx)).filter(
-          (other) => other.name !== type.name && Object.values(other.references ?? {}).includes(type.name),
-        )
-        if (referrers.length > 0) {
-          throw new TrellisError({
-            code: 'CONFLICT',
-            reason: 'STILL_REFERENCED',
-            message: `Entity type ${input.name} is referenced by ${referrers.map((other) => other.name).join(', ')}: remove those references first`,
-          })
-        }
-        await dropGrants(trx, permissionNames(type.name, type))
-        const { numDeletedRows } = await trx
-          .deleteFrom('user_roles')
-          .where('scope', '=', entityTypeScope(type.name))
-          .executeTakeFirst()
-        await trx.deleteFrom('entity_types').where('id', '=', type.id).execute()
-        return { name: type.name, removedBindings: Number(numDeletedRows) }
-      }),
-    ),
+    .mutation(async ({ ctx, input }) => {
+      const type = await getEntityType(ctx.db, input.name, { forUpdate: true })
+      const { count } = await ctx.db
+        .selectFrom('records')
+        .select((eb) => eb.fn.countAll().as('count'))
+        .where('entity_type_id', '=', type.id)
+        .executeTakeFirstOrThrow()
+      const records = toCount(count)
+      if (records > 0) {
+        throw new TrellisError({
+          code: 'CONFLICT',
+          reason: 'STILL_REFERENCED',
+          message: `Entity type ${input.name} still has ${records} record(s): delete them first`,
+        })
+      }
+      const referrers = (await loadEntityTypes(ctx.db)).filter(
+        (other) => other.name !== type.name && Object.values(other.references ?? {}).includes(type.name),
+      )
+      if (referrers.length > 0) {
+        throw new TrellisError({
+          code: 'CONFLICT',
+          reason: 'STILL_REFERENCED',
+          message: `Entity type ${input.name} is referenced by ${referrers.map((other) => other.name).join(', ')}: remove those references first`,
+        })
+      }
+      await dropGrants(ctx.db, permissionNames(type.name, type))
+      const { numDeletedRows } = await ctx.db
+        .deleteFrom('user_roles')
+        .where('scope', '=', entityTypeScope(type.name))
+        .executeTakeFirst()
+      await ctx.db.deleteFrom('entity_types').where('id', '=', type.id).execute()
+      return { name: type.name, removedBindings: Number(numDeletedRows) }
+    }),
 })

@@ -1,4 +1,4 @@
-import { insertUser, userWithinLevel, withTransaction } from '@trellis/db'
+import { insertUser, userWithinLevel } from '@trellis/db'
 import { z } from 'zod'
 import { unauthorized } from '../access/access-errors.js'
 import { findAssignableRole } from '../access/assert-no-escalation.js'
@@ -8,6 +8,7 @@ import { PasswordInput } from '../identity/password-policy.js'
 import { redeemOneTimeToken } from '../identity/redeem-one-time-token.js'
 import { text } from '../inputs/text.js'
 import { leveledProcedure, router, selfCommittingProcedure } from '../trpc/init.js'
+import { mutationTransaction } from '../trpc/mutation-transaction.js'
 import { findVisibleUser } from '../users/find-visible-user.js'
 import { toUserError } from '../users/user-errors.js'
 import { toUserView, USER_VIEW_COLUMNS } from '../users/user-view.js'
@@ -24,24 +25,26 @@ export const invitationsRouter = router({
    */
   create: leveledProcedure('invitations.create')
     .input(z.object({ email: z.email().max(254), role: text().min(1).max(63), parentId: z.uuid() }))
-    .mutation(({ ctx, input }) =>
-      withTransaction(ctx.db, async (trx) => {
-        await findVisibleUser(trx, ctx.actor, ctx.level, input.parentId)
-        const roleId = await findAssignableRole(trx, ctx.actor.id, input.role)
-        const user = await insertUser(trx, {
+    .mutation(async ({ ctx, input }) => {
+      try {
+        await findVisibleUser(ctx.db, ctx.actor, ctx.level, input.parentId)
+        const roleId = await findAssignableRole(ctx.db, ctx.actor.id, input.role)
+        const user = await insertUser(mutationTransaction(ctx.db), {
           email: input.email,
           kind: 'person',
           status: 'invited',
           parent_id: input.parentId,
         })
-        await trx
+        await ctx.db
           .insertInto('user_roles')
           .values({ user_id: user.id, role_id: roleId, scope: null })
           .execute()
-        const expiresAt = await sendInvitation(trx, user, ctx.auth)
+        const expiresAt = await sendInvitation(ctx.db, user, ctx.auth)
         return { user: toUserView(user), role: input.role, expiresAt: expiresAt.toISOString() }
-      }).catch(toUserError),
-    ),
+      } catch (error) {
+        toUserError(error)
+      }
+    }),
 
   /** Pending invitations within the caller's level, newest first. */
   list: leveledProcedure('invitations.read')
@@ -69,36 +72,32 @@ export const invitationsRouter = router({
   /** Mails a new token (the old one stops working) and restarts the expiry. */
   resend: leveledProcedure('invitations.create')
     .input(InvitedUserInput)
-    .mutation(({ ctx, input }) =>
-      withTransaction(ctx.db, async (trx) => {
-        const user = await findVisibleUser(trx, ctx.actor, ctx.level, input.userId)
-        if (user.status !== 'invited') throw notInvited()
-        const { email } = await trx
-          .selectFrom('users')
-          .select('email')
-          .where('id', '=', user.id)
-          .executeTakeFirstOrThrow()
-        const expiresAt = await sendInvitation(trx, { id: user.id, email }, ctx.auth)
-        return { expiresAt: expiresAt.toISOString() }
-      }),
-    ),
+    .mutation(async ({ ctx, input }) => {
+      const user = await findVisibleUser(ctx.db, ctx.actor, ctx.level, input.userId)
+      if (user.status !== 'invited') throw notInvited()
+      const { email } = await ctx.db
+        .selectFrom('users')
+        .select('email')
+        .where('id', '=', user.id)
+        .executeTakeFirstOrThrow()
+      const expiresAt = await sendInvitation(ctx.db, { id: user.id, email }, ctx.auth)
+      return { expiresAt: expiresAt.toISOString() }
+    }),
 
   /** Withdraws an invitation: its tokens stop working and the user is deactivated (kept, not deleted). */
   revoke: leveledProcedure('invitations.revoke')
     .input(InvitedUserInput)
-    .mutation(({ ctx, input }) =>
-      withTransaction(ctx.db, async (trx) => {
-        const user = await findVisibleUser(trx, ctx.actor, ctx.level, input.userId)
-        if (user.status !== 'invited') throw notInvited()
-        await revokeOneTimeTokens(trx, user.id, 'invitation')
-        await trx
-          .updateTable('users')
-          .set({ status: 'deactivated', updated_at: new Date() })
-          .where('id', '=', user.id)
-          .execute()
-        return { revoked: true as const }
-      }),
-    ),
+    .mutation(async ({ ctx, input }) => {
+      const user = await findVisibleUser(ctx.db, ctx.actor, ctx.level, input.userId)
+      if (user.status !== 'invited') throw notInvited()
+      await revokeOneTimeTokens(ctx.db, user.id, 'invitation')
+      await ctx.db
+        .updateTable('users')
+        .set({ status: 'deactivated', updated_at: new Date() })
+        .where('id', '=', user.id)
+        .execute()
+      return { revoked: true as const }
+    }),
 
   /**
    * Accepts an invitation with its token and a password: the user becomes `active`. The

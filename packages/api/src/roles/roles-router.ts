@@ -1,5 +1,5 @@
 import { broadestLevel, type Grant, PUBLIC_ROLE } from '@trellis/core'
-import { type TrellisDatabase, toCount, withTransaction } from '@trellis/db'
+import { type TrellisDatabase, toCount } from '@trellis/db'
 import { z } from 'zod'
 import { assertHoldsGrant } from '../access/assert-no-escalation.js'
 import { findPermissionKind } from '../access/permission-kind.js'
@@ -122,44 +122,42 @@ export const rolesRouter = router({
    */
   setGrant: booleanProcedure('roles.update')
     .input(SetGrantInput)
-    .mutation(({ ctx, input }) =>
-      withTransaction(ctx.db, async (trx) => {
-        await lockRoleGrants(trx)
-        // The gate read the caller's grants before the lock; a change that took them away
-        // meanwhile counts.
-        await assertHoldsGrant(trx, ctx.callerId!, 'roles.update', true)
-        const role = await lockRole(trx, input.role)
-        const stored = await trx
-          .selectFrom('role_grants')
-          .select('level')
-          .where('role_id', '=', role.id)
-          .where('permission', '=', input.permission)
-          .executeTakeFirst()
-        const old: Grant | undefined = stored && (stored.level ?? true)
-        assertProtectedRoleKeepsAdministration(role, input.permission, input.grant)
-        if (input.grant === null) {
-          if (old !== undefined) {
-            await assertHoldsGrant(trx, ctx.callerId!, input.permission, old)
-            await trx
-              .deleteFrom('role_grants')
-              .where('role_id', '=', role.id)
-              .where('permission', '=', input.permission)
-              .execute()
-          }
-        } else {
-          await assertGrantFits(trx, input.permission, input.grant)
-          await assertHoldsGrant(trx, ctx.callerId!, input.permission, higherGrant(input.grant, old))
-          const level = input.grant === true ? null : input.grant
-          await trx
-            .insertInto('role_grants')
-            .values({ role_id: role.id, permission: input.permission, level })
-            .onConflict((conflict) => conflict.columns(['role_id', 'permission']).doUpdateSet({ level }))
+    .mutation(async ({ ctx, input }) => {
+      await lockRoleGrants(ctx.db)
+      // The gate read the caller's grants before the lock; a change that took them away
+      // meanwhile counts.
+      await assertHoldsGrant(ctx.db, ctx.callerId!, 'roles.update', true)
+      const role = await lockRole(ctx.db, input.role)
+      const stored = await ctx.db
+        .selectFrom('role_grants')
+        .select('level')
+        .where('role_id', '=', role.id)
+        .where('permission', '=', input.permission)
+        .executeTakeFirst()
+      const old: Grant | undefined = stored && (stored.level ?? true)
+      assertProtectedRoleKeepsAdministration(role, input.permission, input.grant)
+      if (input.grant === null) {
+        if (old !== undefined) {
+          await assertHoldsGrant(ctx.db, ctx.callerId!, input.permission, old)
+          await ctx.db
+            .deleteFrom('role_grants')
+            .where('role_id', '=', role.id)
+            .where('permission', '=', input.permission)
             .execute()
         }
-        await trx.updateTable('roles').set({ updated_at: new Date() }).where('id', '=', role.id).execute()
-        return (await loadRoleViews(trx, [input.role]))[0]!
-      }),
-    ),
+      } else {
+        await assertGrantFits(ctx.db, input.permission, input.grant)
+        await assertHoldsGrant(ctx.db, ctx.callerId!, input.permission, higherGrant(input.grant, old))
+        const level = input.grant === true ? null : input.grant
+        await ctx.db
+          .insertInto('role_grants')
+          .values({ role_id: role.id, permission: input.permission, level })
+          .onConflict((conflict) => conflict.columns(['role_id', 'permission']).doUpdateSet({ level }))
+          .execute()
+      }
+      await ctx.db.updateTable('roles').set({ updated_at: new Date() }).where('id', '=', role.id).execute()
+      return (await loadRoleViews(ctx.db, [input.role]))[0]!
+    }),
 
   /** Deletes a role nobody holds; `public` is never deleted. */
   delete: booleanProcedure('roles.delete')

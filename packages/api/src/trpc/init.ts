@@ -95,6 +95,8 @@ async function commitIfOk<R extends { ok: boolean }>(
 // Every mutation runs in one transaction with its audit event, so the change and its
 // record commit together or not at all. A failed mutation rolls back and is recorded
 // after; a read is recorded only when it is denied.
+// A mutation's `ctx.db` is that transaction: its writes are atomic without wrapping them
+// again. Queries and `selfCommittingProcedure`s get the root database.
 const auditedProcedure = baseProcedure.use(async ({ ctx, type, path, meta, next, getRawInput }) => {
   // A procedure that decides a finer permission than its meta (records: `shares.update`) names it here.
   const audit: AuditNote = {}

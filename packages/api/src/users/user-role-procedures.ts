@@ -1,4 +1,3 @@
-import { withTransaction } from '@trellis/db'
 import { z } from 'zod'
 import { findAssignableRole } from '../access/assert-no-escalation.js'
 import { ScopeInput } from '../access/permission-input.js'
@@ -23,59 +22,56 @@ export const userRoleProcedures = {
   /** Binds a role to a user within the caller's level; the caller must hold every grant of the role. */
   assignRole: leveledProcedure('users.assignRole')
     .input(BindingInput)
-    .mutation(({ ctx, input }) =>
-      withTransaction(ctx.db, async (trx) => {
-        await findVisibleUser(trx, ctx.actor, ctx.level, input.id)
-        // Locked, so the type cannot be deleted (with its scoped bindings) under this one.
-        if (input.scope) await getEntityType(trx, input.scope.slice('entityType:'.length), { forShare: true })
-        const roleId = await findAssignableRole(trx, ctx.actor.id, input.role, input.scope ?? null)
-        // Locked after the role (users.delete locks the user's protected roles, then the
-        // user): a delete waits for this binding and removes it, or has gone first.
-        const user = await trx
-          .selectFrom('users')
-          .select('id')
-          .where('id', '=', input.id)
-          .forShare()
-          .executeTakeFirst()
-        if (!user) throw userNotFound()
-        await trx
-          .insertInto('user_roles')
-          .values({ user_id: input.id, role_id: roleId, scope: input.scope ?? null })
-          .onConflict((conflict) => conflict.doNothing())
-          .execute()
-        return { userId: input.id, role: input.role, scope: input.scope ?? null }
-      }),
-    ),
+    .mutation(async ({ ctx, input }) => {
+      await findVisibleUser(ctx.db, ctx.actor, ctx.level, input.id)
+      // Locked, so the type cannot be deleted (with its scoped bindings) under this one.
+      if (input.scope)
+        await getEntityType(ctx.db, input.scope.slice('entityType:'.length), { forShare: true })
+      const roleId = await findAssignableRole(ctx.db, ctx.actor.id, input.role, input.scope ?? null)
+      // Locked after the role (users.delete locks the user's protected roles, then the
+      // user): a delete waits for this binding and removes it, or has gone first.
+      const user = await ctx.db
+        .selectFrom('users')
+        .select('id')
+        .where('id', '=', input.id)
+        .forShare()
+        .executeTakeFirst()
+      if (!user) throw userNotFound()
+      await ctx.db
+        .insertInto('user_roles')
+        .values({ user_id: input.id, role_id: roleId, scope: input.scope ?? null })
+        .onConflict((conflict) => conflict.doNothing())
+        .execute()
+      return { userId: input.id, role: input.role, scope: input.scope ?? null }
+    }),
 
   /** Removes a binding; refused if it would leave a protected role with no active holder. */
   unassignRole: leveledProcedure('users.unassignRole')
     .input(BindingInput)
-    .mutation(({ ctx, input }) =>
-      withTransaction(ctx.db, async (trx) => {
-        await findVisibleUser(trx, ctx.actor, ctx.level, input.id)
-        const binding = await trx
-          .selectFrom('user_roles')
-          .innerJoin('roles', 'roles.id', 'user_roles.role_id')
-          .select('user_roles.id')
-          .where('user_roles.user_id', '=', input.id)
-          .where('roles.name', '=', input.role)
-          .where((eb) =>
-            input.scope === undefined
-              ? eb('user_roles.scope', 'is', null)
-              : eb('user_roles.scope', '=', input.scope),
-          )
-          .executeTakeFirst()
-        if (!binding)
-          throw new TrellisError({
-            code: 'NOT_FOUND',
-            reason: 'NOT_FOUND',
-            message: 'The user does not hold this role',
-          })
-        await assertProtectedRolesKeepHolders(trx, { userId: input.id, bindingId: binding.id })
-        await trx.deleteFrom('user_roles').where('id', '=', binding.id).execute()
-        return { userId: input.id, role: input.role, scope: input.scope ?? null }
-      }),
-    ),
+    .mutation(async ({ ctx, input }) => {
+      await findVisibleUser(ctx.db, ctx.actor, ctx.level, input.id)
+      const binding = await ctx.db
+        .selectFrom('user_roles')
+        .innerJoin('roles', 'roles.id', 'user_roles.role_id')
+        .select('user_roles.id')
+        .where('user_roles.user_id', '=', input.id)
+        .where('roles.name', '=', input.role)
+        .where((eb) =>
+          input.scope === undefined
+            ? eb('user_roles.scope', 'is', null)
+            : eb('user_roles.scope', '=', input.scope),
+        )
+        .executeTakeFirst()
+      if (!binding)
+        throw new TrellisError({
+          code: 'NOT_FOUND',
+          reason: 'NOT_FOUND',
+          message: 'The user does not hold this role',
+        })
+      await assertProtectedRolesKeepHolders(ctx.db, { userId: input.id, bindingId: binding.id })
+      await ctx.db.deleteFrom('user_roles').where('id', '=', binding.id).execute()
+      return { userId: input.id, role: input.role, scope: input.scope ?? null }
+    }),
 
   /** The roles bound to a user within the caller's level. */
   roles: leveledProcedure('users.read')

@@ -1,8 +1,9 @@
-import { deleteUser, insertUser, moveSubtree, userWithinLevel, withTransaction } from '@trellis/db'
+import { deleteUser, insertUser, moveSubtree, userWithinLevel } from '@trellis/db'
 import { TrellisError } from '../errors/trellis-error.js'
 import { endSessions } from '../identity/sessions.js'
 import { assertProtectedRolesKeepHolders } from '../roles/protected-roles.js'
 import { leveledProcedure, router } from '../trpc/init.js'
+import { mutationTransaction } from '../trpc/mutation-transaction.js'
 import { findVisibleUser } from './find-visible-user.js'
 import { listUsers } from './list-users.js'
 import { toUserError, USER_ERRORS, userNotFound } from './user-errors.js'
@@ -33,10 +34,10 @@ export const usersRouter = router({
   /** Creates a user under a parent within the caller's level. People start `invited`, services `active`. */
   create: leveledProcedure('users.create')
     .input(CreateUserInput)
-    .mutation(({ ctx, input }) =>
-      withTransaction(ctx.db, async (trx) => {
-        await findVisibleUser(trx, ctx.actor, ctx.level, input.parentId)
-        const user = await insertUser(trx, {
+    .mutation(async ({ ctx, input }) => {
+      try {
+        await findVisibleUser(ctx.db, ctx.actor, ctx.level, input.parentId)
+        const user = await insertUser(mutationTransaction(ctx.db), {
           email: input.email,
           display_name: input.displayName ?? '',
           kind: input.kind,
@@ -44,8 +45,10 @@ export const usersRouter = router({
           parent_id: input.parentId,
         })
         return toUserView(user)
-      }).catch(toUserError),
-    ),
+      } catch (error) {
+        toUserError(error)
+      }
+    }),
 
   get: leveledProcedure('users.read')
     .input(UserIdInput)
@@ -96,10 +99,10 @@ export const usersRouter = router({
 
   update: leveledProcedure('users.update')
     .input(UpdateUserInput)
-    .mutation(({ ctx, input }) =>
-      withTransaction(ctx.db, async (trx) => {
-        await findVisibleUser(trx, ctx.actor, ctx.level, input.id)
-        const row = await trx
+    .mutation(async ({ ctx, input }) => {
+      try {
+        await findVisibleUser(ctx.db, ctx.actor, ctx.level, input.id)
+        const row = await ctx.db
           .updateTable('users')
           .set({
             ...(input.email !== undefined ? { email: input.email } : {}),
@@ -110,15 +113,17 @@ export const usersRouter = router({
           .returning(USER_VIEW_COLUMNS)
           .executeTakeFirstOrThrow()
         return toUserView(row)
-      }).catch(toUserError),
-    ),
+      } catch (error) {
+        toUserError(error)
+      }
+    }),
 
   /** Moves a user with its subtree; the user and its new parent must both be within the caller's level. */
   move: leveledProcedure('users.move')
     .input(MoveUserInput)
-    .mutation(({ ctx, input }) =>
-      withTransaction(ctx.db, async (trx) => {
-        await findVisibleUser(trx, ctx.actor, ctx.level, input.id)
+    .mutation(async ({ ctx, input }) => {
+      try {
+        await findVisibleUser(ctx.db, ctx.actor, ctx.level, input.id)
         if (input.newParentId === null) {
           if (ctx.level !== 'ALL')
             throw new TrellisError({
@@ -127,26 +132,30 @@ export const usersRouter = router({
               message: USER_ERRORS.ROOT_NEEDS_ALL,
             })
         } else {
-          await findVisibleUser(trx, ctx.actor, ctx.level, input.newParentId)
+          await findVisibleUser(ctx.db, ctx.actor, ctx.level, input.newParentId)
         }
-        const moved = await moveSubtree(trx, input.id, input.newParentId)
+        const moved = await moveSubtree(mutationTransaction(ctx.db), input.id, input.newParentId)
         return { id: input.id, parentId: input.newParentId, movedUsers: moved }
-      }).catch(toUserError),
-    ),
+      } catch (error) {
+        toUserError(error)
+      }
+    }),
 
   /** Deletes a user, handing its children and records to `transferTo` (default: its parent). */
   delete: leveledProcedure('users.delete')
     .input(DeleteUserInput)
-    .mutation(({ ctx, input }) =>
-      withTransaction(ctx.db, async (trx) => {
+    .mutation(async ({ ctx, input }) => {
+      try {
         refuseSelf(ctx.actor.id, input.id)
-        await findVisibleUser(trx, ctx.actor, ctx.level, input.id)
-        if (input.transferTo) await findVisibleUser(trx, ctx.actor, ctx.level, input.transferTo)
-        await assertProtectedRolesKeepHolders(trx, { userId: input.id })
-        const outcome = await deleteUser(trx, input.id, input.transferTo)
+        await findVisibleUser(ctx.db, ctx.actor, ctx.level, input.id)
+        if (input.transferTo) await findVisibleUser(ctx.db, ctx.actor, ctx.level, input.transferTo)
+        await assertProtectedRolesKeepHolders(ctx.db, { userId: input.id })
+        const outcome = await deleteUser(mutationTransaction(ctx.db), input.id, input.transferTo)
         return { id: input.id, ...outcome }
-      }).catch(toUserError),
-    ),
+      } catch (error) {
+        toUserError(error)
+      }
+    }),
 
   /** Stops a user from calling anything; everything it owns stays, except its API keys (revoked). */
   deactivate: leveledProcedure('users.deactivate')
@@ -154,25 +163,23 @@ export const usersRouter = router({
     .mutation(async ({ ctx, input }) => {
       refuseSelf(ctx.actor.id, input.id)
       await findVisibleUser(ctx.db, ctx.actor, ctx.level, input.id)
-      return withTransaction(ctx.db, async (trx) => {
-        await assertProtectedRolesKeepHolders(trx, { userId: input.id })
-        const row = await trx
-          .updateTable('users')
-          .set({ status: 'deactivated', updated_at: new Date() })
-          .where('id', '=', input.id)
-          .returning(USER_VIEW_COLUMNS)
-          .executeTakeFirstOrThrow()
-        // Its sessions end now, not when they expire; a service's API keys are revoked for
-        // good, so a key leaked before never works again, even after a reactivation.
-        await endSessions(trx, input.id)
-        await trx
-          .updateTable('api_keys')
-          .set({ revoked_at: new Date() })
-          .where('user_id', '=', input.id)
-          .where('revoked_at', 'is', null)
-          .execute()
-        return toUserView(row)
-      })
+      await assertProtectedRolesKeepHolders(ctx.db, { userId: input.id })
+      const row = await ctx.db
+        .updateTable('users')
+        .set({ status: 'deactivated', updated_at: new Date() })
+        .where('id', '=', input.id)
+        .returning(USER_VIEW_COLUMNS)
+        .executeTakeFirstOrThrow()
+      // Its sessions end now, not when they expire; a service's API keys are revoked for
+      // good, so a key leaked before never works again, even after a reactivation.
+      await endSessions(ctx.db, input.id)
+      await ctx.db
+        .updateTable('api_keys')
+        .set({ revoked_at: new Date() })
+        .where('user_id', '=', input.id)
+        .where('revoked_at', 'is', null)
+        .execute()
+      return toUserView(row)
     }),
 
   reactivate: leveledProcedure('users.reactivate')
