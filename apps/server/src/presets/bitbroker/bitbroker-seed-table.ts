@@ -1,6 +1,6 @@
 import type { TrellisClient } from '@trellis/sdk'
 import { entityTypeScope } from '@trellis/sdk'
-import type { SeedRow } from '../replay/seed-table.js'
+import type { SeedRow } from '../../testing/replay/seed-table.js'
 
 /**
  * The BitBroker seed (seeds/bitbroker-users.md) has no permission table, only a paragraph

@@ -2,14 +2,14 @@ import { randomUUID } from 'node:crypto'
 import { isTrellisError } from '@trellis/sdk'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { callFailure as failure } from '../../testing/call-failure.js'
-import { replaySeedTable } from '../replay/replay-seed-table.js'
+import { replaySeedTable } from '../../testing/replay/replay-seed-table.js'
 import {
   addRoleUser,
   listAll,
   type PresetServer,
   type RoleUser,
   startPresetServer,
-} from '../replay/replay-world.js'
+} from '../../testing/replay/replay-world.js'
 import { BOBSLED_ROLES, type BobsledRole, type BobsledWorld, bobsledSeedTable } from './bobsled-seed-table.js'
 
 /** Sample data of every type the table reads, so that each role's reads have something to find. */

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { isLevel } from '@trellis/core'
 import { isTrellisError, type TrellisClient } from '@trellis/sdk'
-import type { Cell, SeedRow } from '../replay/seed-table.js'
+import type { Cell, SeedRow } from '../../testing/replay/seed-table.js'
 
 /** The seed's columns, in its order (the seed's "Members" column is the role `member`). */
 export const BOBSLED_ROLES = ['owner', 'member', 'fulfillment', 'integrator', 'consumer', 'viewer'] as const

@@ -3,7 +3,7 @@ import { createTrellisClient, entityTypePermission, type TrellisClient } from '@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { addPerson } from '../../testing/add-person.js'
 import { callFailure, failureCode } from '../../testing/call-failure.js'
-import { type ReplayCast, replaySeedTable } from '../replay/replay-seed-table.js'
+import { type ReplayCast, replaySeedTable } from '../../testing/replay/replay-seed-table.js'
 import {
   ADMIN,
   addRoleUser,
@@ -11,7 +11,7 @@ import {
   ROLE_USER_PASSWORD,
   type RoleUser,
   startPresetServer,
-} from '../replay/replay-world.js'
+} from '../../testing/replay/replay-world.js'
 import { type OrbAccount, type OrbRole, type OrbWorld, orbSeedTable } from './orb-seed-table.js'
 
 const PASSWORD = ROLE_USER_PASSWORD

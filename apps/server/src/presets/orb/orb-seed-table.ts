@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import type { TrellisClient } from '@trellis/sdk'
-import type { Cell, SeedRow } from '../replay/seed-table.js'
+import type { Cell, SeedRow } from '../../testing/replay/seed-table.js'
 
 /**
  * The Orb DLT seed (seeds/orb-dlt-roles-and-permissions.txt) lists, per role, the

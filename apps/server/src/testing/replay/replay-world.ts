@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto'
 import { type EntityTypeScope, type Level, type ParentMap, visibleOwners } from '@trellis/core'
 import { createTrellisClient, isTrellisError, type TrellisClient } from '@trellis/sdk'
 import { expect } from 'vitest'
-import { addPerson } from '../../testing/add-person.js'
-import { startTestServer, type TestServer } from '../../testing/start-test-server.js'
+import { addPerson } from '../add-person.js'
+import { startTestServer, type TestServer } from '../start-test-server.js'
 
 export const ADMIN = { email: 'admin@trellis.local', password: 'correct horse battery' }
 /** The password of every user `addRoleUser` makes. */
