@@ -28,7 +28,19 @@ function reachedPath(actor: Actor, level: Level): string | undefined {
 export function ownerWithinLevel(ownerColumn: string, actor: Actor, level: Level): Expression<SqlBool> {
   if (level === 'ALL') return sql<SqlBool>`true`
   if (level === 'SELF') return sql<SqlBool>`${sql.ref(ownerColumn)} = ${actor.id}`
-  const [lower, upper] = subtreeRange(reachedPath(actor, level)!)
+  return ownerWithinSubtree(ownerColumn, reachedPath(actor, level)!)
+}
+
+/**
+ * Restricts any table with an owner column to the rows owned by the user at `path` or
+ * anyone below it: the one place a subtree of owners becomes SQL.
+ *
+ * @example
+ * db.selectFrom('records').selectAll().where(ownerWithinSubtree('records.owner_id', '/1/57/'))
+ * // … where "records"."owner_id" in (select u.id from users u where u.path >= $1 and u.path < $2)
+ */
+export function ownerWithinSubtree(ownerColumn: string, path: string): Expression<SqlBool> {
+  const [lower, upper] = subtreeRange(path)
   return sql<SqlBool>`${sql.ref(ownerColumn)} in (select u.id from users u where u.path >= ${lower} and u.path < ${upper})`
 }
 
