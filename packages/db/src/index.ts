@@ -1,4 +1,10 @@
-export { type Actor, ownerWithinLevel, ownerWithinSubtree, userWithinLevel } from './access/level-filter.js'
+export {
+  type Actor,
+  ownerWithinLevel,
+  ownerWithinSubtree,
+  userWithinLevel,
+  userWithinSubtree,
+} from './access/level-filter.js'
 export { onLocalAccessChange } from './access-change-feed.js'
 export { toCount } from './count.js'
 export {

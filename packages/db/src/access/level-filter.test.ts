@@ -10,7 +10,13 @@ import {
   testEntityTypeId,
 } from '../testing/index.js'
 import { moveSubtree } from '../tree/move-subtree.js'
-import { type Actor, ownerWithinLevel, ownerWithinSubtree, userWithinLevel } from './level-filter.js'
+import {
+  type Actor,
+  ownerWithinLevel,
+  ownerWithinSubtree,
+  userWithinLevel,
+  userWithinSubtree,
+} from './level-filter.js'
 
 // issuer → dev → merchantA → consumer1, dev → merchantB, issuer → dev2, and a second root `other`.
 const TREE = {
@@ -297,6 +303,22 @@ describe('level filters on a named tree', () => {
         rows.map((row) => row.id),
       ),
     ).toEqual(['consumer1', 'merchantA'])
+  })
+
+  // list-users' subtreeOf once built this range itself; it now shares the one filter.
+  it('userWithinSubtree keeps a user and its descendants only', async () => {
+    const root = await actorOf('dev')
+    const rows = await db
+      .selectFrom('users')
+      .select('id')
+      .where(userWithinSubtree('users', root.path))
+      .execute()
+    expect(
+      namesOf(
+        user,
+        rows.map((row) => row.id),
+      ),
+    ).toEqual(['consumer1', 'dev', 'merchantA', 'merchantB'])
   })
 })
 
