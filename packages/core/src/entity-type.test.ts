@@ -1,7 +1,9 @@
 import { describe, expect, expectTypeOf, it } from 'vitest'
 import {
   defineEntityTypes,
+  ENTITY_TYPE_SCOPE_PATTERN,
   type EntityTypePermission,
+  entityTypeOfScope,
   entityTypePermissions,
   entityTypeScope,
   findEntityTypeProblems,
@@ -172,5 +174,20 @@ describe('defineEntityTypes', () => {
       | 'charges.delete'
       | 'charges.start'
     >()
+  })
+})
+
+describe('entity type scopes', () => {
+  it('reads back the entity type a scope names', () => {
+    expect(entityTypeOfScope(entityTypeScope('cars'))).toBe('cars')
+  })
+
+  // One rule for scopes: a scope names a well-formed entity type name, nothing more.
+  it('accepts a scope naming a well-formed type and refuses anything else', () => {
+    expect(ENTITY_TYPE_SCOPE_PATTERN.test('entityType:cars')).toBe(true)
+    expect(ENTITY_TYPE_SCOPE_PATTERN.test('entityType:')).toBe(false)
+    expect(ENTITY_TYPE_SCOPE_PATTERN.test('entityType:Cars')).toBe(false)
+    expect(ENTITY_TYPE_SCOPE_PATTERN.test('xentityType:cars')).toBe(false)
+    expect(ENTITY_TYPE_SCOPE_PATTERN.test(`entityType:${'a'.repeat(64)}`)).toBe(false)
   })
 })

@@ -67,6 +67,11 @@ export function entityTypeScope(entityTypeName: string): EntityTypeScope {
   return `entityType:${entityTypeName}`
 }
 
+/** The entity type a scope names: `entityTypeOfScope('entityType:cars')` is `cars`. */
+export function entityTypeOfScope(scope: EntityTypeScope): string {
+  return scope.slice('entityType:'.length)
+}
+
 /** Every permission an entity type declares: its record actions and its transitions, all leveled. */
 export function entityTypePermissions(
   name: string,
@@ -87,6 +92,8 @@ export function statesOf(machine: StateMachineDefinition): string[] {
 }
 
 const NAME_PATTERN = /^[a-z][a-zA-Z0-9]{0,62}$/
+/** A well-formed scope: `entityType:` and a well-formed entity type name. */
+export const ENTITY_TYPE_SCOPE_PATTERN = new RegExp(`^entityType:${NAME_PATTERN.source.slice(1)}`)
 const STATE_PATTERN = /^[a-z][a-zA-Z0-9_-]{0,62}$/
 
 /**

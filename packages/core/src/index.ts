@@ -1,10 +1,12 @@
 export { AUDIT_OUTCOMES, type AuditOutcome } from './audit.js'
 export {
   defineEntityTypes,
+  ENTITY_TYPE_SCOPE_PATTERN,
   type EntityTypeDefinition,
   type EntityTypePermission,
   type EntityTypeScope,
   type EntityTypesConfig,
+  entityTypeOfScope,
   entityTypePermissions,
   entityTypeScope,
   findEntityTypeProblems,
@@ -33,6 +35,6 @@ export {
   type RoleDefinition,
   type RolesConfig,
 } from './role.js'
-export { findRolesConfigProblems } from './roles-config-validation.js'
+export { findRolesConfigProblems, ROLE_NAME_PATTERN } from './roles-config-validation.js'
 export { USER_KINDS, USER_STATUSES, type UserKind, type UserStatus } from './user.js'
 export { ancestorsOf, moveWouldCreateCycle, type ParentMap, subtreeOf, visibleOwners } from './user-tree.js'

@@ -2,7 +2,8 @@ import { isLevel } from './level.js'
 import type { PermissionDeclaration } from './permission.js'
 import type { RolesConfig } from './role.js'
 
-const ROLE_NAME_PATTERN = /^[a-z][a-z0-9_-]{0,62}$/
+/** A role name: lowercase letters, digits, `-` or `_`, starting with a letter. */
+export const ROLE_NAME_PATTERN = /^[a-z][a-z0-9_-]{0,62}$/
 
 /**
  * Checks a roles config against the permissions that really exist, for configs that

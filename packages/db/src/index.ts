@@ -1,4 +1,10 @@
-export { type Actor, ownerWithinLevel, userWithinLevel } from './access/level-filter.js'
+export {
+  type Actor,
+  ownerWithinLevel,
+  ownerWithinSubtree,
+  userWithinLevel,
+  userWithinSubtree,
+} from './access/level-filter.js'
 export { onLocalAccessChange } from './access-change-feed.js'
 export { toCount } from './count.js'
 export {
@@ -37,6 +43,6 @@ export { type DeleteUserOutcome, deleteUser } from './tree/delete-user.js'
 export { insertUser, type NewUser } from './tree/insert-user.js'
 export { lockUserTree } from './tree/lock-user-tree.js'
 export { moveSubtree } from './tree/move-subtree.js'
-export { childPath, isInSubtree, parentPathOf, subtreeRange } from './tree/user-path.js'
+export { ancestorPathsOf, childPath, isInSubtree, parentPathOf, subtreeRange } from './tree/user-path.js'
 export { USER_TREE_ERRORS, UserTreeError, type UserTreeErrorCode } from './tree/user-tree-error.js'
 export { withTransaction } from './with-transaction.js'

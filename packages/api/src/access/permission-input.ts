@@ -1,4 +1,4 @@
-import { type EntityTypeScope, LEVELS } from '@trellis/core'
+import { ENTITY_TYPE_SCOPE_PATTERN, type EntityTypeScope, LEVELS } from '@trellis/core'
 import { z } from 'zod'
 import { keyedRecord } from '../inputs/keyed-record.js'
 import { text } from '../inputs/text.js'
@@ -27,7 +27,7 @@ export const GrantsInput = keyedRecord(GrantInput) as unknown as z.ZodType<
 /** Limits a binding to the records of one entity type (`entityType:cars`). */
 export const ScopeInput = z
   .string()
-  .regex(/^entityType:[a-z][a-zA-Z0-9]{0,62}$/, 'A scope is entityType:<name>') as unknown as z.ZodType<
+  .regex(ENTITY_TYPE_SCOPE_PATTERN, 'A scope is entityType:<name>') as unknown as z.ZodType<
   EntityTypeScope,
   EntityTypeScope
 >

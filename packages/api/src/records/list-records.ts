@@ -1,5 +1,5 @@
 import { broadestLevel } from '@trellis/core'
-import { subtreeRange, type TrellisDatabase, userWithinLevel } from '@trellis/db'
+import { ownerWithinSubtree, type TrellisDatabase, userWithinLevel } from '@trellis/db'
 import { type Expression, type SqlBool, sql } from 'kysely'
 import type { z } from 'zod'
 import { type RecordAccess, type RecordGrant, recordsWithin } from '../access/record-access.js'
@@ -80,10 +80,7 @@ export async function listRecords(
     if (actor) rootQuery = rootQuery.where(userWithinLevel('users', actor, broadest))
     const root = await rootQuery.executeTakeFirst()
     if (!root) return { items: [], nextCursor: null }
-    const [lower, upper] = subtreeRange(root.path)
-    query = query.where(
-      sql<SqlBool>`records.owner_id in (select u.id from users u where u.path >= ${lower} and u.path < ${upper})`,
-    )
+    query = query.where(ownerWithinSubtree('records.owner_id', root.path))
   }
   if (input.status) query = query.where('records.status', '=', input.status)
   if (input.createdAfter) query = query.where('records.created_at', '>=', new Date(input.createdAfter))

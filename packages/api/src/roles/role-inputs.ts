@@ -1,13 +1,11 @@
+import { ROLE_NAME_PATTERN } from '@trellis/core'
 import { z } from 'zod'
 import { GrantInput, GrantsInput, PermissionInput } from '../access/permission-input.js'
 import { text } from '../inputs/text.js'
 
 export const RoleName = z
   .string()
-  .regex(
-    /^[a-z][a-z0-9_-]{0,62}$/,
-    'A role name is lowercase letters, digits, "-" or "_", starting with a letter',
-  )
+  .regex(ROLE_NAME_PATTERN, 'A role name is lowercase letters, digits, "-" or "_", starting with a letter')
 
 export { GrantInput }
 

@@ -1,5 +1,5 @@
 import type { Level } from '@trellis/core'
-import { type Actor, subtreeRange, type TrellisDatabase, userWithinLevel } from '@trellis/db'
+import { type Actor, type TrellisDatabase, userWithinLevel, userWithinSubtree } from '@trellis/db'
 import { type SqlBool, sql } from 'kysely'
 import type { z } from 'zod'
 import { decodeCursor, encodeCursor } from '../pagination/cursor.js'
@@ -43,8 +43,7 @@ export async function listUsers(
   }
   if (input.subtreeOf) {
     const root = await findVisibleUser(db, actor, level, input.subtreeOf)
-    const [lower, upper] = subtreeRange(root.path)
-    query = query.where('users.path', '>=', lower).where('users.path', '<', upper)
+    query = query.where(userWithinSubtree('users', root.path))
   }
   if (input.role) {
     const role = input.role

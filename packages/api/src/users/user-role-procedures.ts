@@ -1,3 +1,4 @@
+import { entityTypeOfScope } from '@trellis/core'
 import { z } from 'zod'
 import { findAssignableRole } from '../access/assert-no-escalation.js'
 import { ScopeInput } from '../access/permission-input.js'
@@ -25,8 +26,7 @@ export const userRoleProcedures = {
     .mutation(async ({ ctx, input }) => {
       await findVisibleUser(ctx.db, ctx.actor, ctx.level, input.id)
       // Locked, so the type cannot be deleted (with its scoped bindings) under this one.
-      if (input.scope)
-        await getEntityType(ctx.db, input.scope.slice('entityType:'.length), { forShare: true })
+      if (input.scope) await getEntityType(ctx.db, entityTypeOfScope(input.scope), { forShare: true })
       const roleId = await findAssignableRole(ctx.db, ctx.actor.id, input.role, input.scope ?? null)
       // Locked after the role (users.delete locks the user's protected roles, then the
       // user): a delete waits for this binding and removes it, or has gone first.

@@ -1,4 +1,4 @@
-import { deleteUser, insertUser, moveSubtree, userWithinLevel } from '@trellis/db'
+import { ancestorPathsOf, deleteUser, insertUser, moveSubtree, userWithinLevel } from '@trellis/db'
 import { TrellisError } from '../errors/trellis-error.js'
 import { endSessions } from '../identity/sessions.js'
 import { assertProtectedRolesKeepHolders } from '../roles/protected-roles.js'
@@ -82,11 +82,7 @@ export const usersRouter = router({
     .input(UserIdInput)
     .query(async ({ ctx, input }) => {
       const user = await findVisibleUser(ctx.db, ctx.actor, ctx.level, input.id)
-      const ancestorPaths: string[] = []
-      for (let cut = user.path.lastIndexOf('/', user.path.length - 2); cut > 0; ) {
-        ancestorPaths.push(user.path.slice(0, cut + 1))
-        cut = user.path.lastIndexOf('/', cut - 1)
-      }
+      const ancestorPaths = ancestorPathsOf(user.path)
       if (ancestorPaths.length === 0) return []
       const rows = await ctx.db
         .selectFrom('users')

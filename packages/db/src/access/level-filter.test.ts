@@ -10,7 +10,13 @@ import {
   testEntityTypeId,
 } from '../testing/index.js'
 import { moveSubtree } from '../tree/move-subtree.js'
-import { type Actor, ownerWithinLevel, userWithinLevel } from './level-filter.js'
+import {
+  type Actor,
+  ownerWithinLevel,
+  ownerWithinSubtree,
+  userWithinLevel,
+  userWithinSubtree,
+} from './level-filter.js'
 
 // issuer → dev → merchantA → consumer1, dev → merchantB, issuer → dev2, and a second root `other`.
 const TREE = {
@@ -281,6 +287,38 @@ describe('level filters on a named tree', () => {
         .executeTakeFirstOrThrow()
       expect(toCount(users.count)).toBe(NAMES.length)
     })
+  })
+
+  // list-records' subtreeOf once hand-copied this SQL; it now shares the one filter.
+  it('ownerWithinSubtree keeps the records of a user and its descendants only', async () => {
+    const root = await actorOf('merchantA')
+    const rows = await db
+      .selectFrom('records')
+      .select('id')
+      .where(ownerWithinSubtree('records.owner_id', root.path))
+      .execute()
+    expect(
+      namesOf(
+        record,
+        rows.map((row) => row.id),
+      ),
+    ).toEqual(['consumer1', 'merchantA'])
+  })
+
+  // list-users' subtreeOf once built this range itself; it now shares the one filter.
+  it('userWithinSubtree keeps a user and its descendants only', async () => {
+    const root = await actorOf('dev')
+    const rows = await db
+      .selectFrom('users')
+      .select('id')
+      .where(userWithinSubtree('users', root.path))
+      .execute()
+    expect(
+      namesOf(
+        user,
+        rows.map((row) => row.id),
+      ),
+    ).toEqual(['consumer1', 'dev', 'merchantA', 'merchantB'])
   })
 })
 

@@ -28,7 +28,19 @@ function reachedPath(actor: Actor, level: Level): string | undefined {
 export function ownerWithinLevel(ownerColumn: string, actor: Actor, level: Level): Expression<SqlBool> {
   if (level === 'ALL') return sql<SqlBool>`true`
   if (level === 'SELF') return sql<SqlBool>`${sql.ref(ownerColumn)} = ${actor.id}`
-  const [lower, upper] = subtreeRange(reachedPath(actor, level)!)
+  return ownerWithinSubtree(ownerColumn, reachedPath(actor, level)!)
+}
+
+/**
+ * Restricts any table with an owner column to the rows owned by the user at `path` or
+ * anyone below it: the one place a subtree of owners becomes SQL.
+ *
+ * @example
+ * db.selectFrom('records').selectAll().where(ownerWithinSubtree('records.owner_id', '/1/57/'))
+ * // … where "records"."owner_id" in (select u.id from users u where u.path >= $1 and u.path < $2)
+ */
+export function ownerWithinSubtree(ownerColumn: string, path: string): Expression<SqlBool> {
+  const [lower, upper] = subtreeRange(path)
   return sql<SqlBool>`${sql.ref(ownerColumn)} in (select u.id from users u where u.path >= ${lower} and u.path < ${upper})`
 }
 
@@ -42,7 +54,19 @@ export function ownerWithinLevel(ownerColumn: string, actor: Actor, level: Level
 export function userWithinLevel(usersTable: string, actor: Actor, level: Level): Expression<SqlBool> {
   if (level === 'ALL') return sql<SqlBool>`true`
   if (level === 'SELF') return sql<SqlBool>`${sql.ref(`${usersTable}.id`)} = ${actor.id}`
-  const [lower, upper] = subtreeRange(reachedPath(actor, level)!)
-  const path = sql.ref(`${usersTable}.path`)
-  return sql<SqlBool>`(${path} >= ${lower} and ${path} < ${upper})`
+  return userWithinSubtree(usersTable, reachedPath(actor, level)!)
+}
+
+/**
+ * Restricts the users table to the user at `path` and everyone below it: a range on the
+ * row's own path.
+ *
+ * @example
+ * db.selectFrom('users').selectAll().where(userWithinSubtree('users', '/1/57/'))
+ * // … where ("users"."path" >= $1 and "users"."path" < $2)
+ */
+export function userWithinSubtree(usersTable: string, path: string): Expression<SqlBool> {
+  const [lower, upper] = subtreeRange(path)
+  const column = sql.ref(`${usersTable}.path`)
+  return sql<SqlBool>`(${column} >= ${lower} and ${column} < ${upper})`
 }

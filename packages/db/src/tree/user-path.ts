@@ -15,6 +15,17 @@ export function parentPathOf(path: string): string | null {
 }
 
 /**
+ * The paths of every ancestor, nearest first; none for a root.
+ *
+ * @example ancestorPathsOf('/1/57/923/') // ['/1/57/', '/1/']
+ */
+export function ancestorPathsOf(path: string): string[] {
+  const ancestors: string[] = []
+  for (let parent = parentPathOf(path); parent !== null; parent = parentPathOf(parent)) ancestors.push(parent)
+  return ancestors
+}
+
+/**
  * The half-open range of paths in a subtree, for a btree range scan in C collation:
  * every descendant path starts with `path`, and `/` + 1 is `0`, so they all sort
  * before `path` with its last `/` turned into `0`.
