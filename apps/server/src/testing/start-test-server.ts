@@ -35,11 +35,11 @@ export async function startTestServer(
   const logger = createLogger('debug', sink)
   const mail = catchMail()
   const server = await startServer({
-    mailSender: mail.sender,
+    // A test's own sender replaces the catcher (then `mail` catches nothing).
+    mailSender: options.mailSender ?? mail.sender,
     env: readEnv({ PORT: '0', TRELLIS_ADMIN_PASSWORD: 'correct horse battery', ...env }),
     logger,
     database: { db: database.db, dialect: database.dialect },
-    ...(options.mailSender ? { mailSender: options.mailSender } : {}),
   })
   return {
     ...server,
