@@ -1,4 +1,4 @@
-import { accessRouter } from './access/access-router.js'
+import { accessRouter } from './access-queries/access-router.js'
 import { apiKeysRouter } from './api-keys/api-keys-router.js'
 import { auditRouter } from './audit/audit-router.js'
 import { authRouter } from './auth/auth-router.js'

@@ -1,8 +1,6 @@
 export { AccessCache, accessCacheOf } from './access/access-cache.js'
-export type { AccessSnapshot, CallerFacts } from './access/access-snapshot.js'
-export { combineGrants, effectiveGrant, type GrantSource, grantSources } from './access/effective-grant.js'
+export type { AccessSnapshot, CallerFacts, Explanation, GrantSource } from './access/access-snapshot.js'
 export { type AppRouter, appRouter } from './app-router.js'
-export type { SessionCookie } from './auth/session-cookie.js'
 export {
   ensureFirstAdmin,
   type FirstAdminOptions,
@@ -14,6 +12,8 @@ export type { EntityTypeView } from './entity-types/entity-type-view.js'
 export { ERROR_REASONS, type TrellisErrorReason } from './errors/error-reasons.js'
 export { type AuthConfig, DEFAULT_AUTH_CONFIG } from './identity/auth-config.js'
 export { hashPassword, verifyPassword } from './identity/password-hash.js'
+export type { SessionCookie } from './identity/session-cookie.js'
+export { type Logger, silentLogger } from './logger.js'
 export { deliverOutbox, logMailSender, pruneOutbox } from './mail/deliver-outbox.js'
 export { enqueueMail, type Mail, type MailSender } from './mail/mail.js'
 export {
@@ -34,7 +34,6 @@ export { syncRoles } from './roles/sync-roles.js'
 export { type ApiDependencies, type Context, createContext, type RequestFacts } from './trpc/context.js'
 export type { ErrorData, InputIssue } from './trpc/error-formatter.js'
 export { createCallerFactory } from './trpc/init.js'
-export { type Logger, silentLogger } from './trpc/logger.js'
 export type { ProcedureMeta } from './trpc/meta.js'
 export {
   declaredPermissions,

@@ -1,12 +1,14 @@
 import { broadestLevel, type Grant, type Level, PUBLIC_ROLE, type UserStatus } from '@trellis/core'
 import type { TrellisDatabase } from '@trellis/db'
 import { sql } from 'kysely'
+import { entityTypePermissionParts } from './record-permission.js'
 
 const MAX_CACHED_CALLERS = 50_000
 
 /** One role's grant of a permission. */
 interface RoleGrant {
   readonly roleId: string
+  readonly role: string
   readonly grant: Grant
 }
 
@@ -18,9 +20,26 @@ export interface CallerFacts {
   readonly bindings: readonly { readonly roleId: string; readonly scope: string | null }[]
 }
 
+/** One grant that counts toward a decision, and where it comes from. */
+export interface GrantSource {
+  readonly role: string
+  /** The permission granted: the one asked for, or the generic records one that covers it. */
+  readonly permission: string
+  readonly grant: Grant
+  /** The scope of the binding it comes through; null for an unscoped binding or the `public` role. */
+  readonly scope: string | null
+}
+
+/** A decision and every grant that took part in it. */
+export interface Explanation {
+  /** `true` for a boolean grant, the broadest level otherwise; undefined when nothing grants it. */
+  readonly grant: Grant | undefined
+  readonly sources: readonly GrantSource[]
+}
+
 /**
  * Roles and grants as of one `access_version`, with callers loaded on demand: everything
- * an access decision reads, in memory.
+ * an access decision reads, in memory. The one engine that decides access.
  */
 export class AccessSnapshot {
   readonly #callers = new Map<string, CallerFacts>()
@@ -61,33 +80,65 @@ export class AccessSnapshot {
     return facts
   }
 
+  /** What one role grants, permission by permission. */
+  roleGrants(roleId: string): { permission: string; grant: Grant }[] {
+    const grants: { permission: string; grant: Grant }[] = []
+    for (const [permission, roleGrants] of this.grantsByPermission) {
+      for (const entry of roleGrants)
+        if (entry.roleId === roleId) grants.push({ permission, grant: entry.grant })
+    }
+    return grants
+  }
+
   /** Every permission some role grants. */
   permissions(): Iterable<string> {
     return this.grantsByPermission.keys()
   }
 
   /**
-   * The decision itself, in memory: the `public` role's grant plus those of the caller's
+   * The decision, with its sources: the `public` role's grant plus those of the caller's
    * bindings that apply (unscoped, or scoped to `scope`); `true` wins, levels combine to
-   * the broadest. `undefined` when nothing grants the permission.
+   * the broadest. An entity type's permission (`shares.read`) is also granted by the
+   * generic records one (`records.read`), and the bindings that apply are those scoped to
+   * its own type, whatever `scope` says (docs/model.md §5).
    */
-  grantFor(caller: CallerFacts | null, permission: string, scope: string | null = null): Grant | undefined {
-    const grants = this.grantsByPermission.get(permission)
-    if (!grants) return undefined
-    const levels: Level[] = []
-    for (const { roleId, grant } of grants) {
-      const applies =
-        roleId === this.publicRoleId ||
-        (caller?.bindings.some(
-          (binding) => binding.roleId === roleId && (binding.scope === null || binding.scope === scope),
-        ) ??
-          false)
-      if (!applies) continue
-      if (grant === true) return true
-      levels.push(grant)
+  explain(caller: CallerFacts | null, permission: string, scope: string | null = null): Explanation {
+    const parts = entityTypePermissionParts(permission)
+    const sources: GrantSource[] = []
+    if (parts) {
+      this.#collect(sources, caller, permission, parts.scope)
+      this.#collect(sources, caller, parts.generic, parts.scope)
+    } else {
+      this.#collect(sources, caller, permission, scope)
     }
-    return broadestLevel(levels)
+    return { grant: combineGrants(sources), sources }
   }
+
+  /** `explain(...).grant`: what the gate asks on every call. */
+  decide(caller: CallerFacts | null, permission: string, scope: string | null = null): Grant | undefined {
+    return this.explain(caller, permission, scope).grant
+  }
+
+  #collect(sources: GrantSource[], caller: CallerFacts | null, permission: string, scope: string | null) {
+    for (const { roleId, role, grant } of this.grantsByPermission.get(permission) ?? []) {
+      if (roleId === this.publicRoleId) {
+        sources.push({ role, permission, grant, scope: null })
+        continue
+      }
+      for (const binding of caller?.bindings ?? []) {
+        if (binding.roleId !== roleId) continue
+        if (binding.scope === null || binding.scope === scope)
+          sources.push({ role, permission, grant, scope: binding.scope })
+      }
+    }
+  }
+}
+
+/** The grants combined: a boolean grant anywhere is `true`; levels combine to the broadest. */
+function combineGrants(sources: readonly GrantSource[]): Grant | undefined {
+  if (sources.length === 0) return undefined
+  if (sources.some((source) => source.grant === true)) return true
+  return broadestLevel(sources.map((source) => source.grant as Level))
 }
 
 /** A caller's effective grants: unscoped ones, and what each of its scopes adds. */
@@ -97,25 +148,25 @@ export interface CallerGrants {
 }
 
 /**
- * Every grant `grantFor` would answer for the caller, permission by permission: the gate's
- * own decision, listed. A scope lists only what it changes (broader than unscoped).
+ * Every grant the gate would decide for the caller, permission by permission: its own
+ * decision, listed. A scope lists only what it changes (broader than unscoped).
  */
 export function callerGrants(snapshot: AccessSnapshot, caller: CallerFacts | null): CallerGrants {
   const scopes = [...new Set(caller?.bindings.flatMap((binding) => (binding.scope ? [binding.scope] : [])))]
   const grants: Record<string, Grant> = {}
   const scoped = scopes.map((scope) => ({ scope, grants: {} as Record<string, Grant> }))
   for (const permission of [...snapshot.permissions()].sort()) {
-    const unscoped = snapshot.grantFor(caller, permission)
+    const unscoped = snapshot.decide(caller, permission)
     if (unscoped !== undefined) grants[permission] = unscoped
     for (const entry of scoped) {
-      const within = snapshot.grantFor(caller, permission, entry.scope)
+      const within = snapshot.decide(caller, permission, entry.scope)
       if (within !== undefined && within !== unscoped) entry.grants[permission] = within
     }
   }
   return { grants, scoped: scoped.filter((entry) => Object.keys(entry.grants).length > 0) }
 }
 
-/** Reads the current access version and, if asked, every role grant as of then. */
+/** Reads the current access version. */
 export async function readAccessVersion(db: TrellisDatabase): Promise<string> {
   const { rows } = await sql<{
     version: string
@@ -123,6 +174,7 @@ export async function readAccessVersion(db: TrellisDatabase): Promise<string> {
   return rows[0]!.version
 }
 
+/** Every role grant as the database holds it now, filed under `version`. */
 export async function loadAccessSnapshot(db: TrellisDatabase, version: string): Promise<AccessSnapshot> {
   const rows = await db
     .selectFrom('role_grants')
@@ -134,7 +186,7 @@ export async function loadAccessSnapshot(db: TrellisDatabase, version: string): 
   for (const row of rows) {
     if (row.name === PUBLIC_ROLE) publicRoleId = row.id
     const grants = byPermission.get(row.permission) ?? []
-    grants.push({ roleId: row.id, grant: row.level === null ? true : row.level })
+    grants.push({ roleId: row.id, role: row.name, grant: row.level === null ? true : row.level })
     byPermission.set(row.permission, grants)
   }
   if (publicRoleId === undefined) {
@@ -146,4 +198,12 @@ export async function loadAccessSnapshot(db: TrellisDatabase, version: string): 
     publicRoleId = publicRole?.id
   }
   return new AccessSnapshot(version, byPermission, publicRoleId)
+}
+
+/**
+ * A snapshot read inside `trx` and kept out of the shared cache: for checks that must see
+ * the transaction's own view (its locks held), which may include its uncommitted writes.
+ */
+export async function loadSnapshotWithin(trx: TrellisDatabase): Promise<AccessSnapshot> {
+  return loadAccessSnapshot(trx, await readAccessVersion(trx))
 }

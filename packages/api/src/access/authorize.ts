@@ -1,9 +1,9 @@
 import type { Level } from '@trellis/core'
 import type { Actor, TrellisDatabase } from '@trellis/db'
 import type { AccessCache } from './access-cache.js'
-import { permissionRequired, unauthorized } from './access-errors.js'
 import type { AccessSnapshot, CallerFacts } from './access-snapshot.js'
 import { RecordAccess } from './record-access.js'
+import { permissionMissing, type Refusal, UNAUTHENTICATED } from './refusal.js'
 
 /** A signed-in caller that may use a leveled permission, and at which level. */
 export interface LeveledAccess {
@@ -13,45 +13,47 @@ export interface LeveledAccess {
 
 /**
  * The snapshot and the caller as the database says they are now (a caller may have been
- * moved or deactivated since its last call). Throws UNAUTHORIZED for a caller that is
- * not an active user.
+ * moved or deactivated since its last call). Refused for a caller that is not an active user.
  */
 async function loadDecisionFacts(
   db: TrellisDatabase,
   cache: AccessCache,
   callerId: string | null,
-): Promise<{ snapshot: AccessSnapshot; caller: CallerFacts | null }> {
+): Promise<{ snapshot: AccessSnapshot; caller: CallerFacts | null } | Refusal> {
   const snapshot = await cache.current(db)
   if (callerId === null) return { snapshot, caller: null }
   const caller = await snapshot.caller(db, callerId)
-  if (caller?.status !== 'active') throw unauthorized()
+  if (caller?.status !== 'active') return UNAUTHENTICATED
   return { snapshot, caller }
 }
 
-/** Throws UNAUTHORIZED or FORBIDDEN unless the caller holds a boolean permission. */
+/** Undefined when the caller holds a boolean permission; why not otherwise. */
 export async function authorizeBoolean(
   db: TrellisDatabase,
   cache: AccessCache,
   callerId: string | null,
   permission: string,
-): Promise<void> {
-  const { snapshot, caller } = await loadDecisionFacts(db, cache, callerId)
-  if (snapshot.grantFor(caller, permission) === true) return
-  throw caller === null ? unauthorized() : permissionRequired(permission)
+): Promise<Refusal | undefined> {
+  const facts = await loadDecisionFacts(db, cache, callerId)
+  if ('refused' in facts) return facts
+  if (facts.snapshot.decide(facts.caller, permission) === true) return undefined
+  return facts.caller === null ? UNAUTHENTICATED : permissionMissing(permission)
 }
 
-/** Throws UNAUTHORIZED or FORBIDDEN unless the caller holds a leveled permission; returns its level. */
+/** The caller's level for a leveled permission, or why it has none. */
 export async function authorizeLeveled(
   db: TrellisDatabase,
   cache: AccessCache,
   callerId: string | null,
   permission: string,
-): Promise<LeveledAccess> {
-  if (callerId === null) throw unauthorized()
-  const { snapshot, caller } = await loadDecisionFacts(db, cache, callerId)
-  const grant = snapshot.grantFor(caller, permission)
-  if (grant === undefined || grant === true) throw permissionRequired(permission)
-  return { actor: { id: caller!.id, path: caller!.path }, level: grant }
+): Promise<LeveledAccess | Refusal> {
+  if (callerId === null) return UNAUTHENTICATED
+  const facts = await loadDecisionFacts(db, cache, callerId)
+  if ('refused' in facts) return facts
+  const { id, path } = facts.caller!
+  const grant = facts.snapshot.decide(facts.caller, permission)
+  if (grant === undefined || grant === true) return permissionMissing(permission)
+  return { actor: { id, path }, level: grant }
 }
 
 /**
@@ -62,7 +64,8 @@ export async function authorizeRecords(
   db: TrellisDatabase,
   cache: AccessCache,
   callerId: string | null,
-): Promise<RecordAccess> {
-  const { snapshot, caller } = await loadDecisionFacts(db, cache, callerId)
-  return new RecordAccess(snapshot, caller)
+): Promise<RecordAccess | Refusal> {
+  const facts = await loadDecisionFacts(db, cache, callerId)
+  if ('refused' in facts) return facts
+  return new RecordAccess(facts.snapshot, facts.caller)
 }

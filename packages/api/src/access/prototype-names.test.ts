@@ -1,10 +1,10 @@
 import { createTestDatabase } from '@trellis/db/testing'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { prepareDatabase } from '../bootstrap/prepare-database.js'
+import { silentLogger } from '../logger.js'
 import type { GrantablePermission } from '../permissions.js'
 import { type ApiHarness, createApiHarness } from '../testing/api-harness.js'
 import { failure, formatted } from '../testing/call-failure.js'
-import { silentLogger } from '../trpc/logger.js'
 
 // Keys every plain object answers to through Object.prototype. Looked up with `obj[name]`,
 // they were taken as declared permissions (`roles.setGrant` said "constructor is function

@@ -2,9 +2,9 @@ import { randomUUID } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { appRouter } from '../app-router.js'
 import { DEFAULT_AUTH_CONFIG } from '../identity/auth-config.js'
+import { silentLogger } from '../logger.js'
 import { type ApiHarness, createApiHarness } from '../testing/api-harness.js'
 import { createContext } from '../trpc/context.js'
-import { silentLogger } from '../trpc/logger.js'
 
 describe('the audit log', () => {
   let h: ApiHarness

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import { withTransaction } from '@trellis/db'
-import { unauthorized } from '../access/access-errors.js'
+import { unauthorized } from '../errors/access-errors.js'
 import { TrellisError } from '../errors/trellis-error.js'
 import {
   clearAccountFailures,

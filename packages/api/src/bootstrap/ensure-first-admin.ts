@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto'
 import { type Database, insertUser, withTransaction } from '@trellis/db'
 import type { Kysely } from 'kysely'
 import { hashPassword } from '../identity/password-hash.js'
-import type { Logger } from '../trpc/logger.js'
+import type { Logger } from '../logger.js'
 
 export interface FirstAdminOptions {
   /** The protected role the administrator gets. */

@@ -2,7 +2,7 @@ import type { TestDatabase } from '@trellis/db/testing'
 import { createTestDatabase } from '@trellis/db/testing'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { verifyPassword } from '../identity/password-hash.js'
-import type { Logger } from '../trpc/logger.js'
+import type { Logger } from '../logger.js'
 import { prepareDatabase } from './prepare-database.js'
 
 function recordingLogger() {

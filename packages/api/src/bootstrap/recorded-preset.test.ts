@@ -1,7 +1,7 @@
 import { createTestDatabase, type TestDatabase } from '@trellis/db/testing'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { silentLogger } from '../logger.js'
 import { PRESETS, type PresetName } from '../presets/presets.js'
-import { silentLogger } from '../trpc/logger.js'
 import { prepareDatabase } from './prepare-database.js'
 import { checkRecordedPreset, PresetMismatchError } from './recorded-preset.js'
 

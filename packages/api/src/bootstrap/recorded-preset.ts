@@ -1,6 +1,6 @@
 import type { Database } from '@trellis/db'
 import type { Kysely } from 'kysely'
-import type { Logger } from '../trpc/logger.js'
+import type { Logger } from '../logger.js'
 
 /** How the settings table names a database prepared without a preset. */
 export const NO_PRESET = 'none'

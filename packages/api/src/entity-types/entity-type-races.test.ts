@@ -1,9 +1,9 @@
 import { entityTypePermission } from '@trellis/core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { prepareDatabase } from '../bootstrap/prepare-database.js'
+import { silentLogger } from '../logger.js'
 import { type ApiHarness, createApiHarness } from '../testing/api-harness.js'
 import { race } from '../testing/race.js'
-import { silentLogger } from '../trpc/logger.js'
 
 // On PostgreSQL each call of a pair runs on its own pooled connection, so rounds make a
 // real overlap near certain; on PGlite the calls serialise and the same must hold.

@@ -1,5 +1,5 @@
 import { type OneTimeTokenPurpose, type TrellisDatabase, withTransaction } from '@trellis/db'
-import { unauthorized } from '../access/access-errors.js'
+import { unauthorized } from '../errors/access-errors.js'
 import { releaseAttempt, reserveAttempt } from './attempt-throttle.js'
 import type { AuthConfig } from './auth-config.js'
 import { consumeOneTimeToken, findOneTimeTokenUser } from './one-time-token.js'

@@ -1,8 +1,8 @@
 import type { TrellisDatabase } from '@trellis/db'
-import type { SessionCookie } from '../auth/session-cookie.js'
 import { findApiKeyUser } from './api-key-caller.js'
 import { API_KEY_PREFIX } from './api-key-secret.js'
 import type { AuthConfig } from './auth-config.js'
+import type { SessionCookie } from './session-cookie.js'
 import { findSession, SESSION_TOKEN_PREFIX } from './sessions.js'
 
 export type CallerResolution =

@@ -1,6 +1,6 @@
 import { createTestDatabase, type TestDatabase } from '@trellis/db/testing'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { silentLogger } from '../trpc/logger.js'
+import { silentLogger } from '../logger.js'
 import { deliverOutbox, pruneOutbox } from './deliver-outbox.js'
 import { enqueueMail, type Mail, type MailSender } from './mail.js'
 

@@ -1,5 +1,5 @@
 import type { TrellisDatabase } from '@trellis/db'
-import type { Logger } from '../trpc/logger.js'
+import type { Logger } from '../logger.js'
 import type { MailSender } from './mail.js'
 
 const MAX_ATTEMPTS = 5

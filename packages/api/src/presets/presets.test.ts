@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest'
 import { appRouter } from '../app-router.js'
 import { prepareDatabase } from '../bootstrap/prepare-database.js'
 import { entityTypeDefinitionProblems } from '../entity-types/entity-type-definition.js'
-import { silentLogger } from '../trpc/logger.js'
+import { silentLogger } from '../logger.js'
 import { declaredPermissions } from '../trpc/procedure-permissions.js'
 import { PRESET_NAMES, PRESETS } from './presets.js'
 

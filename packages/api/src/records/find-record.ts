@@ -1,13 +1,13 @@
 import type { TrellisDatabase } from '@trellis/db'
 import type { TRPCError } from '@trpc/server'
-import { type RecordAccess, type RecordGrant, recordsWithin } from '../access/record-access.js'
+import { type RecordGrant, recordsWithin } from '../access/record-access.js'
 import {
   ENTITY_TYPE_COLUMNS,
   type StoredEntityType,
   toStoredEntityType,
 } from '../entity-types/entity-type-store.js'
 import { TrellisError } from '../errors/trellis-error.js'
-import type { AuditNote } from '../trpc/init.js'
+import type { RecordGate } from '../trpc/record-gate.js'
 import { RECORD_COLUMNS, type RecordRow } from './record-view.js'
 
 export function recordNotFound(): TRPCError {
@@ -45,12 +45,12 @@ export interface FoundRecord {
  * A record the caller may `action` (a record action or a transition name), locked for
  * update when `lock` is set. A record the caller cannot even see is NOT_FOUND, exactly as
  * one that does not exist; one it can see but not act on is FORBIDDEN. Once the record is
- * known to be visible, `audit` gets the specific permission (`cars.update`), so a refusal
- * is recorded under it too; a NOT_FOUND keeps the generic one, which tells nothing.
+ * known to be visible, the decision is the specific permission (`cars.update`), and the
+ * call is audited under it, refused or not (RecordGate).
  */
 export async function findRecordFor(
   db: TrellisDatabase,
-  access: RecordAccess,
+  access: RecordGate,
   id: string,
   action: string,
   options: RecordLookupOptions = {},
@@ -62,13 +62,12 @@ export async function findRecordFor(
 
 export interface RecordLookupOptions {
   readonly lock?: boolean
-  readonly audit?: AuditNote
 }
 
 /** `findRecordFor` when the record's entity type is already known (`entityTypeOfRecord`). */
 export async function findRecordOfType(
   db: TrellisDatabase,
-  access: RecordAccess,
+  access: RecordGate,
   id: string,
   entityType: StoredEntityType,
   action: string,
@@ -80,17 +79,14 @@ export async function findRecordOfType(
     const query = selectWithin(db, id, grant)
     const record = await (options.lock ? query.forUpdate() : query).executeTakeFirst()
     if (record) {
-      if (options.audit) options.audit.permission = permission
+      access.actUnder(grant)
       return { record, entityType }
     }
   }
   if (action !== 'read') {
     const readGrant = access.grantFor(entityType.name, 'read')
     const visible = readGrant ? await selectWithin(db, id, readGrant).executeTakeFirst() : undefined
-    if (visible) {
-      if (options.audit) options.audit.permission = permission
-      throw access.refuse(permission)
-    }
+    if (visible) throw access.refuse(permission)
   }
   throw recordNotFound()
 }

@@ -2,9 +2,10 @@ import { broadestLevel } from '@trellis/core'
 import { ownerWithinSubtree, type TrellisDatabase, userWithinLevel } from '@trellis/db'
 import { type Expression, type SqlBool, sql } from 'kysely'
 import type { z } from 'zod'
-import { type RecordAccess, type RecordGrant, recordsWithin } from '../access/record-access.js'
+import { type RecordGrant, recordsWithin } from '../access/record-access.js'
 import { getEntityType, loadEntityTypes } from '../entity-types/entity-type-store.js'
 import { decodeCursor, encodeCursor } from '../pagination/cursor.js'
+import type { RecordGate } from '../trpc/record-gate.js'
 import type { ListRecordsInput } from './record-inputs.js'
 import { RECORD_COLUMNS, type RecordView, toRecordView } from './record-view.js'
 
@@ -15,7 +16,7 @@ export interface RecordPage {
 }
 
 /** The readable types with their grants; the types the caller may not read are left out. */
-async function readableTypes(db: TrellisDatabase, access: RecordAccess, entityType: string | undefined) {
+async function readableTypes(db: TrellisDatabase, access: RecordGate, entityType: string | undefined) {
   if (entityType !== undefined) {
     const type = await getEntityType(db, entityType)
     return [{ type, grant: access.require(type.name, 'read') }]
@@ -56,7 +57,7 @@ function readableFilter(readable: { type: { id: string }; grant: RecordGrant }[]
  */
 export async function listRecords(
   db: TrellisDatabase,
-  access: RecordAccess,
+  access: RecordGate,
   input: z.output<typeof ListRecordsInput>,
 ): Promise<RecordPage> {
   const readable = await readableTypes(db, access, input.entityType)

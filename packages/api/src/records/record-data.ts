@@ -1,10 +1,11 @@
 import type { TrellisDatabase } from '@trellis/db'
 import type { TRPCError } from '@trpc/server'
-import { type RecordAccess, recordsWithin } from '../access/record-access.js'
+import { recordsWithin } from '../access/record-access.js'
 import type { StoredEntityType } from '../entity-types/entity-type-store.js'
 import { recordDataIssues } from '../entity-types/record-schema.js'
 import { TrellisError } from '../errors/trellis-error.js'
 import type { InputIssue } from '../trpc/error-formatter.js'
+import type { RecordGate } from '../trpc/record-gate.js'
 
 /** Carries the failing paths to the error formatter, which reports them as `inputIssues`. */
 class RecordDataError extends Error {
@@ -36,7 +37,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
  */
 async function referenceIssues(
   db: TrellisDatabase,
-  access: RecordAccess,
+  access: RecordGate,
   type: StoredEntityType,
   data: Record<string, unknown>,
   previous: Record<string, unknown>,
@@ -76,7 +77,7 @@ async function referenceIssues(
  */
 export async function assertRecordData(
   db: TrellisDatabase,
-  access: RecordAccess,
+  access: RecordGate,
   type: StoredEntityType,
   data: Record<string, unknown>,
   previous: Record<string, unknown> = {},

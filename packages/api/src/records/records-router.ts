@@ -1,6 +1,6 @@
 import { userWithinLevel } from '@trellis/db'
-import { unauthorized } from '../access/access-errors.js'
 import { getEntityType } from '../entity-types/entity-type-store.js'
+import { unauthorized } from '../errors/access-errors.js'
 import { recordProcedure, router } from '../trpc/init.js'
 import { userNotFound } from '../users/user-errors.js'
 import { findRecordFor } from './find-record.js'
@@ -25,7 +25,6 @@ export const recordsRouter = router({
       // Both rows stay locked until the record is stored: a type or owner deleted meanwhile
       // waits for it (and then sees it), or has gone first and the create is NOT_FOUND.
       const type = await getEntityType(ctx.db, input.entityType, { forShare: true })
-      ctx.audit.permission = `${type.name}.create`
       const grant = ctx.records.require(type.name, 'create')
       // A record needs an owner: an anonymous caller cannot create one even at ALL.
       if (grant.actor === null) throw unauthorized()
@@ -62,7 +61,6 @@ export const recordsRouter = router({
   list: recordProcedure('read')
     .input(ListRecordsInput)
     .query(({ ctx, input }) => {
-      if (input.entityType) ctx.audit.permission = `${input.entityType}.read`
       return listRecords(ctx.db, ctx.records, input)
     }),
 
@@ -72,7 +70,6 @@ export const recordsRouter = router({
     .mutation(async ({ ctx, input }) => {
       const { record, entityType } = await findRecordFor(ctx.db, ctx.records, input.id, 'update', {
         lock: true,
-        audit: ctx.audit,
       })
       await assertRecordData(
         ctx.db,
@@ -93,10 +90,7 @@ export const recordsRouter = router({
   delete: recordProcedure('delete')
     .input(RecordIdInput)
     .mutation(async ({ ctx, input }) => {
-      const { entityType } = await findRecordFor(ctx.db, ctx.records, input.id, 'delete', {
-        lock: true,
-        audit: ctx.audit,
-      })
+      const { entityType } = await findRecordFor(ctx.db, ctx.records, input.id, 'delete', { lock: true })
       await ctx.db.deleteFrom('records').where('id', '=', input.id).execute()
       return { id: input.id, entityType: entityType.name }
     }),
@@ -108,5 +102,5 @@ export const recordsRouter = router({
    */
   transition: recordProcedure('transition')
     .input(TransitionRecordInput)
-    .mutation(({ ctx, input }) => transitionRecord(ctx.db, ctx.records, input, ctx.audit)),
+    .mutation(({ ctx, input }) => transitionRecord(ctx.db, ctx.records, input)),
 })

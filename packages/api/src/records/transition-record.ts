@@ -1,8 +1,7 @@
 import type { TrellisDatabase } from '@trellis/db'
 import type { z } from 'zod'
-import type { RecordAccess } from '../access/record-access.js'
 import { TrellisError } from '../errors/trellis-error.js'
-import type { AuditNote } from '../trpc/init.js'
+import type { RecordGate } from '../trpc/record-gate.js'
 import { entityTypeOfRecord, findRecordOfType, recordNotFound } from './find-record.js'
 import { assertRecordData, invalidRecordData } from './record-data.js'
 import type { TransitionRecordInput } from './record-inputs.js'
@@ -11,9 +10,8 @@ import { RECORD_COLUMNS, type RecordView, toRecordView } from './record-view.js'
 /** One transition, on a row locked until the caller's transaction ends (see `records.transition`). */
 export async function transitionRecord(
   trx: TrellisDatabase,
-  access: RecordAccess,
+  access: RecordGate,
   input: z.output<typeof TransitionRecordInput>,
-  audit: AuditNote,
 ): Promise<RecordView> {
   const entityType = await entityTypeOfRecord(trx, input.id)
   if (!entityType) throw recordNotFound()
@@ -30,10 +28,7 @@ export async function transitionRecord(
       message: `Entity type ${entityType.name} has no transition ${input.name}`,
     })
   }
-  const { record } = await findRecordOfType(trx, access, input.id, entityType, input.name, {
-    lock: true,
-    audit,
-  })
+  const { record } = await findRecordOfType(trx, access, input.id, entityType, input.name, { lock: true })
   if (record.status === null || !transition.from.includes(record.status)) {
     throw new TrellisError({
       code: 'CONFLICT',

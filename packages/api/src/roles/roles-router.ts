@@ -1,7 +1,6 @@
 import { broadestLevel, type Grant, PUBLIC_ROLE } from '@trellis/core'
 import { type TrellisDatabase, toCount } from '@trellis/db'
 import { z } from 'zod'
-import { assertHoldsGrant } from '../access/assert-no-escalation.js'
 import { findPermissionKind } from '../access/permission-kind.js'
 import { findEntityType } from '../entity-types/entity-type-store.js'
 import { TrellisError } from '../errors/trellis-error.js'
@@ -9,11 +8,10 @@ import { text } from '../inputs/text.js'
 import { booleanProcedure, router } from '../trpc/init.js'
 import { lockRoleGrants } from './lock-role-grants.js'
 import { assertProtectedRoleKeepsAdministration } from './protected-roles.js'
+import { roleNotFound } from './role-errors.js'
+import { assertHoldsGrant, assertHoldsGrants } from './role-escalation.js'
 import { CreateRoleInput, RoleName, SetGrantInput } from './role-inputs.js'
 import { loadRoleViews } from './role-view.js'
-
-const roleNotFound = (name: string) =>
-  new TrellisError({ code: 'NOT_FOUND', reason: 'NOT_FOUND', message: `Role not found: ${name}` })
 
 /**
  * Checks a grant fits its permission (exists; `true` for boolean, a level for leveled).
@@ -75,10 +73,9 @@ export const rolesRouter = router({
   create: booleanProcedure('roles.create')
     .input(CreateRoleInput)
     .mutation(async ({ ctx, input }) => {
-      for (const [permission, grant] of Object.entries(input.grants)) {
-        await assertGrantFits(ctx.db, permission, grant)
-        await assertHoldsGrant(ctx.db, ctx.callerId!, permission, grant)
-      }
+      const wanted = Object.entries(input.grants).map(([permission, grant]) => ({ permission, grant }))
+      for (const { permission, grant } of wanted) await assertGrantFits(ctx.db, permission, grant)
+      await assertHoldsGrants(ctx.db, ctx.callerId!, wanted)
       // One statement decides between two racing creates of one name (no check-then-insert).
       const created = await ctx.db
         .insertInto('roles')

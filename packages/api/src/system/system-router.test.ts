@@ -6,8 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { appRouter } from '../app-router.js'
 import { prepareDatabase } from '../bootstrap/prepare-database.js'
 import { DEFAULT_AUTH_CONFIG } from '../identity/auth-config.js'
+import { silentLogger } from '../logger.js'
 import { createContext } from '../trpc/context.js'
-import { silentLogger } from '../trpc/logger.js'
 import { TRELLIS_VERSION } from '../version.js'
 
 describe('system router', () => {

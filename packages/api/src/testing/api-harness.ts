@@ -5,8 +5,8 @@ import { createTestDatabase, type TestDatabase } from '@trellis/db/testing'
 import { appRouter } from '../app-router.js'
 import { prepareDatabase } from '../bootstrap/prepare-database.js'
 import { DEFAULT_AUTH_CONFIG } from '../identity/auth-config.js'
+import { silentLogger } from '../logger.js'
 import { createContext } from '../trpc/context.js'
-import { silentLogger } from '../trpc/logger.js'
 
 export interface ApiHarness {
   readonly database: TestDatabase

@@ -1,7 +1,7 @@
 import type { DatabaseDialect, TrellisDatabase } from '@trellis/db'
-import type { SessionCookie } from '../auth/session-cookie.js'
 import type { AuthConfig } from '../identity/auth-config.js'
-import type { Logger } from './logger.js'
+import type { SessionCookie } from '../identity/session-cookie.js'
+import type { Logger } from '../logger.js'
 
 /** What the host gives the API once, at start. */
 export interface ApiDependencies {

@@ -4,10 +4,10 @@ import { sql } from 'kysely'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { appRouter } from '../app-router.js'
 import { DEFAULT_AUTH_CONFIG } from '../identity/auth-config.js'
+import type { Logger } from '../logger.js'
 import { type ApiHarness, createApiHarness } from '../testing/api-harness.js'
 import { createContext } from './context.js'
 import { asCallerError, DATABASE_UNAVAILABLE_MESSAGE } from './database-unavailable.js'
-import type { Logger } from './logger.js'
 
 /** A logger that keeps what it was told, to assert on. */
 function recordingLogger() {

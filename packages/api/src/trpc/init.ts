@@ -1,9 +1,8 @@
 import { isDatabaseUnavailable, type TrellisDatabase } from '@trellis/db'
 import { initTRPC, TRPCError } from '@trpc/server'
 import { accessCacheOf } from '../access/access-cache.js'
-import { unauthorized } from '../access/access-errors.js'
 import { authorizeBoolean, authorizeLeveled, authorizeRecords } from '../access/authorize.js'
-import { type AuditFacts, isDenial, recordAuditEvent } from '../audit/record-audit-event.js'
+import { unauthorized } from '../errors/access-errors.js'
 import { resolveCaller } from '../identity/resolve-caller.js'
 import {
   type AppPermission,
@@ -15,6 +14,9 @@ import { type Context, dependenciesOf } from './context.js'
 import { asCallerError } from './database-unavailable.js'
 import { formatError } from './error-formatter.js'
 import type { ProcedureMeta } from './meta.js'
+import { type AuditFacts, isDenial, recordAuditEvent } from './record-audit-event.js'
+import { type AuditNote, RecordGate } from './record-gate.js'
+import { refusalError } from './refusal-error.js'
 
 const t = initTRPC
   .context<Context>()
@@ -64,11 +66,6 @@ const baseProcedure = databaseFaultsAnswered.use(async ({ ctx, next }) => {
   })
 })
 
-/** What the audit event of a call records, when the procedure knows better than its meta. */
-export interface AuditNote {
-  permission?: string
-}
-
 const ROLLBACK = Symbol('rollback')
 
 /** Runs a call in a transaction that commits only if the call succeeded; returns its result either way. */
@@ -98,7 +95,7 @@ async function commitIfOk<R extends { ok: boolean }>(
 // A mutation's `ctx.db` is that transaction: its writes are atomic without wrapping them
 // again. Queries and `selfCommittingProcedure`s get the root database.
 const auditedProcedure = baseProcedure.use(async ({ ctx, type, path, meta, next, getRawInput }) => {
-  // A procedure that decides a finer permission than its meta (records: `shares.update`) names it here.
+  // A records call that decides a finer permission than its meta (`shares.update`) notes it here (RecordGate).
   const audit: AuditNote = {}
   const facts = async (): Promise<AuditFacts> => ({
     actorId: ctx.callerId,
@@ -161,7 +158,8 @@ export const createCallerFactory = t.createCallerFactory
 /** A procedure gated by a boolean permission (allowed or not). */
 export function booleanProcedure(permission: BooleanPermission) {
   return auditedProcedure.meta({ permission, kind: 'boolean' }).use(async ({ ctx, next }) => {
-    await authorizeBoolean(ctx.db, ctx.accessCache, ctx.callerId, permission)
+    const refusal = await authorizeBoolean(ctx.db, ctx.accessCache, ctx.callerId, permission)
+    if (refusal) throw refusalError(refusal)
     return next()
   })
 }
@@ -189,8 +187,9 @@ export function authenticatedProcedure(permission: BooleanPermission) {
  */
 export function leveledProcedure(permission: LeveledPermission) {
   return auditedProcedure.meta({ permission, kind: 'leveled' }).use(async ({ ctx, next }) => {
-    const { actor, level } = await authorizeLeveled(ctx.db, ctx.accessCache, ctx.callerId, permission)
-    return next({ ctx: { actor, level } })
+    const access = await authorizeLeveled(ctx.db, ctx.accessCache, ctx.callerId, permission)
+    if ('refused' in access) throw refusalError(access)
+    return next({ ctx: { actor: access.actor, level: access.level } })
   })
 }
 
@@ -200,13 +199,14 @@ export type RecordOperation = 'read' | 'create' | 'update' | 'delete' | 'transit
 /**
  * A procedure whose decision depends on the entity type it acts on, which only the input
  * or the record tells. Its meta declares `permission`; the decision is made with
- * `ctx.records` (RecordAccess) once the type is known, so bindings scoped to that type
+ * `ctx.records` (RecordGate) once the type is known, so bindings scoped to that type
  * count.
  */
 function entityTypeScopedProcedure(permission: AppPermission) {
   return auditedProcedure.meta({ permission, kind: PERMISSIONS[permission] }).use(async ({ ctx, next }) => {
-    const records = await authorizeRecords(ctx.db, ctx.accessCache, ctx.callerId)
-    return next({ ctx: { records } })
+    const access = await authorizeRecords(ctx.db, ctx.accessCache, ctx.callerId)
+    if ('refused' in access) throw refusalError(access)
+    return next({ ctx: { records: new RecordGate(access, ctx.audit) } })
   })
 }
 

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { DEFAULT_AUTH_CONFIG } from '../identity/auth-config.js'
+import { silentLogger } from '../logger.js'
 import { type ApiHarness, createApiHarness } from '../testing/api-harness.js'
 import { createContext } from './context.js'
 import { booleanProcedure, createCallerFactory, router, selfCommittingProcedure } from './init.js'
-import { silentLogger } from './logger.js'
 import { mutationTransaction } from './mutation-transaction.js'
 
 // Routers' mutations write through `ctx.db` without a transaction of their own: these

@@ -1,5 +1,5 @@
 import type { TRPCError } from '@trpc/server'
-import { TrellisError } from '../errors/trellis-error.js'
+import { TrellisError } from './trellis-error.js'
 
 // One message for every authentication failure, so it never says which part was wrong.
 export const AUTHENTICATION_REQUIRED = 'Invalid or missing credentials'

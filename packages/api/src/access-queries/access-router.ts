@@ -1,14 +1,13 @@
 import { isLevel, type Level } from '@trellis/core'
 import { ownerWithinLevel } from '@trellis/db'
 import { z } from 'zod'
+import { callerGrants } from '../access/access-snapshot.js'
+import { PermissionInput, ScopeInput } from '../access/permission-input.js'
+import { findPermissionKind } from '../access/permission-kind.js'
+import { entityTypePermissionParts } from '../access/record-permission.js'
 import { TrellisError } from '../errors/trellis-error.js'
 import { booleanProcedure, leveledProcedure, router } from '../trpc/init.js'
 import { findVisibleUser } from '../users/find-visible-user.js'
-import { callerGrants } from './access-snapshot.js'
-import { combineGrants, grantSources } from './effective-grant.js'
-import { PermissionInput, ScopeInput } from './permission-input.js'
-import { findPermissionKind } from './permission-kind.js'
-import { entityTypePermissionParts } from './record-permission.js'
 
 const ExplainInput = z.object({
   userId: z.uuid(),
@@ -60,8 +59,10 @@ export const accessRouter = router({
           reason: 'UNKNOWN_PERMISSION',
           message: `Unknown permission: ${input.permission}`,
         })
-      const sources = await grantSources(ctx.db, input.userId, input.permission, input.scope ?? null)
-      const grant = combineGrants(sources)
+      // The gate's own engine, on the user as it is now; a scope narrows only app permissions.
+      const snapshot = await ctx.accessCache.current(ctx.db)
+      const facts = await snapshot.caller(ctx.db, user.id)
+      const { grant, sources } = snapshot.explain(facts, input.permission, input.scope ?? null)
       const decidedBy = sources.find((source) => source.grant === grant) ?? null
       const level: Level | null = grant !== undefined && isLevel(grant) ? grant : null
       const answer = (allowed: boolean, reason: string) => ({

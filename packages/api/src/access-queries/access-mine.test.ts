@@ -1,10 +1,10 @@
 import { entityTypeScope } from '@trellis/core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { loadSnapshotWithin } from '../access/access-snapshot.js'
 import { reasonOf } from '../errors/trellis-error.js'
 import { PERMISSIONS } from '../permissions.js'
 import { type ApiHarness, createApiHarness } from '../testing/api-harness.js'
 import { failure } from '../testing/call-failure.js'
-import { effectiveGrant } from './effective-grant.js'
 
 describe('access.mine', () => {
   let h: ApiHarness
@@ -22,16 +22,22 @@ describe('access.mine', () => {
   })
   afterAll(() => h.dispose())
 
-  // The list is the gate's decision written out: the same answer as the grant engine that
-  // explain uses, for every permission, unscoped and within the caller's scope.
-  it('agrees with the effective grant of every permission, unscoped and scoped', async () => {
+  /** The engine's decision on a snapshot loaded afresh, past any cache. */
+  const decided = async (callerId: string | null, permission: string, scope: string | null = null) => {
+    const snapshot = await loadSnapshotWithin(h.database.db)
+    const caller = callerId === null ? null : await snapshot.caller(h.database.db, callerId)
+    return snapshot.decide(caller, permission, scope)
+  }
+
+  // The list is the gate's decision written out: the same answer as the engine gives, for every permission, unscoped and within the caller's scope.
+  it('agrees with the engine for every permission, unscoped and scoped', async () => {
     const mine = await h.callAs(ids.clerk!).access.mine()
     const scope = entityTypeScope('cars')
     const within = mine.scoped.find((entry) => entry.scope === scope)?.grants ?? {}
     for (const permission of Object.keys(PERMISSIONS)) {
-      const unscoped = await effectiveGrant(h.database.db, ids.clerk!, permission)
+      const unscoped = await decided(ids.clerk!, permission)
       expect([permission, mine.grants[permission]]).toEqual([permission, unscoped])
-      const scoped = await effectiveGrant(h.database.db, ids.clerk!, permission, scope)
+      const scoped = await decided(ids.clerk!, permission, scope)
       expect([permission, within[permission] ?? mine.grants[permission]]).toEqual([permission, scoped])
     }
     expect(within).toEqual({ 'records.create': 'UNION', 'users.read': 'ALL' })
@@ -40,10 +46,7 @@ describe('access.mine', () => {
   it("answers an anonymous caller with the public role's grants", async () => {
     const mine = await h.callAs(null).access.mine()
     for (const permission of Object.keys(PERMISSIONS)) {
-      expect([permission, mine.grants[permission]]).toEqual([
-        permission,
-        await effectiveGrant(h.database.db, null, permission),
-      ])
+      expect([permission, mine.grants[permission]]).toEqual([permission, await decided(null, permission)])
     }
     expect(mine).toMatchObject({ userId: null, scoped: [], grants: { 'access.mine': true } })
   })
