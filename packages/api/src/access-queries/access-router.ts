@@ -5,7 +5,8 @@ import { callerGrants } from '../access/access-snapshot.js'
 import { PermissionInput, ScopeInput } from '../access/permission-input.js'
 import { findPermissionKind } from '../access/permission-kind.js'
 import { entityTypePermissionParts } from '../access/record-permission.js'
-import { TrellisError } from '../errors/trellis-error.js'
+import { unknownPermission } from '../errors/access-errors.js'
+import { recordNotFound } from '../records/record-errors.js'
 import { booleanProcedure, leveledProcedure, router } from '../trpc/init.js'
 import { findVisibleUser } from '../users/find-visible-user.js'
 
@@ -50,16 +51,10 @@ export const accessRouter = router({
               .where('records.id', '=', input.recordId)
               .where(ownerWithinLevel('records.owner_id', ctx.actor, ctx.level))
               .executeTakeFirst()
-      if (input.recordId !== undefined && !record)
-        throw new TrellisError({ code: 'NOT_FOUND', reason: 'NOT_FOUND', message: 'Record not found' })
+      if (input.recordId !== undefined && !record) throw recordNotFound()
       const kind = await findPermissionKind(ctx.db, input.permission)
-      if (!kind)
-        throw new TrellisError({
-          code: 'BAD_REQUEST',
-          reason: 'UNKNOWN_PERMISSION',
-          message: `Unknown permission: ${input.permission}`,
-        })
-      // The gate's own engine, on the user as it is now; a scope narrows only app permissions.
+      if (!kind) throw unknownPermission(input.permission)
+      // The gate's own engine, on the user as it is now (for a type's permission, bindings scoped to that type count).
       const snapshot = await ctx.accessCache.current(ctx.db)
       const facts = await snapshot.caller(ctx.db, user.id)
       const { grant, sources } = snapshot.explain(facts, input.permission, input.scope ?? null)

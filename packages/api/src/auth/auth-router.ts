@@ -1,7 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import { withTransaction } from '@trellis/db'
 import { unauthorized } from '../errors/access-errors.js'
-import { TrellisError } from '../errors/trellis-error.js'
 import {
   clearAccountFailures,
   failureDelayMs,
@@ -9,6 +8,7 @@ import {
   releaseAttempt,
   reserveAttempt,
 } from '../identity/attempt-throttle.js'
+import { samePassword } from '../identity/identity-errors.js'
 import { hashPassword, verifyPassword } from '../identity/password-hash.js'
 import { assertPasswordAllowed } from '../identity/password-policy.js'
 import { redeemOneTimeToken } from '../identity/redeem-one-time-token.js'
@@ -105,13 +105,7 @@ export const authRouter = router({
         throw unauthorized()
       }
       assertPasswordAllowed(input.newPassword)
-      if (input.newPassword === input.currentPassword) {
-        throw new TrellisError({
-          code: 'BAD_REQUEST',
-          reason: 'SAME_PASSWORD',
-          message: 'The new password must differ from the current one',
-        })
-      }
+      if (input.newPassword === input.currentPassword) throw samePassword()
       const passwordHash = await hashPassword(input.newPassword)
       await ctx.db
         .updateTable('users')

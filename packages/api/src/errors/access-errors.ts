@@ -21,3 +21,17 @@ export function permissionRequired(permission: string, level?: string): TRPCErro
     message: `Permission required: ${permission}${at}`,
   })
 }
+
+/** A permission neither the router nor any entity type declares. */
+export function unknownPermission(permission: string): TRPCError {
+  return new TrellisError({
+    code: 'BAD_REQUEST',
+    reason: 'UNKNOWN_PERMISSION',
+    message: `Unknown permission: ${permission}`,
+  })
+}
+
+/** The host refused the request's credentials (a cookie without CSRF proof): `why` says so. */
+export function requestRefused(why: string): TRPCError {
+  return new TrellisError({ code: 'FORBIDDEN', reason: 'PERMISSION_REQUIRED', message: why })
+}

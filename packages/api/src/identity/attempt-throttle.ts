@@ -1,7 +1,7 @@
 import { type TrellisDatabase, toCount } from '@trellis/db'
 import { sql } from 'kysely'
-import { TrellisError } from '../errors/trellis-error.js'
 import type { AuthConfig } from './auth-config.js'
+import { tooManyAttempts } from './identity-errors.js'
 
 /** What attempts are counted against (`email:…`, `ip:…`, `token:…`) and how many may fail in the window. */
 export interface ThrottleSubject {
@@ -18,13 +18,6 @@ export interface Reservation {
 
 // The first key of pg_advisory_xact_lock(int, int): keeps these locks apart from others.
 const THROTTLE_LOCK_SPACE = 0x7431_0001
-
-export const tooManyAttempts = () =>
-  new TrellisError({
-    code: 'TOO_MANY_REQUESTS',
-    reason: 'THROTTLED',
-    message: 'Too many failed attempts: try again later',
-  })
 
 /**
  * Reserves one attempt against every subject, or refuses with TOO_MANY_REQUESTS when one

@@ -1,5 +1,5 @@
-import { TrellisError } from '../errors/trellis-error.js'
 import { text } from '../inputs/text.js'
+import { weakPassword } from './identity-errors.js'
 
 export const MIN_PASSWORD_LENGTH = 12
 
@@ -36,11 +36,5 @@ export const PasswordInput = text().min(MIN_PASSWORD_LENGTH).max(256)
 
 /** Refuses a password that is on the common list (case-insensitive), with BAD_REQUEST. */
 export function assertPasswordAllowed(password: string): void {
-  if (COMMON_PASSWORDS.has(password.toLowerCase())) {
-    throw new TrellisError({
-      code: 'BAD_REQUEST',
-      reason: 'WEAK_PASSWORD',
-      message: 'This password is too common: choose another',
-    })
-  }
+  if (COMMON_PASSWORDS.has(password.toLowerCase())) throw weakPassword()
 }

@@ -1,18 +1,13 @@
 import type { TrellisDatabase } from '@trellis/db'
-import type { TRPCError } from '@trpc/server'
 import { type RecordGrant, recordsWithin } from '../access/record-access.js'
 import {
   ENTITY_TYPE_COLUMNS,
   type StoredEntityType,
   toStoredEntityType,
 } from '../entity-types/entity-type-store.js'
-import { TrellisError } from '../errors/trellis-error.js'
 import type { RecordGate } from '../trpc/record-gate.js'
+import { recordNotFound } from './record-errors.js'
 import { RECORD_COLUMNS, type RecordRow } from './record-view.js'
-
-export function recordNotFound(): TRPCError {
-  return new TrellisError({ code: 'NOT_FOUND', reason: 'NOT_FOUND', message: 'Record not found' })
-}
 
 /** The entity type of a record, read before any decision: the decision depends on it. */
 export async function entityTypeOfRecord(

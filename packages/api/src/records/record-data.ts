@@ -1,28 +1,10 @@
 import type { TrellisDatabase } from '@trellis/db'
-import type { TRPCError } from '@trpc/server'
 import { recordsWithin } from '../access/record-access.js'
 import type { StoredEntityType } from '../entity-types/entity-type-store.js'
 import { recordDataIssues } from '../entity-types/record-schema.js'
-import { TrellisError } from '../errors/trellis-error.js'
 import type { InputIssue } from '../trpc/error-formatter.js'
 import type { RecordGate } from '../trpc/record-gate.js'
-
-/** Carries the failing paths to the error formatter, which reports them as `inputIssues`. */
-class RecordDataError extends Error {
-  constructor(readonly issues: InputIssue[]) {
-    super('Record data does not match its schema')
-  }
-}
-
-/** BAD_REQUEST listing each problem, in the same shape as input validation errors. */
-export function invalidRecordData(issues: InputIssue[]): TRPCError {
-  return new TrellisError({
-    code: 'BAD_REQUEST',
-    reason: 'INVALID_RECORD_DATA',
-    message: 'Invalid record data',
-    cause: new RecordDataError(issues),
-  })
-}
+import { invalidRecordData } from './record-errors.js'
 
 /** A field's value if `data` has it; never one inherited from Object.prototype (`constructor`). */
 const fieldOf = (data: Record<string, unknown>, field: string) =>

@@ -1,9 +1,9 @@
 import type { TrellisDatabase } from '@trellis/db'
 import type { z } from 'zod'
-import { TrellisError } from '../errors/trellis-error.js'
 import type { RecordGate } from '../trpc/record-gate.js'
-import { entityTypeOfRecord, findRecordOfType, recordNotFound } from './find-record.js'
-import { assertRecordData, invalidRecordData } from './record-data.js'
+import { entityTypeOfRecord, findRecordOfType } from './find-record.js'
+import { assertRecordData } from './record-data.js'
+import { invalidRecordData, invalidState, recordNotFound, unknownTransition } from './record-errors.js'
 import type { TransitionRecordInput } from './record-inputs.js'
 import { RECORD_COLUMNS, type RecordView, toRecordView } from './record-view.js'
 
@@ -22,19 +22,11 @@ export async function transitionRecord(
   if (!transition) {
     // Said only to a caller that can read the record; to anyone else it does not exist.
     await findRecordOfType(trx, access, input.id, entityType, 'read')
-    throw new TrellisError({
-      code: 'BAD_REQUEST',
-      reason: 'UNKNOWN_TRANSITION',
-      message: `Entity type ${entityType.name} has no transition ${input.name}`,
-    })
+    throw unknownTransition(entityType.name, input.name)
   }
   const { record } = await findRecordOfType(trx, access, input.id, entityType, input.name, { lock: true })
   if (record.status === null || !transition.from.includes(record.status)) {
-    throw new TrellisError({
-      code: 'CONFLICT',
-      reason: 'INVALID_STATE',
-      message: `Cannot ${input.name} a ${entityType.name} record in state ${record.status ?? 'none'}`,
-    })
+    throw invalidState(entityType.name, input.name, record.status)
   }
   const previous = record.data as Record<string, unknown>
   let data = previous

@@ -1,8 +1,8 @@
 import { isDatabaseUnavailable, type TrellisDatabase } from '@trellis/db'
-import { initTRPC, TRPCError } from '@trpc/server'
+import { initTRPC } from '@trpc/server'
 import { accessCacheOf } from '../access/access-cache.js'
 import { authorizeBoolean, authorizeLeveled, authorizeRecords } from '../access/authorize.js'
-import { unauthorized } from '../errors/access-errors.js'
+import { requestRefused, unauthorized } from '../errors/access-errors.js'
 import { resolveCaller } from '../identity/resolve-caller.js'
 import {
   type AppPermission,
@@ -126,7 +126,7 @@ const auditedProcedure = baseProcedure.use(async ({ ctx, type, path, meta, next,
   }
   if (ctx.refusal !== undefined) {
     await afterFailure('FORBIDDEN', true)
-    throw new TRPCError({ code: 'FORBIDDEN', message: ctx.refusal })
+    throw requestRefused(ctx.refusal)
   }
   if (type !== 'mutation') {
     const result = await next({ ctx: { audit } })

@@ -3,15 +3,40 @@ import type { TRPCError } from '@trpc/server'
 import type { TrellisErrorReason } from '../errors/error-reasons.js'
 import { TrellisError } from '../errors/trellis-error.js'
 
-export const USER_ERRORS = {
-  USER_NOT_FOUND: 'User not found',
-  EMAIL_TAKEN: 'A user with this email already exists',
-  CANNOT_CHANGE_SELF: 'You cannot delete or deactivate yourself',
-  ROOT_NEEDS_ALL: 'Only a caller with level ALL can make a user a root',
-} as const
-
 export function userNotFound(): TRPCError {
-  return new TrellisError({ code: 'NOT_FOUND', reason: 'NOT_FOUND', message: USER_ERRORS.USER_NOT_FOUND })
+  return new TrellisError({ code: 'NOT_FOUND', reason: 'NOT_FOUND', message: 'User not found' })
+}
+
+export function cannotChangeSelf(): TRPCError {
+  return new TrellisError({
+    code: 'BAD_REQUEST',
+    reason: 'CANNOT_CHANGE_SELF',
+    message: 'You cannot delete or deactivate yourself',
+  })
+}
+
+export function rootNeedsAll(): TRPCError {
+  return new TrellisError({
+    code: 'FORBIDDEN',
+    reason: 'ROOT_NEEDS_ALL',
+    message: 'Only a caller with level ALL can make a user a root',
+  })
+}
+
+export function notDeactivated(): TRPCError {
+  return new TrellisError({
+    code: 'BAD_REQUEST',
+    reason: 'NOT_DEACTIVATED',
+    message: 'Only a deactivated user can be reactivated',
+  })
+}
+
+function emailTaken(): TRPCError {
+  return new TrellisError({
+    code: 'CONFLICT',
+    reason: 'EMAIL_TAKEN',
+    message: 'A user with this email already exists',
+  })
 }
 
 const TREE_ERROR_CODES: Record<UserTreeErrorCode, 'NOT_FOUND' | 'BAD_REQUEST'> = {
@@ -42,7 +67,6 @@ export function toUserError(error: unknown): never {
       cause: error,
     })
   }
-  if (isUniqueViolation(error))
-    throw new TrellisError({ code: 'CONFLICT', reason: 'EMAIL_TAKEN', message: USER_ERRORS.EMAIL_TAKEN })
+  if (isUniqueViolation(error)) throw emailTaken()
   throw error
 }

@@ -1,12 +1,11 @@
 import { ancestorPathsOf, deleteUser, insertUser, moveSubtree, userWithinLevel } from '@trellis/db'
-import { TrellisError } from '../errors/trellis-error.js'
 import { endSessions } from '../identity/sessions.js'
 import { assertProtectedRolesKeepHolders } from '../roles/protected-roles.js'
 import { leveledProcedure, router } from '../trpc/init.js'
 import { mutationTransaction } from '../trpc/mutation-transaction.js'
 import { findVisibleUser } from './find-visible-user.js'
 import { listUsers } from './list-users.js'
-import { toUserError, USER_ERRORS, userNotFound } from './user-errors.js'
+import { cannotChangeSelf, notDeactivated, rootNeedsAll, toUserError, userNotFound } from './user-errors.js'
 import {
   ChildrenInput,
   CreateUserInput,
@@ -20,12 +19,7 @@ import { userRoleProcedures } from './user-role-procedures.js'
 import { toUserView, USER_VIEW_COLUMNS } from './user-view.js'
 
 const refuseSelf = (actorId: string, targetId: string) => {
-  if (actorId === targetId)
-    throw new TrellisError({
-      code: 'BAD_REQUEST',
-      reason: 'CANNOT_CHANGE_SELF',
-      message: USER_ERRORS.CANNOT_CHANGE_SELF,
-    })
+  if (actorId === targetId) throw cannotChangeSelf()
 }
 
 export const usersRouter = router({
@@ -121,12 +115,7 @@ export const usersRouter = router({
       try {
         await findVisibleUser(ctx.db, ctx.actor, ctx.level, input.id)
         if (input.newParentId === null) {
-          if (ctx.level !== 'ALL')
-            throw new TrellisError({
-              code: 'FORBIDDEN',
-              reason: 'ROOT_NEEDS_ALL',
-              message: USER_ERRORS.ROOT_NEEDS_ALL,
-            })
+          if (ctx.level !== 'ALL') throw rootNeedsAll()
         } else {
           await findVisibleUser(ctx.db, ctx.actor, ctx.level, input.newParentId)
         }
@@ -182,13 +171,7 @@ export const usersRouter = router({
     .input(UserIdInput)
     .mutation(async ({ ctx, input }) => {
       const user = await findVisibleUser(ctx.db, ctx.actor, ctx.level, input.id)
-      if (user.status !== 'deactivated') {
-        throw new TrellisError({
-          code: 'BAD_REQUEST',
-          reason: 'NOT_DEACTIVATED',
-          message: 'Only a deactivated user can be reactivated',
-        })
-      }
+      if (user.status !== 'deactivated') throw notDeactivated()
       const row = await ctx.db
         .updateTable('users')
         .set({ status: 'active', updated_at: new Date() })
