@@ -1,7 +1,8 @@
 import { defineConfig } from 'tsdown'
 
 export default defineConfig({
-  entry: ['src/index.ts'],
+  // `testing/index`: the internal `@trellis/api/testing` subpath (test support, not a stable API).
+  entry: { index: 'src/index.ts', 'testing/index': 'src/testing/index.ts' },
   format: 'esm',
   platform: 'node',
   dts: true,

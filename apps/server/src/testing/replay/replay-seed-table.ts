@@ -1,7 +1,7 @@
+import { levelOfCell, type SeedRow } from '@trellis/api/testing'
 import { broadestLevel, type Level, levelIncludes } from '@trellis/core'
 import { expect, it } from 'vitest'
 import { expectOutcome, expectReadsAtLevel, type PresetServer, type RoleUser } from './replay-world.js'
-import { levelOfCell, type SeedRow } from './seed-table.js'
 
 /** What the replay needs once the server runs: a signed-in user per role (null: anonymous). */
 export interface ReplayCast<TRole extends string, TWorld> {

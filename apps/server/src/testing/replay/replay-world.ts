@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto'
+import { denialCode } from '@trellis/api/testing'
 import { type EntityTypeScope, type Level, type ParentMap, visibleOwners } from '@trellis/core'
 import { createTrellisClient, isTrellisError, type TrellisClient } from '@trellis/sdk'
 import { expect } from 'vitest'
@@ -73,14 +74,12 @@ export async function addRoleUser(
   return { id, email, password: ROLE_USER_PASSWORD, client }
 }
 
-const DENIALS = new Set(['FORBIDDEN', 'NOT_FOUND', 'UNAUTHORIZED'])
-
 /** Asserts a call is allowed (resolves) or denied (a FORBIDDEN, NOT_FOUND or UNAUTHORIZED error). */
 export async function expectOutcome(call: Promise<unknown>, allowed: boolean, what: string): Promise<void> {
   const outcome = await call.then(
     () => 'allowed',
     (error: unknown) => {
-      if (isTrellisError(error) && DENIALS.has(error.data?.code ?? '')) return 'denied'
+      if (isTrellisError(error) && denialCode(error)) return 'denied'
       throw new Error(`${what}: failed with neither success nor a denial: ${String(error)}`)
     },
   )

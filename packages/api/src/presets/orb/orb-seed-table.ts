@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import type { TrellisClient } from '@trellis/sdk'
-import type { Cell, SeedRow } from '../../testing/replay/seed-table.js'
+import type { Cell, SeedClient, SeedRow } from '../seed-table.js'
 
 /**
  * The Orb DLT seed (seeds/orb-dlt-roles-and-permissions.txt) lists, per role, the
@@ -41,7 +40,7 @@ export interface OrbWorld {
   /** The other merchant's shop. */
   readonly otherShop: string
   /** Who a client is signed in as; undefined for the anonymous client. */
-  account(client: TrellisClient): OrbAccount | undefined
+  account(client: SeedClient): OrbAccount | undefined
   /** A person with no role beyond `public`, for the anonymous client to sign in as. */
   readonly spare: OrbAccount
   /** A fresh charge owned by the cast's consumer (under the cast's merchant), moved to `status` by the issuer. */

@@ -1,5 +1,12 @@
 import type { Level } from '@trellis/core'
-import type { TrellisClient } from '@trellis/sdk'
+import type { TRPCClient } from '@trpc/client'
+import type { AppRouter } from '../app-router.js'
+
+/**
+ * A client of the whole API, as the SDK's `TrellisClient` is: the rows call the server
+ * through it, typed here because the SDK sits above this package.
+ */
+export type SeedClient = TRPCClient<AppRouter>
 
 /** A cell of a seed's table: allowed, denied, or allowed at a level. */
 export type Cell = '✔' | '✗' | Level
@@ -17,7 +24,7 @@ export interface SeedRow<TRole extends string, TWorld> {
    * rejects (FORBIDDEN, NOT_FOUND or UNAUTHORIZED) when denied. Each call must make its
    * own targets (through `world`) so rows and roles do not depend on one another.
    */
-  readonly call?: (client: TrellisClient, world: TWorld) => Promise<unknown>
+  readonly call?: (client: SeedClient, world: TWorld) => Promise<unknown>
   /**
    * For a line that reads leveled records: the type listed, and the level a ✔ stands for
    * (a level in the cell itself wins). The replay checks exactly which records come back.
@@ -32,4 +39,16 @@ export function levelOfCell(cell: Cell, rowLevel: Level | undefined): Level | un
   if (cell === '✗') return undefined
   if (cell === '✔') return rowLevel ?? 'ALL'
   return cell
+}
+
+const DENIALS = new Set(['FORBIDDEN', 'NOT_FOUND', 'UNAUTHORIZED'])
+
+/**
+ * The tRPC code of a denied call's error (FORBIDDEN, NOT_FOUND or UNAUTHORIZED), else
+ * undefined. Read from the error's shape, as the SDK's `isTrellisError` is out of reach here.
+ */
+export function denialCode(error: unknown): string | undefined {
+  const code =
+    error instanceof Error && 'data' in error ? (error.data as { code?: unknown } | null)?.code : undefined
+  return typeof code === 'string' && DENIALS.has(code) ? code : undefined
 }

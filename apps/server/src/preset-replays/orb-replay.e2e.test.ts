@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto'
+import { type OrbAccount, type OrbRole, type OrbWorld, orbSeedTable } from '@trellis/api/testing'
 import { createTrellisClient, entityTypePermission, type TrellisClient } from '@trellis/sdk'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { addPerson } from '../../testing/add-person.js'
-import { callFailure, failureCode } from '../../testing/call-failure.js'
-import { type ReplayCast, replaySeedTable } from '../../testing/replay/replay-seed-table.js'
+import { addPerson } from '../testing/add-person.js'
+import { callFailure, failureCode } from '../testing/call-failure.js'
+import { type ReplayCast, replaySeedTable } from '../testing/replay/replay-seed-table.js'
 import {
   ADMIN,
   addRoleUser,
@@ -11,8 +12,7 @@ import {
   ROLE_USER_PASSWORD,
   type RoleUser,
   startPresetServer,
-} from '../../testing/replay/replay-world.js'
-import { type OrbAccount, type OrbRole, type OrbWorld, orbSeedTable } from './orb-seed-table.js'
+} from '../testing/replay/replay-world.js'
 
 const PASSWORD = ROLE_USER_PASSWORD
 

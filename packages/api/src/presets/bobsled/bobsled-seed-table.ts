@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import { isLevel } from '@trellis/core'
-import { isTrellisError, type TrellisClient } from '@trellis/sdk'
-import type { Cell, SeedRow } from '../../testing/replay/seed-table.js'
+import { type Cell, denialCode, type SeedClient, type SeedRow } from '../seed-table.js'
 
 /** The seed's columns, in its order (the seed's "Members" column is the role `member`). */
 export const BOBSLED_ROLES = ['owner', 'member', 'fulfillment', 'integrator', 'consumer', 'viewer'] as const
@@ -10,7 +9,7 @@ export type BobsledRole = (typeof BOBSLED_ROLES)[number]
 /** What the rows build their targets with: the owner's client and a few fixed users. */
 export interface BobsledWorld {
   /** The first administrator, holding `owner`: it makes every row's targets. */
-  readonly owner: TrellisClient
+  readonly owner: SeedClient
   readonly ownerId: string
   /** The consumer the rows' shares and transfers are shared with (and owned by). */
   readonly consumerId: string
@@ -36,15 +35,13 @@ function cells(line: string): Record<BobsledRole, Cell> {
   return Object.fromEntries(entries) as Record<BobsledRole, Cell>
 }
 
-const DENIALS = new Set(['FORBIDDEN', 'NOT_FOUND', 'UNAUTHORIZED'])
-
 /**
  * Runs every step of a line whatever the others did (each has its own target), then
  * resolves when all were allowed and rejects with the first denial when all were denied.
  * A line granted only in part rejects with a plain error, which the replay reports as
  * neither allowed nor denied: a cell is one answer for the whole line.
  */
-export async function allOrNone(steps: Record<string, () => Promise<unknown>>): Promise<void> {
+async function allOrNone(steps: Record<string, () => Promise<unknown>>): Promise<void> {
   const allowed: string[] = []
   const denied: { step: string; error: unknown; code: string }[] = []
   for (const [step, run] of Object.entries(steps)) {
@@ -52,8 +49,8 @@ export async function allOrNone(steps: Record<string, () => Promise<unknown>>): 
       await run()
       allowed.push(step)
     } catch (error) {
-      const code = isTrellisError(error) ? (error.data?.code ?? '') : ''
-      if (!DENIALS.has(code)) throw error
+      const code = denialCode(error)
+      if (!code) throw error
       denied.push({ step, error, code })
     }
   }
@@ -70,7 +67,7 @@ function createEditDelete(
   edited: Record<string, unknown>,
   ownerOf: (world: BobsledWorld) => string | undefined = () => undefined,
 ) {
-  return async (client: TrellisClient, world: BobsledWorld) => {
+  return async (client: SeedClient, world: BobsledWorld) => {
     const ownerId = ownerOf(world)
     const toEdit = await world.record(entityType, data, ownerId)
     const toDelete = await world.record(entityType, data, ownerId)
@@ -84,7 +81,7 @@ function createEditDelete(
 
 /** Edits an existing record made by the owner: the environment's settings exist before anyone edits them. */
 function edit(entityType: string, data: Record<string, unknown>, edited: Record<string, unknown>) {
-  return async (client: TrellisClient, world: BobsledWorld) => {
+  return async (client: SeedClient, world: BobsledWorld) => {
     const target = await world.record(entityType, data)
     await client.records.update.mutate({ id: target.id, data: edited })
   }

@@ -1,6 +1,5 @@
-import type { TrellisClient } from '@trellis/sdk'
-import { entityTypeScope } from '@trellis/sdk'
-import type { SeedRow } from '../../testing/replay/seed-table.js'
+import { entityTypeScope } from '@trellis/core'
+import type { SeedClient, SeedRow } from '../seed-table.js'
 
 /**
  * The BitBroker seed (seeds/bitbroker-users.md) has no permission table, only a paragraph
@@ -187,6 +186,6 @@ export const bitbrokerSeedTable: readonly Row[] = [
     line: 'Consumers: accessing the data (see which entity types are present)',
     cells: { public: '✗', coordinator: '✔', contributor: '✔', consumer: '✔' },
     note: 'Not a sentence of its own: reading data of a type needs its name and schema.',
-    call: (client: TrellisClient) => client.entityTypes.list.query(),
+    call: (client: SeedClient) => client.entityTypes.list.query(),
   },
 ]

@@ -1,16 +1,16 @@
 import { randomUUID } from 'node:crypto'
+import { BOBSLED_ROLES, type BobsledRole, type BobsledWorld, bobsledSeedTable } from '@trellis/api/testing'
 import { isTrellisError } from '@trellis/sdk'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { callFailure as failure } from '../../testing/call-failure.js'
-import { replaySeedTable } from '../../testing/replay/replay-seed-table.js'
+import { callFailure as failure } from '../testing/call-failure.js'
+import { replaySeedTable } from '../testing/replay/replay-seed-table.js'
 import {
   addRoleUser,
   listAll,
   type PresetServer,
   type RoleUser,
   startPresetServer,
-} from '../../testing/replay/replay-world.js'
-import { BOBSLED_ROLES, type BobsledRole, type BobsledWorld, bobsledSeedTable } from './bobsled-seed-table.js'
+} from '../testing/replay/replay-world.js'
 
 /** Sample data of every type the table reads, so that each role's reads have something to find. */
 const SAMPLES: Record<string, (index: number, made: Record<string, string[]>) => Record<string, unknown>> = {

@@ -1,16 +1,16 @@
 import { randomUUID } from 'node:crypto'
+import { type BitbrokerRole, type BitbrokerWorld, bitbrokerSeedTable } from '@trellis/api/testing'
 import type { EntityTypeScope } from '@trellis/core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { callFailure as failure } from '../../testing/call-failure.js'
-import { type ReplayCast, replaySeedTable } from '../../testing/replay/replay-seed-table.js'
+import { callFailure as failure } from '../testing/call-failure.js'
+import { type ReplayCast, replaySeedTable } from '../testing/replay/replay-seed-table.js'
 import {
   addRoleUser,
   type PresetServer,
   ROLE_USER_PASSWORD,
   type RoleUser,
   startPresetServer,
-} from '../../testing/replay/replay-world.js'
-import { type BitbrokerRole, type BitbrokerWorld, bitbrokerSeedTable } from './bitbroker-seed-table.js'
+} from '../testing/replay/replay-world.js'
 
 const CARS_SCHEMA = {
   type: 'object',
