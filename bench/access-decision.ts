@@ -2,7 +2,8 @@
 // from the warm in-memory snapshot, against the same decision computed by one hand-written
 // SQL query (the baseline, measured in the same run). Run: pnpm --filter @trellis/bench run decision
 import { performance } from 'node:perf_hooks'
-import { accessCacheOf, prepareDatabase, silentLogger } from '@trellis/api'
+import { prepareDatabase, silentLogger } from '@trellis/api'
+import { accessCacheOf } from '@trellis/api/testing'
 import { broadestLevel, type Grant, type Level, PUBLIC_ROLE } from '@trellis/core'
 import { createDatabase, insertUser, type TrellisDatabase } from '@trellis/db'
 import { sql } from 'kysely'

@@ -1,4 +1,4 @@
-import { hashPassword } from '@trellis/api'
+import { hashPassword } from '@trellis/api/testing'
 import { insertUser, type TrellisDatabase } from '@trellis/db'
 
 /** An active person with a password under `parentId`, written straight into the tree. */

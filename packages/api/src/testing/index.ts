@@ -1,6 +1,8 @@
-// @trellis/api/testing: test support, not a stable API. The presets' seed tables live
-// beside their presets here, but only the server's end-to-end tests can replay them
+// @trellis/api/testing: test and bench support, not a stable API. The presets' seed tables
+// live beside their presets here, but only the server's end-to-end tests can replay them
 // (through the SDK, which sits above this package), so they are handed on from here.
+export { accessCacheOf } from '../access/access-cache.js'
+export { hashPassword } from '../identity/password-hash.js'
 export {
   type BitbrokerRole,
   type BitbrokerWorld,
