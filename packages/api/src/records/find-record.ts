@@ -1,31 +1,12 @@
-import type { TrellisDatabase } from '@trellis/db'
+import { findEntityTypeOfRecord, type StoredEntityType, type TrellisDatabase } from '@trellis/db'
 import type { TRPCError } from '@trpc/server'
 import { type RecordAccess, type RecordGrant, recordsWithin } from '../access/record-access.js'
-import {
-  ENTITY_TYPE_COLUMNS,
-  type StoredEntityType,
-  toStoredEntityType,
-} from '../entity-types/entity-type-store.js'
 import { TrellisError } from '../errors/trellis-error.js'
 import type { AuditNote } from '../trpc/init.js'
 import { RECORD_COLUMNS, type RecordRow } from './record-view.js'
 
 export function recordNotFound(): TRPCError {
   return new TrellisError({ code: 'NOT_FOUND', reason: 'NOT_FOUND', message: 'Record not found' })
-}
-
-/** The entity type of a record, read before any decision: the decision depends on it. */
-export async function entityTypeOfRecord(
-  db: TrellisDatabase,
-  id: string,
-): Promise<StoredEntityType | undefined> {
-  const row = await db
-    .selectFrom('records')
-    .innerJoin('entity_types', 'entity_types.id', 'records.entity_type_id')
-    .select(ENTITY_TYPE_COLUMNS)
-    .where('records.id', '=', id)
-    .executeTakeFirst()
-  return row ? toStoredEntityType(row) : undefined
 }
 
 function selectWithin(db: TrellisDatabase, id: string, grant: RecordGrant) {
@@ -55,7 +36,7 @@ export async function findRecordFor(
   action: string,
   options: RecordLookupOptions = {},
 ): Promise<FoundRecord> {
-  const entityType = await entityTypeOfRecord(db, id)
+  const entityType = await findEntityTypeOfRecord(db, id)
   if (!entityType) throw recordNotFound()
   return findRecordOfType(db, access, id, entityType, action, options)
 }
@@ -65,7 +46,7 @@ export interface RecordLookupOptions {
   readonly audit?: AuditNote
 }
 
-/** `findRecordFor` when the record's entity type is already known (`entityTypeOfRecord`). */
+/** `findRecordFor` when the record's entity type is already known (`findEntityTypeOfRecord`). */
 export async function findRecordOfType(
   db: TrellisDatabase,
   access: RecordAccess,

@@ -1,7 +1,6 @@
-import type { TrellisDatabase } from '@trellis/db'
+import type { StoredEntityType, TrellisDatabase } from '@trellis/db'
 import type { TRPCError } from '@trpc/server'
 import { type RecordAccess, recordsWithin } from '../access/record-access.js'
-import type { StoredEntityType } from '../entity-types/entity-type-store.js'
 import { recordDataIssues } from '../entity-types/record-schema.js'
 import { TrellisError } from '../errors/trellis-error.js'
 import type { InputIssue } from '../trpc/error-formatter.js'

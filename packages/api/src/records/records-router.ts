@@ -1,6 +1,6 @@
 import { userWithinLevel } from '@trellis/db'
 import { unauthorized } from '../access/access-errors.js'
-import { getEntityType } from '../entity-types/entity-type-store.js'
+import { getEntityType } from '../entity-types/get-entity-type.js'
 import { recordProcedure, router } from '../trpc/init.js'
 import { userNotFound } from '../users/user-errors.js'
 import { findRecordFor } from './find-record.js'

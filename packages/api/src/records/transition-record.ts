@@ -1,9 +1,9 @@
-import type { TrellisDatabase } from '@trellis/db'
+import { findEntityTypeOfRecord, type TrellisDatabase } from '@trellis/db'
 import type { z } from 'zod'
 import type { RecordAccess } from '../access/record-access.js'
 import { TrellisError } from '../errors/trellis-error.js'
 import type { AuditNote } from '../trpc/init.js'
-import { entityTypeOfRecord, findRecordOfType, recordNotFound } from './find-record.js'
+import { findRecordOfType, recordNotFound } from './find-record.js'
 import { assertRecordData, invalidRecordData } from './record-data.js'
 import type { TransitionRecordInput } from './record-inputs.js'
 import { RECORD_COLUMNS, type RecordView, toRecordView } from './record-view.js'
@@ -15,7 +15,7 @@ export async function transitionRecord(
   input: z.output<typeof TransitionRecordInput>,
   audit: AuditNote,
 ): Promise<RecordView> {
-  const entityType = await entityTypeOfRecord(trx, input.id)
+  const entityType = await findEntityTypeOfRecord(trx, input.id)
   if (!entityType) throw recordNotFound()
   const transitions = entityType.stateMachine?.transitions
   // An own key only: `constructor` is no more a transition than any other unknown name.
