@@ -29,7 +29,7 @@ export {
 export { everyPermission, type Preset, SIGN_IN_GRANTS } from './presets/preset.js'
 export { PRESET_NAMES, PRESETS, type PresetName } from './presets/presets.js'
 export type { RecordView } from './records/record-view.js'
-export { ADMIN_ROLE, defaultRoles } from './roles/default-roles.js'
+export { ADMIN_ROLE, DEFAULT_ROLES } from './roles/default-roles.js'
 export { syncRoles } from './roles/sync-roles.js'
 export { type ApiDependencies, type Context, createContext, type RequestFacts } from './trpc/context.js'
 export type { ErrorData, InputIssue } from './trpc/error-formatter.js'

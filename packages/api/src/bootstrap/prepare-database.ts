@@ -10,7 +10,7 @@ import { storedEntityTypePermissions } from '../access/permission-kind.js'
 import { appRouter } from '../app-router.js'
 import { entityTypeDefinitionProblems } from '../entity-types/entity-type-definition.js'
 import { syncEntityTypes } from '../entity-types/sync-entity-types.js'
-import { ADMIN_ROLE, defaultRoles } from '../roles/default-roles.js'
+import { ADMIN_ROLE, DEFAULT_ROLES } from '../roles/default-roles.js'
 import { syncRoles } from '../roles/sync-roles.js'
 import type { Logger } from '../trpc/logger.js'
 import { declaredPermissions } from '../trpc/procedure-permissions.js'
@@ -44,7 +44,7 @@ export async function prepareDatabase(
 ): Promise<FirstAdminOutcome> {
   const declared = declaredPermissions(appRouter)
   const entityTypes = options.entityTypes ?? {}
-  const roles = options.roles ?? defaultRoles(declared)
+  const roles = options.roles ?? DEFAULT_ROLES
   const adminRole = options.adminRole ?? ADMIN_ROLE
   const problems = Object.entries(entityTypes).flatMap(([name, type]) =>
     entityTypeDefinitionProblems(name, type).map((problem) => `Entity type ${name}: ${problem}`),
