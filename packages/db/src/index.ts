@@ -15,10 +15,44 @@ export {
 } from './create-database.js'
 export { DATA_DIR_LOCK_FILE, DataDirInUseError, type DataDirLock, lockDataDir } from './data-dir-lock.js'
 export { checkDatabase } from './database-health.js'
+export {
+  deleteEntityType,
+  existingEntityTypeNames,
+  findEntityType,
+  findEntityTypeOfRecord,
+  insertEntityType,
+  loadEntityTypes,
+  type StoredEntityType,
+  updateEntityType,
+} from './entity-types/entity-type-store.js'
 export { isDatabaseUnavailable } from './is-database-unavailable.js'
 export { isUniqueViolation } from './is-unique-violation.js'
 export { type MigrationOutcome, migrateToLatest } from './migrate.js'
 export { migrations } from './migrations/index.js'
+export {
+  bindRole,
+  countRoleHolders,
+  createRole,
+  deleteGrantsOf,
+  deleteRole,
+  findBinding,
+  findRole,
+  findUserWithBindings,
+  grantsOfRole,
+  loadRoleGrants,
+  loadRoles,
+  lockRoleGrants,
+  protectedRolesLeftWithoutHolder,
+  type RoleBinding,
+  type RoleRow,
+  rolesOfUser,
+  type StoredRole,
+  setRoleGrant,
+  unbindRole,
+  unbindScope,
+  updateRoleDescription,
+} from './roles/role-store.js'
+export type { RowLock } from './row-lock.js'
 export type {
   ApiKeysTable,
   AuditEventsTable,

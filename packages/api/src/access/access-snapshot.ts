@@ -1,5 +1,5 @@
 import { broadestLevel, type Grant, type Level, PUBLIC_ROLE, type UserStatus } from '@trellis/core'
-import type { TrellisDatabase } from '@trellis/db'
+import { findRole, findUserWithBindings, loadRoleGrants, type TrellisDatabase } from '@trellis/db'
 import { sql } from 'kysely'
 import { entityTypePermissionParts } from './record-permission.js'
 
@@ -57,21 +57,7 @@ export class AccessSnapshot {
   async caller(db: TrellisDatabase, userId: string): Promise<CallerFacts | null> {
     const known = this.#callers.get(userId)
     if (known) return known
-    const rows = await db
-      .selectFrom('users')
-      .leftJoin('user_roles', 'user_roles.user_id', 'users.id')
-      .select(['users.id', 'users.status', 'users.path', 'user_roles.role_id', 'user_roles.scope'])
-      .where('users.id', '=', userId)
-      .execute()
-    const first = rows[0]
-    const facts = first
-      ? {
-          id: first.id,
-          status: first.status,
-          path: first.path,
-          bindings: rows.flatMap((row) => (row.role_id ? [{ roleId: row.role_id, scope: row.scope }] : [])),
-        }
-      : null
+    const facts = (await findUserWithBindings(db, userId)) ?? null
     if (facts) {
       // Bounded: past this many callers in one version, start over rather than grow.
       if (this.#callers.size >= MAX_CACHED_CALLERS) this.#callers.clear()
@@ -176,27 +162,16 @@ export async function readAccessVersion(db: TrellisDatabase): Promise<string> {
 
 /** Every role grant as the database holds it now, filed under `version`. */
 export async function loadAccessSnapshot(db: TrellisDatabase, version: string): Promise<AccessSnapshot> {
-  const rows = await db
-    .selectFrom('role_grants')
-    .innerJoin('roles', 'roles.id', 'role_grants.role_id')
-    .select(['roles.id', 'roles.name', 'role_grants.permission', 'role_grants.level'])
-    .execute()
   const byPermission = new Map<string, RoleGrant[]>()
   let publicRoleId: string | undefined
-  for (const row of rows) {
-    if (row.name === PUBLIC_ROLE) publicRoleId = row.id
-    const grants = byPermission.get(row.permission) ?? []
-    grants.push({ roleId: row.id, role: row.name, grant: row.level === null ? true : row.level })
-    byPermission.set(row.permission, grants)
+  for (const { roleId, roleName, permission, grant } of await loadRoleGrants(db)) {
+    if (roleName === PUBLIC_ROLE) publicRoleId = roleId
+    const grants = byPermission.get(permission) ?? []
+    grants.push({ roleId, role: roleName, grant })
+    byPermission.set(permission, grants)
   }
-  if (publicRoleId === undefined) {
-    const publicRole = await db
-      .selectFrom('roles')
-      .select('id')
-      .where('name', '=', PUBLIC_ROLE)
-      .executeTakeFirst()
-    publicRoleId = publicRole?.id
-  }
+  // A public role that grants nothing yet still exists for bindings to name.
+  publicRoleId ??= (await findRole(db, PUBLIC_ROLE))?.id
   return new AccessSnapshot(version, byPermission, publicRoleId)
 }
 

@@ -1,6 +1,5 @@
 import { entityTypePermissions, type PermissionDeclaration, type PermissionKind } from '@trellis/core'
-import type { TrellisDatabase } from '@trellis/db'
-import { findEntityType, loadEntityTypes } from '../entity-types/entity-type-store.js'
+import { findEntityType, loadEntityTypes, type TrellisDatabase } from '@trellis/db'
 import { isAppPermission, PERMISSIONS } from '../permissions.js'
 
 /**

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto'
-import { type Database, insertUser, withTransaction } from '@trellis/db'
+import { bindRole, type Database, findRole, insertUser, withTransaction } from '@trellis/db'
 import type { Kysely } from 'kysely'
 import { hashPassword } from '../identity/password-hash.js'
 import type { Logger } from '../logger.js'
@@ -28,15 +28,10 @@ export async function ensureFirstAdmin(
   const password = options.password ?? randomBytes(18).toString('base64url')
   const passwordHash = await hashPassword(password)
   const userId = await withTransaction(db, async (trx) => {
-    // Serialises two servers bootstrapping one empty PostgreSQL database at once.
-    await trx.selectFrom('roles').select('id').where('name', '=', options.role).forUpdate().execute()
+    // The role locked first serialises two servers bootstrapping one empty PostgreSQL database.
+    const role = await findRole(trx, options.role, { forUpdate: true })
     const anyUser = await trx.selectFrom('users').select('id').limit(1).executeTakeFirst()
     if (anyUser) return undefined
-    const role = await trx
-      .selectFrom('roles')
-      .select('id')
-      .where('name', '=', options.role)
-      .executeTakeFirst()
     if (!role) throw new Error(`The first administrator's role "${options.role}" is not defined`)
     const user = await insertUser(trx, {
       email: options.email,
@@ -46,7 +41,7 @@ export async function ensureFirstAdmin(
       parent_id: null,
       password_hash: passwordHash,
     })
-    await trx.insertInto('user_roles').values({ user_id: user.id, role_id: role.id, scope: null }).execute()
+    await bindRole(trx, { userId: user.id, roleId: role.id, scope: null })
     return user.id
   })
   if (!userId) return { created: false }

@@ -4,15 +4,14 @@ import {
   findRolesConfigProblems,
   type RolesConfig,
 } from '@trellis/core'
-import { type Database, migrateToLatest } from '@trellis/db'
+import { type Database, loadRoles, migrateToLatest } from '@trellis/db'
 import { type Kysely, sql } from 'kysely'
 import { storedEntityTypePermissions } from '../access/permission-kind.js'
 import { appRouter } from '../app-router.js'
 import { entityTypeDefinitionProblems } from '../entity-types/entity-type-definition.js'
 import { syncEntityTypes } from '../entity-types/sync-entity-types.js'
 import type { Logger } from '../logger.js'
-import { ADMIN_ROLE, defaultRoles } from '../roles/default-roles.js'
-import { loadStoredRoles } from '../roles/load-stored-roles.js'
+import { ADMIN_ROLE, DEFAULT_ROLES } from '../roles/default-roles.js'
 import { syncRoles } from '../roles/sync-roles.js'
 import { declaredPermissions } from '../trpc/procedure-permissions.js'
 import { ensureFirstAdmin, type FirstAdminOutcome } from './ensure-first-admin.js'
@@ -45,7 +44,7 @@ export async function prepareDatabase(
 ): Promise<FirstAdminOutcome> {
   const declared = declaredPermissions(appRouter)
   const entityTypes = options.entityTypes ?? {}
-  const roles = options.roles ?? defaultRoles(declared)
+  const roles = options.roles ?? DEFAULT_ROLES
   const adminRole = options.adminRole ?? ADMIN_ROLE
   const problems = Object.entries(entityTypes).flatMap(([name, type]) =>
     entityTypeDefinitionProblems(name, type).map((problem) => `Entity type ${name}: ${problem}`),
@@ -76,7 +75,8 @@ export async function prepareDatabase(
     const createdTypes = await syncEntityTypes(trx, entityTypes)
     if (createdTypes.length > 0)
       logger.info({ entityTypes: createdTypes }, 'Entity types created from config')
-    const storedProblems = findRolesConfigProblems(await loadStoredRoles(trx), [
+    const stored = Object.fromEntries((await loadRoles(trx)).map((role) => [role.name, role]))
+    const storedProblems = findRolesConfigProblems(stored, [
       ...declared,
       ...(await storedEntityTypePermissions(trx)),
     ])

@@ -1,4 +1,4 @@
-import type { Database } from '@trellis/db'
+import { type Database, findRole } from '@trellis/db'
 import type { Kysely } from 'kysely'
 import type { Logger } from '../logger.js'
 
@@ -38,12 +38,7 @@ export async function checkRecordedPreset(
   if (recorded === undefined) {
     const prepared = await db.selectFrom('users').select('id').limit(1).executeTakeFirst()
     if (prepared) {
-      const role = await db
-        .selectFrom('roles')
-        .select('id')
-        .where('name', '=', preset.adminRole)
-        .executeTakeFirst()
-      if (!role) {
+      if (!(await findRole(db, preset.adminRole))) {
         throw new PresetMismatchError(
           `This database was set up before Trellis recorded presets and has no "${preset.adminRole}" role, so not ${describe(wanted)}: start it as it was set up, ${START_FRESH}`,
         )

@@ -1,4 +1,4 @@
-import type { TrellisDatabase } from '@trellis/db'
+import { existingEntityTypeNames, type TrellisDatabase } from '@trellis/db'
 import { TrellisError } from '../errors/trellis-error.js'
 
 /** BAD_REQUEST unless every type `references` names exists (or is the type itself). */
@@ -8,9 +8,7 @@ export async function assertReferencedTypesExist(
   references: { readonly [field: string]: string } | null | undefined,
 ): Promise<void> {
   const targets = [...new Set(Object.values(references ?? {}))].filter((target) => target !== name)
-  if (targets.length === 0) return
-  const found = await db.selectFrom('entity_types').select('name').where('name', 'in', targets).execute()
-  const known = new Set(found.map((row) => row.name))
+  const known = await existingEntityTypeNames(db, targets)
   const missing = targets.filter((target) => !known.has(target))
   if (missing.length > 0) {
     throw new TrellisError({

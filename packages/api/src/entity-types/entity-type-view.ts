@@ -1,5 +1,5 @@
 import { entityTypePermissions, type JsonSchema, type StateMachineDefinition } from '@trellis/core'
-import type { StoredEntityType } from './entity-type-store.js'
+import type { StoredEntityType } from '@trellis/db'
 
 /** An entity type as clients see it, with the permissions it declares. */
 export interface EntityTypeView {

@@ -1,18 +1,20 @@
 import { type EntityTypeDefinition, entityTypePermissions, entityTypeScope } from '@trellis/core'
-import { isUniqueViolation, type TrellisDatabase, toCount } from '@trellis/db'
+import {
+  deleteEntityType,
+  deleteGrantsOf,
+  insertEntityType,
+  loadEntityTypes,
+  toCount,
+  unbindScope,
+  updateEntityType,
+} from '@trellis/db'
 import { TrellisError } from '../errors/trellis-error.js'
 import { booleanProcedure, entityTypeReadProcedure, router } from '../trpc/init.js'
 import { assertValidEntityType } from './entity-type-definition.js'
 import { CreateEntityTypeInput, EntityTypeNameInput, UpdateEntityTypeInput } from './entity-type-inputs.js'
 import { assertReferencedTypesExist } from './entity-type-references.js'
-import { entityTypeColumns, getEntityType, loadEntityTypes } from './entity-type-store.js'
 import { toEntityTypeView } from './entity-type-view.js'
-
-/** Removes grants of permissions a type no longer declares: a stored grant must name a real permission. */
-async function dropGrants(db: TrellisDatabase, permissions: readonly string[]): Promise<void> {
-  if (permissions.length === 0) return
-  await db.deleteFrom('role_grants').where('permission', 'in', permissions).execute()
-}
+import { getEntityType } from './get-entity-type.js'
 
 const permissionNames = (name: string, definition: Pick<EntityTypeDefinition, 'stateMachine'>) =>
   entityTypePermissions(name, definition).map((permission) => permission.name)
@@ -40,20 +42,12 @@ export const entityTypesRouter = router({
     .mutation(async ({ ctx, input }) => {
       assertValidEntityType(input.name, input)
       await assertReferencedTypesExist(ctx.db, input.name, input.references)
-      try {
-        await ctx.db
-          .insertInto('entity_types')
-          .values({ name: input.name, ...entityTypeColumns(input) })
-          .execute()
-      } catch (error) {
-        if (isUniqueViolation(error)) {
-          throw new TrellisError({
-            code: 'CONFLICT',
-            reason: 'NAME_TAKEN',
-            message: `Entity type ${input.name} already exists`,
-          })
-        }
-        throw error
+      if (!(await insertEntityType(ctx.db, input.name, input))) {
+        throw new TrellisError({
+          code: 'CONFLICT',
+          reason: 'NAME_TAKEN',
+          message: `Entity type ${input.name} already exists`,
+        })
       }
       return toEntityTypeView(await getEntityType(ctx.db, input.name))
     }),
@@ -75,16 +69,13 @@ export const entityTypesRouter = router({
       }
       assertValidEntityType(input.name, next)
       await assertReferencedTypesExist(ctx.db, input.name, next.references)
+      // A stored grant must name a real permission: those of transitions that go, go too.
       const kept = new Set(permissionNames(input.name, next))
-      await dropGrants(
+      await deleteGrantsOf(
         ctx.db,
         permissionNames(input.name, current).filter((permission) => !kept.has(permission)),
       )
-      await ctx.db
-        .updateTable('entity_types')
-        .set({ ...entityTypeColumns(next), updated_at: new Date() })
-        .where('id', '=', current.id)
-        .execute()
+      await updateEntityType(ctx.db, current.id, next)
       if (next.stateMachine && !current.stateMachine) {
         await ctx.db
           .updateTable('records')
@@ -132,12 +123,9 @@ export const entityTypesRouter = router({
           message: `Entity type ${input.name} is referenced by ${referrers.map((other) => other.name).join(', ')}: remove those references first`,
         })
       }
-      await dropGrants(ctx.db, permissionNames(type.name, type))
-      const { numDeletedRows } = await ctx.db
-        .deleteFrom('user_roles')
-        .where('scope', '=', entityTypeScope(type.name))
-        .executeTakeFirst()
-      await ctx.db.deleteFrom('entity_types').where('id', '=', type.id).execute()
-      return { name: type.name, removedBindings: Number(numDeletedRows) }
+      await deleteGrantsOf(ctx.db, permissionNames(type.name, type))
+      const removedBindings = await unbindScope(ctx.db, entityTypeScope(type.name))
+      await deleteEntityType(ctx.db, type.id)
+      return { name: type.name, removedBindings }
     }),
 })

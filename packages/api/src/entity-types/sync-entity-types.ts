@@ -1,6 +1,5 @@
 import type { EntityTypesConfig } from '@trellis/core'
-import type { TrellisDatabase } from '@trellis/db'
-import { entityTypeColumns } from './entity-type-store.js'
+import { insertEntityType, type TrellisDatabase } from '@trellis/db'
 
 /**
  * Stores the configured entity types the database does not have yet. Existing ones are
@@ -11,15 +10,9 @@ export async function syncEntityTypes(
   db: TrellisDatabase,
   entityTypes: EntityTypesConfig,
 ): Promise<string[]> {
-  const existing = new Set(
-    (await db.selectFrom('entity_types').select('name').execute()).map((row) => row.name),
-  )
-  const missing = Object.entries(entityTypes).filter(([name]) => !existing.has(name))
-  if (missing.length === 0) return []
-  await db
-    .insertInto('entity_types')
-    .values(missing.map(([name, type]) => ({ name, ...entityTypeColumns(type) })))
-    .onConflict((conflict) => conflict.column('name').doNothing())
-    .execute()
-  return missing.map(([name]) => name)
+  const created: string[] = []
+  for (const [name, type] of Object.entries(entityTypes)) {
+    if (await insertEntityType(db, name, type)) created.push(name)
+  }
+  return created
 }

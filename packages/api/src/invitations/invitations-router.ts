@@ -1,4 +1,4 @@
-import { insertUser, userWithinLevel } from '@trellis/db'
+import { bindRole, insertUser, userWithinLevel } from '@trellis/db'
 import { z } from 'zod'
 import { unauthorized } from '../errors/access-errors.js'
 import { TrellisError } from '../errors/trellis-error.js'
@@ -35,10 +35,7 @@ export const invitationsRouter = router({
           status: 'invited',
           parent_id: input.parentId,
         })
-        await ctx.db
-          .insertInto('user_roles')
-          .values({ user_id: user.id, role_id: roleId, scope: null })
-          .execute()
+        await bindRole(ctx.db, { userId: user.id, roleId, scope: null })
         const expiresAt = await sendInvitation(ctx.db, user, ctx.auth)
         return { user: toUserView(user), role: input.role, expiresAt: expiresAt.toISOString() }
       } catch (error) {

@@ -13,10 +13,10 @@ export interface Preset {
 }
 
 /**
- * What every caller of every preset may do: see that the server runs, sign in and out,
- * recover a password, accept an invitation, ask what it may do (`access.mine`, so an app
- * can hide what its user may not do). Session housekeeping (`auth.me`, logout) is
- * not in the seeds' lists but every product needs it.
+ * What every caller may do, with the default roles and every preset: see that the server
+ * runs, sign in and out, recover a password, accept an invitation, ask what it may do
+ * (`access.mine`, so an app can hide what its user may not do). Session housekeeping
+ * (`auth.me`, logout) is not in the seeds' lists but every product needs it.
  */
 export const SIGN_IN_GRANTS = {
   'system.info': true,

@@ -1,27 +1,8 @@
-import type { TrellisDatabase } from '@trellis/db'
+import { findEntityTypeOfRecord, type StoredEntityType, type TrellisDatabase } from '@trellis/db'
 import { type RecordGrant, recordsWithin } from '../access/record-access.js'
-import {
-  ENTITY_TYPE_COLUMNS,
-  type StoredEntityType,
-  toStoredEntityType,
-} from '../entity-types/entity-type-store.js'
 import type { RecordGate } from '../trpc/record-gate.js'
 import { recordNotFound } from './record-errors.js'
 import { RECORD_COLUMNS, type RecordRow } from './record-view.js'
-
-/** The entity type of a record, read before any decision: the decision depends on it. */
-export async function entityTypeOfRecord(
-  db: TrellisDatabase,
-  id: string,
-): Promise<StoredEntityType | undefined> {
-  const row = await db
-    .selectFrom('records')
-    .innerJoin('entity_types', 'entity_types.id', 'records.entity_type_id')
-    .select(ENTITY_TYPE_COLUMNS)
-    .where('records.id', '=', id)
-    .executeTakeFirst()
-  return row ? toStoredEntityType(row) : undefined
-}
 
 function selectWithin(db: TrellisDatabase, id: string, grant: RecordGrant) {
   return db
@@ -50,7 +31,7 @@ export async function findRecordFor(
   action: string,
   options: RecordLookupOptions = {},
 ): Promise<FoundRecord> {
-  const entityType = await entityTypeOfRecord(db, id)
+  const entityType = await findEntityTypeOfRecord(db, id)
   if (!entityType) throw recordNotFound()
   return findRecordOfType(db, access, id, entityType, action, options)
 }
@@ -59,7 +40,7 @@ export interface RecordLookupOptions {
   readonly lock?: boolean
 }
 
-/** `findRecordFor` when the record's entity type is already known (`entityTypeOfRecord`). */
+/** `findRecordFor` when the record's entity type is already known (`findEntityTypeOfRecord`). */
 export async function findRecordOfType(
   db: TrellisDatabase,
   access: RecordGate,

@@ -1,6 +1,5 @@
-import type { TrellisDatabase } from '@trellis/db'
+import type { StoredEntityType, TrellisDatabase } from '@trellis/db'
 import { recordsWithin } from '../access/record-access.js'
-import type { StoredEntityType } from '../entity-types/entity-type-store.js'
 import { recordDataIssues } from '../entity-types/record-schema.js'
 import type { InputIssue } from '../trpc/error-formatter.js'
 import type { RecordGate } from '../trpc/record-gate.js'

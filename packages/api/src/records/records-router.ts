@@ -1,5 +1,5 @@
 import { userWithinLevel } from '@trellis/db'
-import { getEntityType } from '../entity-types/entity-type-store.js'
+import { getEntityType } from '../entity-types/get-entity-type.js'
 import { unauthorized } from '../errors/access-errors.js'
 import { recordProcedure, router } from '../trpc/init.js'
 import { userNotFound } from '../users/user-errors.js'

@@ -1,7 +1,7 @@
-import type { TrellisDatabase } from '@trellis/db'
+import { findEntityTypeOfRecord, type TrellisDatabase } from '@trellis/db'
 import type { z } from 'zod'
 import type { RecordGate } from '../trpc/record-gate.js'
-import { entityTypeOfRecord, findRecordOfType } from './find-record.js'
+import { findRecordOfType } from './find-record.js'
 import { assertRecordData } from './record-data.js'
 import { invalidRecordData, invalidState, recordNotFound, unknownTransition } from './record-errors.js'
 import type { TransitionRecordInput } from './record-inputs.js'
@@ -13,7 +13,7 @@ export async function transitionRecord(
   access: RecordGate,
   input: z.output<typeof TransitionRecordInput>,
 ): Promise<RecordView> {
-  const entityType = await entityTypeOfRecord(trx, input.id)
+  const entityType = await findEntityTypeOfRecord(trx, input.id)
   if (!entityType) throw recordNotFound()
   const transitions = entityType.stateMachine?.transitions
   // An own key only: `constructor` is no more a transition than any other unknown name.

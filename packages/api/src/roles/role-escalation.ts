@@ -1,4 +1,4 @@
-import type { TrellisDatabase } from '@trellis/db'
+import { findRole, type TrellisDatabase } from '@trellis/db'
 import { type AccessSnapshot, loadSnapshotWithin } from '../access/access-snapshot.js'
 import { firstUnheldGrant, type GrantToHandOut } from '../access/escalation.js'
 import { unauthorized } from '../errors/access-errors.js'
@@ -55,12 +55,7 @@ export async function findAssignableRole(
   name: string,
   scope: string | null = null,
 ): Promise<string> {
-  const role = await trx
-    .selectFrom('roles')
-    .select('id')
-    .where('name', '=', name)
-    .forShare()
-    .executeTakeFirst()
+  const role = await findRole(trx, name, { forShare: true })
   if (!role) throw roleNotFound(name)
   await refuseUnheldGrants(trx, callerId, (snapshot) => snapshot.roleGrants(role.id), scope)
   return role.id

@@ -1,12 +1,21 @@
 import { broadestLevel, type Grant, PUBLIC_ROLE } from '@trellis/core'
-import { type TrellisDatabase, toCount } from '@trellis/db'
+import {
+  countRoleHolders,
+  createRole,
+  deleteRole,
+  findEntityType,
+  findRole,
+  grantsOfRole,
+  lockRoleGrants,
+  setRoleGrant,
+  type TrellisDatabase,
+  updateRoleDescription,
+} from '@trellis/db'
 import { z } from 'zod'
 import { findPermissionKind } from '../access/permission-kind.js'
-import { findEntityType } from '../entity-types/entity-type-store.js'
 import { TrellisError } from '../errors/trellis-error.js'
 import { text } from '../inputs/text.js'
 import { booleanProcedure, router } from '../trpc/init.js'
-import { lockRoleGrants } from './lock-role-grants.js'
 import { assertProtectedRoleKeepsAdministration } from './protected-roles.js'
 import { roleNotFound } from './role-errors.js'
 import { assertHoldsGrant, assertHoldsGrants } from './role-escalation.js'
@@ -48,14 +57,9 @@ function higherGrant(next: Grant, old: Grant | undefined): Grant {
 
 /** A role by name, locked FOR UPDATE until the transaction ends: it is about to change. */
 async function lockRole(db: TrellisDatabase, name: string) {
-  const role = await db
-    .selectFrom('roles')
-    .select(['id', 'is_protected'])
-    .where('name', '=', name)
-    .forUpdate()
-    .executeTakeFirst()
+  const role = await findRole(db, name, { forUpdate: true })
   if (!role) throw roleNotFound(name)
-  return { id: role.id, name, isProtected: role.is_protected }
+  return role
 }
 
 export const rolesRouter = router({
@@ -76,38 +80,24 @@ export const rolesRouter = router({
       const wanted = Object.entries(input.grants).map(([permission, grant]) => ({ permission, grant }))
       for (const { permission, grant } of wanted) await assertGrantFits(ctx.db, permission, grant)
       await assertHoldsGrants(ctx.db, ctx.callerId!, wanted)
-      // One statement decides between two racing creates of one name (no check-then-insert).
-      const created = await ctx.db
-        .insertInto('roles')
-        .values({ name: input.name, description: input.description })
-        .onConflict((conflict) => conflict.column('name').doNothing())
-        .returning('id')
-        .executeTakeFirst()
+      const created = await createRole(ctx.db, input.name, {
+        description: input.description,
+        grants: input.grants,
+      })
       if (!created)
         throw new TrellisError({
           code: 'CONFLICT',
           reason: 'NAME_TAKEN',
           message: `A role named ${input.name} already exists`,
         })
-      const { id } = created
-      const grants = Object.entries(input.grants).map(([permission, grant]) => ({
-        role_id: id,
-        permission,
-        level: grant === true ? null : grant,
-      }))
-      if (grants.length > 0) await ctx.db.insertInto('role_grants').values(grants).execute()
       return (await loadRoleViews(ctx.db, [input.name]))[0]!
     }),
 
   update: booleanProcedure('roles.update')
     .input(z.object({ name: RoleName, description: text().max(500) }))
     .mutation(async ({ ctx, input }) => {
-      const updated = await ctx.db
-        .updateTable('roles')
-        .set({ description: input.description, updated_at: new Date() })
-        .where('name', '=', input.name)
-        .executeTakeFirst()
-      if (updated.numUpdatedRows === 0n) throw roleNotFound(input.name)
+      if (!(await updateRoleDescription(ctx.db, input.name, input.description)))
+        throw roleNotFound(input.name)
       return (await loadRoleViews(ctx.db, [input.name]))[0]!
     }),
 
@@ -125,34 +115,15 @@ export const rolesRouter = router({
       // meanwhile counts.
       await assertHoldsGrant(ctx.db, ctx.callerId!, 'roles.update', true)
       const role = await lockRole(ctx.db, input.role)
-      const stored = await ctx.db
-        .selectFrom('role_grants')
-        .select('level')
-        .where('role_id', '=', role.id)
-        .where('permission', '=', input.permission)
-        .executeTakeFirst()
-      const old: Grant | undefined = stored && (stored.level ?? true)
+      const old = (await grantsOfRole(ctx.db, role.id)).get(input.permission)
       assertProtectedRoleKeepsAdministration(role, input.permission, input.grant)
       if (input.grant === null) {
-        if (old !== undefined) {
-          await assertHoldsGrant(ctx.db, ctx.callerId!, input.permission, old)
-          await ctx.db
-            .deleteFrom('role_grants')
-            .where('role_id', '=', role.id)
-            .where('permission', '=', input.permission)
-            .execute()
-        }
+        if (old !== undefined) await assertHoldsGrant(ctx.db, ctx.callerId!, input.permission, old)
       } else {
         await assertGrantFits(ctx.db, input.permission, input.grant)
         await assertHoldsGrant(ctx.db, ctx.callerId!, input.permission, higherGrant(input.grant, old))
-        const level = input.grant === true ? null : input.grant
-        await ctx.db
-          .insertInto('role_grants')
-          .values({ role_id: role.id, permission: input.permission, level })
-          .onConflict((conflict) => conflict.columns(['role_id', 'permission']).doUpdateSet({ level }))
-          .execute()
       }
-      await ctx.db.updateTable('roles').set({ updated_at: new Date() }).where('id', '=', role.id).execute()
+      await setRoleGrant(ctx.db, role.id, input.permission, input.grant)
       return (await loadRoleViews(ctx.db, [input.role]))[0]!
     }),
 
@@ -170,12 +141,7 @@ export const rolesRouter = router({
       // Locked first: an assignRole of this role (it locks the role FOR SHARE) has either
       // committed, and is counted below, or waits and then finds no role.
       const { id: roleId } = await lockRole(ctx.db, input.name)
-      const { holders } = await ctx.db
-        .selectFrom('user_roles')
-        .select((eb) => eb.fn.countAll().as('holders'))
-        .where('role_id', '=', roleId)
-        .executeTakeFirstOrThrow()
-      const count = toCount(holders as string | number)
+      const count = await countRoleHolders(ctx.db, roleId)
       if (count > 0) {
         throw new TrellisError({
           code: 'CONFLICT',
@@ -183,7 +149,7 @@ export const rolesRouter = router({
           message: `Role ${input.name} is assigned to ${count} user(s): unassign it first`,
         })
       }
-      await ctx.db.deleteFrom('roles').where('id', '=', roleId).execute()
+      await deleteRole(ctx.db, roleId)
       return { deleted: input.name }
     }),
 })

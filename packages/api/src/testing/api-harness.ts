@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import type { Grant } from '@trellis/core'
-import { insertUser, type UserStatus } from '@trellis/db'
+import { bindRole, createRole, insertUser, type UserStatus } from '@trellis/db'
 import { createTestDatabase, type TestDatabase } from '@trellis/db/testing'
 import { appRouter } from '../app-router.js'
 import { prepareDatabase } from '../bootstrap/prepare-database.js'
@@ -49,22 +49,9 @@ export async function createApiHarness(): Promise<ApiHarness> {
         .execute((trx) => insertUser(trx, { email, kind: 'person', status, parent_id: parentId }))
         .then((user) => user.id),
     async grant(userId, grants) {
-      const role = await db
-        .insertInto('roles')
-        .values({ name: `test-${randomUUID().slice(0, 8)}` })
-        .returning('id')
-        .executeTakeFirstOrThrow()
-      await db
-        .insertInto('role_grants')
-        .values(
-          Object.entries(grants).map(([permission, grant]) => ({
-            role_id: role.id,
-            permission,
-            level: grant === true ? null : grant,
-          })),
-        )
-        .execute()
-      await db.insertInto('user_roles').values({ user_id: userId, role_id: role.id, scope: null }).execute()
+      const roleId = await createRole(db, `test-${randomUUID().slice(0, 8)}`, { grants })
+      if (!roleId) throw new Error('A test role name was taken twice')
+      await bindRole(db, { userId, roleId, scope: null })
     },
     dispose: () => database.dispose(),
   }

@@ -1,7 +1,8 @@
 import { entityTypeOfScope } from '@trellis/core'
+import { bindRole, findBinding, rolesOfUser, unbindRole } from '@trellis/db'
 import { z } from 'zod'
 import { ScopeInput } from '../access/permission-input.js'
-import { getEntityType } from '../entity-types/entity-type-store.js'
+import { getEntityType } from '../entity-types/get-entity-type.js'
 import { TrellisError } from '../errors/trellis-error.js'
 import { assertProtectedRolesKeepHolders } from '../roles/protected-roles.js'
 import { findAssignableRole } from '../roles/role-escalation.js'
@@ -37,11 +38,7 @@ export const userRoleProcedures = {
         .forShare()
         .executeTakeFirst()
       if (!user) throw userNotFound()
-      await ctx.db
-        .insertInto('user_roles')
-        .values({ user_id: input.id, role_id: roleId, scope: input.scope ?? null })
-        .onConflict((conflict) => conflict.doNothing())
-        .execute()
+      await bindRole(ctx.db, { userId: input.id, roleId, scope: input.scope ?? null })
       return { userId: input.id, role: input.role, scope: input.scope ?? null }
     }),
 
@@ -50,26 +47,19 @@ export const userRoleProcedures = {
     .input(BindingInput)
     .mutation(async ({ ctx, input }) => {
       await findVisibleUser(ctx.db, ctx.actor, ctx.level, input.id)
-      const binding = await ctx.db
-        .selectFrom('user_roles')
-        .innerJoin('roles', 'roles.id', 'user_roles.role_id')
-        .select('user_roles.id')
-        .where('user_roles.user_id', '=', input.id)
-        .where('roles.name', '=', input.role)
-        .where((eb) =>
-          input.scope === undefined
-            ? eb('user_roles.scope', 'is', null)
-            : eb('user_roles.scope', '=', input.scope),
-        )
-        .executeTakeFirst()
-      if (!binding)
+      const bindingId = await findBinding(ctx.db, {
+        userId: input.id,
+        roleName: input.role,
+        scope: input.scope ?? null,
+      })
+      if (!bindingId)
         throw new TrellisError({
           code: 'NOT_FOUND',
           reason: 'NOT_FOUND',
           message: 'The user does not hold this role',
         })
-      await assertProtectedRolesKeepHolders(ctx.db, { userId: input.id, bindingId: binding.id })
-      await ctx.db.deleteFrom('user_roles').where('id', '=', binding.id).execute()
+      await assertProtectedRolesKeepHolders(ctx.db, { userId: input.id, bindingId })
+      await unbindRole(ctx.db, bindingId)
       return { userId: input.id, role: input.role, scope: input.scope ?? null }
     }),
 
@@ -78,13 +68,6 @@ export const userRoleProcedures = {
     .input(z.object({ id: z.uuid() }))
     .query(async ({ ctx, input }) => {
       await findVisibleUser(ctx.db, ctx.actor, ctx.level, input.id)
-      const rows = await ctx.db
-        .selectFrom('user_roles')
-        .innerJoin('roles', 'roles.id', 'user_roles.role_id')
-        .select(['roles.name', 'roles.is_protected', 'user_roles.scope'])
-        .where('user_roles.user_id', '=', input.id)
-        .orderBy('roles.name')
-        .execute()
-      return rows.map((row) => ({ role: row.name, protected: row.is_protected, scope: row.scope }))
+      return rolesOfUser(ctx.db, input.id)
     }),
 }
