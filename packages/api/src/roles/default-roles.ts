@@ -1,6 +1,6 @@
 import { PUBLIC_ROLE, type RolesConfig } from '@trellis/core'
 import { defineRoles } from '../permissions.js'
-import { everyPermission, SIGN_IN_GRANTS } from '../presets/preset.js'
+import { everyPermission, SIGN_IN_GRANTS } from './standard-grants.js'
 
 /** The protected top role the first administrator holds when no preset is chosen. */
 export const ADMIN_ROLE = 'admin'

@@ -1,6 +1,7 @@
 import { defineEntityTypes } from '@trellis/core'
 import { defineRoles } from '../../permissions.js'
-import { everyPermission, type Preset, SIGN_IN_GRANTS } from '../preset.js'
+import { everyPermission, SIGN_IN_GRANTS } from '../../roles/standard-grants.js'
+import type { Preset } from '../preset.js'
 
 // BitBroker (seeds/bitbroker-users.md): coordinators define entity types and who may
 // contribute; contributors write the data of one entity type each (a role binding scoped

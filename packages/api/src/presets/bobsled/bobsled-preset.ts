@@ -1,5 +1,6 @@
 import { defineRoles } from '../../permissions.js'
-import { everyPermission, type Preset, SIGN_IN_GRANTS } from '../preset.js'
+import { everyPermission, SIGN_IN_GRANTS } from '../../roles/standard-grants.js'
+import type { Preset } from '../preset.js'
 import { bobsledEntityTypes as types } from './bobsled-entity-types.js'
 
 const everything = everyPermission(types)
