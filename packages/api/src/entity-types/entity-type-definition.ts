@@ -1,6 +1,6 @@
 import { type EntityTypeDefinition, findEntityTypeProblems } from '@trellis/core'
-import { TrellisError } from '../errors/trellis-error.js'
 import { PERMISSIONS } from '../permissions.js'
+import { invalidEntityType } from './entity-type-errors.js'
 import { compileRecordSchema, InvalidSchemaError } from './record-schema.js'
 
 /** Resources the API's own permissions use: an entity type named like one would shadow them. */
@@ -23,11 +23,5 @@ export function entityTypeDefinitionProblems(name: string, definition: EntityTyp
 /** Throws BAD_REQUEST naming every problem of an entity type definition. */
 export function assertValidEntityType(name: string, definition: EntityTypeDefinition): void {
   const problems = entityTypeDefinitionProblems(name, definition)
-  if (problems.length > 0) {
-    throw new TrellisError({
-      code: 'BAD_REQUEST',
-      reason: 'INVALID_ENTITY_TYPE',
-      message: `Invalid entity type ${name}: ${problems.join('; ')}`,
-    })
-  }
+  if (problems.length > 0) throw invalidEntityType(name, problems)
 }

@@ -1,5 +1,5 @@
 import { existingEntityTypeNames, type TrellisDatabase } from '@trellis/db'
-import { TrellisError } from '../errors/trellis-error.js'
+import { invalidEntityType } from './entity-type-errors.js'
 
 /** BAD_REQUEST unless every type `references` names exists (or is the type itself). */
 export async function assertReferencedTypesExist(
@@ -10,11 +10,6 @@ export async function assertReferencedTypesExist(
   const targets = [...new Set(Object.values(references ?? {}))].filter((target) => target !== name)
   const known = await existingEntityTypeNames(db, targets)
   const missing = targets.filter((target) => !known.has(target))
-  if (missing.length > 0) {
-    throw new TrellisError({
-      code: 'BAD_REQUEST',
-      reason: 'INVALID_ENTITY_TYPE',
-      message: `Invalid entity type ${name}: references unknown entity types ${missing.join(', ')}`,
-    })
-  }
+  if (missing.length > 0)
+    throw invalidEntityType(name, [`references unknown entity types ${missing.join(', ')}`])
 }

@@ -8,9 +8,9 @@ import {
   unbindScope,
   updateEntityType,
 } from '@trellis/db'
-import { TrellisError } from '../errors/trellis-error.js'
 import { booleanProcedure, entityTypeReadProcedure, router } from '../trpc/init.js'
 import { assertValidEntityType } from './entity-type-definition.js'
+import { entityTypeHasRecords, entityTypeNameTaken, entityTypeReferenced } from './entity-type-errors.js'
 import { CreateEntityTypeInput, EntityTypeNameInput, UpdateEntityTypeInput } from './entity-type-inputs.js'
 import { assertReferencedTypesExist } from './entity-type-references.js'
 import { toEntityTypeView } from './entity-type-view.js'
@@ -43,11 +43,7 @@ export const entityTypesRouter = router({
       assertValidEntityType(input.name, input)
       await assertReferencedTypesExist(ctx.db, input.name, input.references)
       if (!(await insertEntityType(ctx.db, input.name, input))) {
-        throw new TrellisError({
-          code: 'CONFLICT',
-          reason: 'NAME_TAKEN',
-          message: `Entity type ${input.name} already exists`,
-        })
+        throw entityTypeNameTaken(input.name)
       }
       return toEntityTypeView(await getEntityType(ctx.db, input.name))
     }),
@@ -106,23 +102,15 @@ export const entityTypesRouter = router({
         .where('entity_type_id', '=', type.id)
         .executeTakeFirstOrThrow()
       const records = toCount(count)
-      if (records > 0) {
-        throw new TrellisError({
-          code: 'CONFLICT',
-          reason: 'STILL_REFERENCED',
-          message: `Entity type ${input.name} still has ${records} record(s): delete them first`,
-        })
-      }
+      if (records > 0) throw entityTypeHasRecords(input.name, records)
       const referrers = (await loadEntityTypes(ctx.db)).filter(
         (other) => other.name !== type.name && Object.values(other.references ?? {}).includes(type.name),
       )
-      if (referrers.length > 0) {
-        throw new TrellisError({
-          code: 'CONFLICT',
-          reason: 'STILL_REFERENCED',
-          message: `Entity type ${input.name} is referenced by ${referrers.map((other) => other.name).join(', ')}: remove those references first`,
-        })
-      }
+      if (referrers.length > 0)
+        throw entityTypeReferenced(
+          input.name,
+          referrers.map((other) => other.name),
+        )
       await deleteGrantsOf(ctx.db, permissionNames(type.name, type))
       const removedBindings = await unbindScope(ctx.db, entityTypeScope(type.name))
       await deleteEntityType(ctx.db, type.id)

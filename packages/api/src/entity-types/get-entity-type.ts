@@ -1,5 +1,5 @@
 import { findEntityType, type RowLock, type StoredEntityType, type TrellisDatabase } from '@trellis/db'
-import { TrellisError } from '../errors/trellis-error.js'
+import { entityTypeNotFound } from './entity-type-errors.js'
 
 /** One entity type by name, locked as `lock` says, or NOT_FOUND. */
 export async function getEntityType(
@@ -8,11 +8,6 @@ export async function getEntityType(
   lock: RowLock = {},
 ): Promise<StoredEntityType> {
   const found = await findEntityType(db, name, lock)
-  if (!found)
-    throw new TrellisError({
-      code: 'NOT_FOUND',
-      reason: 'NOT_FOUND',
-      message: `Entity type not found: ${name}`,
-    })
+  if (!found) throw entityTypeNotFound(name)
   return found
 }

@@ -1,7 +1,7 @@
 import type { Grant } from '@trellis/core'
 import { protectedRolesLeftWithoutHolder, type TrellisDatabase } from '@trellis/db'
-import { TrellisError } from '../errors/trellis-error.js'
 import type { AppPermission } from '../permissions.js'
+import { lastProtectedHolder, protectedRoleGrant } from './role-errors.js'
 
 /**
  * Refuses (CONFLICT) a change that would leave a protected role without an active holder:
@@ -14,11 +14,7 @@ export async function assertProtectedRolesKeepHolders(
 ): Promise<void> {
   const [orphaned] = await protectedRolesLeftWithoutHolder(trx, change)
   if (orphaned === undefined) return
-  throw new TrellisError({
-    code: 'CONFLICT',
-    reason: 'LAST_PROTECTED_HOLDER',
-    message: `This would leave the protected role "${orphaned}" with no active holder: give it to another active user first`,
-  })
+  throw lastProtectedHolder(orphaned)
 }
 
 /**
@@ -54,10 +50,5 @@ export function assertProtectedRoleKeepsAdministration(
   if (!role.protected || !Object.hasOwn(ADMINISTRATION_GRANTS, permission)) return
   const required: Grant = ADMINISTRATION_GRANTS[permission as keyof typeof ADMINISTRATION_GRANTS]
   if (grant === required) return
-  const at = required === true ? '' : ` at ${required}`
-  throw new TrellisError({
-    code: 'CONFLICT',
-    reason: 'PROTECTED_ROLE_GRANT',
-    message: `The protected role ${role.name} must keep ${permission}${at}: its holders administer roles and users with it`,
-  })
+  throw protectedRoleGrant(role.name, permission, required)
 }

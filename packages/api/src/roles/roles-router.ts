@@ -13,11 +13,17 @@ import {
 } from '@trellis/db'
 import { z } from 'zod'
 import { findPermissionKind } from '../access/permission-kind.js'
-import { TrellisError } from '../errors/trellis-error.js'
+import { unknownPermission } from '../errors/access-errors.js'
 import { text } from '../inputs/text.js'
 import { booleanProcedure, router } from '../trpc/init.js'
 import { assertProtectedRoleKeepsAdministration } from './protected-roles.js'
-import { roleNotFound } from './role-errors.js'
+import {
+  grantKindMismatch,
+  publicRoleUndeletable,
+  roleNameTaken,
+  roleNotFound,
+  roleStillHeld,
+} from './role-errors.js'
 import { assertHoldsGrant, assertHoldsGrants } from './role-escalation.js'
 import { CreateRoleInput, RoleName, SetGrantInput } from './role-inputs.js'
 import { loadRoleViews } from './role-view.js'
@@ -33,20 +39,8 @@ async function assertGrantFits(db: TrellisDatabase, permission: string, grant: G
   const [resource] = permission.split('.')
   if (resource) await findEntityType(db, resource, { forShare: true })
   const kind = await findPermissionKind(db, permission)
-  if (!kind)
-    throw new TrellisError({
-      code: 'BAD_REQUEST',
-      reason: 'UNKNOWN_PERMISSION',
-      message: `Unknown permission: ${permission}`,
-    })
-  if ((kind === 'boolean') !== (grant === true)) {
-    const expected = kind === 'boolean' ? 'true' : 'a level (SELF, OWNED, UNION or ALL)'
-    throw new TrellisError({
-      code: 'BAD_REQUEST',
-      reason: 'GRANT_KIND_MISMATCH',
-      message: `${permission} is ${kind}: grant it with ${expected}`,
-    })
-  }
+  if (!kind) throw unknownPermission(permission)
+  if ((kind === 'boolean') !== (grant === true)) throw grantKindMismatch(permission, kind)
 }
 
 /** The higher of a new grant and the one it replaces, if any (`true` for a boolean permission). */
@@ -84,12 +78,7 @@ export const rolesRouter = router({
         description: input.description,
         grants: input.grants,
       })
-      if (!created)
-        throw new TrellisError({
-          code: 'CONFLICT',
-          reason: 'NAME_TAKEN',
-          message: `A role named ${input.name} already exists`,
-        })
+      if (!created) throw roleNameTaken(input.name)
       return (await loadRoleViews(ctx.db, [input.name]))[0]!
     }),
 
@@ -131,24 +120,12 @@ export const rolesRouter = router({
   delete: booleanProcedure('roles.delete')
     .input(z.object({ name: RoleName }))
     .mutation(async ({ ctx, input }) => {
-      if (input.name === PUBLIC_ROLE) {
-        throw new TrellisError({
-          code: 'BAD_REQUEST',
-          reason: 'PUBLIC_ROLE_UNDELETABLE',
-          message: 'The public role cannot be deleted',
-        })
-      }
+      if (input.name === PUBLIC_ROLE) throw publicRoleUndeletable()
       // Locked first: an assignRole of this role (it locks the role FOR SHARE) has either
       // committed, and is counted below, or waits and then finds no role.
       const { id: roleId } = await lockRole(ctx.db, input.name)
       const count = await countRoleHolders(ctx.db, roleId)
-      if (count > 0) {
-        throw new TrellisError({
-          code: 'CONFLICT',
-          reason: 'STILL_REFERENCED',
-          message: `Role ${input.name} is assigned to ${count} user(s): unassign it first`,
-        })
-      }
+      if (count > 0) throw roleStillHeld(input.name, count)
       await deleteRole(ctx.db, roleId)
       return { deleted: input.name }
     }),

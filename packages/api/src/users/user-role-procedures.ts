@@ -3,8 +3,8 @@ import { bindRole, findBinding, rolesOfUser, unbindRole } from '@trellis/db'
 import { z } from 'zod'
 import { ScopeInput } from '../access/permission-input.js'
 import { getEntityType } from '../entity-types/get-entity-type.js'
-import { TrellisError } from '../errors/trellis-error.js'
 import { assertProtectedRolesKeepHolders } from '../roles/protected-roles.js'
+import { roleNotHeld } from '../roles/role-errors.js'
 import { findAssignableRole } from '../roles/role-escalation.js'
 import { RoleName } from '../roles/role-inputs.js'
 import { leveledProcedure } from '../trpc/init.js'
@@ -52,12 +52,7 @@ export const userRoleProcedures = {
         roleName: input.role,
         scope: input.scope ?? null,
       })
-      if (!bindingId)
-        throw new TrellisError({
-          code: 'NOT_FOUND',
-          reason: 'NOT_FOUND',
-          message: 'The user does not hold this role',
-        })
+      if (!bindingId) throw roleNotHeld()
       await assertProtectedRolesKeepHolders(ctx.db, { userId: input.id, bindingId })
       await unbindRole(ctx.db, bindingId)
       return { userId: input.id, role: input.role, scope: input.scope ?? null }
