@@ -1,11 +1,20 @@
 import { type EntityTypeDefinition, entityTypePermissions, entityTypeScope } from '@trellis/core'
 import { isUniqueViolation, type TrellisDatabase, toCount } from '@trellis/db'
 import { TrellisError } from '../errors/trellis-error.js'
+import { byName } from '../pagination/keyset.js'
+import { PageOnlyInput } from '../pagination/page-input.js'
+import { paginate } from '../pagination/paginate.js'
 import { booleanProcedure, entityTypeReadProcedure, router } from '../trpc/init.js'
 import { assertValidEntityType } from './entity-type-definition.js'
 import { CreateEntityTypeInput, EntityTypeNameInput, UpdateEntityTypeInput } from './entity-type-inputs.js'
 import { assertReferencedTypesExist } from './entity-type-references.js'
-import { entityTypeColumns, getEntityType, loadEntityTypes } from './entity-type-store.js'
+import {
+  ENTITY_TYPE_COLUMNS,
+  entityTypeColumns,
+  getEntityType,
+  loadEntityTypes,
+  toStoredEntityType,
+} from './entity-type-store.js'
 import { toEntityTypeView } from './entity-type-view.js'
 
 /** Removes grants of permissions a type no longer declares: a stored grant must name a real permission. */
@@ -19,13 +28,24 @@ const permissionNames = (name: string, definition: Pick<EntityTypeDefinition, 's
 
 /** Entity types (docs/model.md §5): defined at run time, each with a JSON Schema and optional states. */
 export const entityTypesRouter = router({
-  /** The types the caller may read: all of them, or those its scoped bindings name. */
-  list: entityTypeReadProcedure().query(async ({ ctx }) => {
-    const types = await loadEntityTypes(ctx.db)
-    const readable = types.filter((type) => ctx.records.holds('entityTypes.read', type.name))
-    if (readable.length === 0 && types.length > 0) throw ctx.records.refuse('entityTypes.read')
-    return readable.map(toEntityTypeView)
-  }),
+  /** The types the caller may read, by name: all of them, or those its scoped bindings name. */
+  list: entityTypeReadProcedure()
+    .input(PageOnlyInput)
+    .query(async ({ ctx, input }) => {
+      const names = await ctx.db.selectFrom('entity_types').select('name').execute()
+      const readable = names
+        .map(({ name }) => name)
+        .filter((name) => ctx.records.holds('entityTypes.read', name))
+      if (readable.length === 0 && names.length > 0) throw ctx.records.refuse('entityTypes.read')
+      if (readable.length === 0) return { items: [], nextCursor: null }
+      const query = ctx.db
+        .selectFrom('entity_types')
+        .select(ENTITY_TYPE_COLUMNS)
+        .where('name', 'in', readable)
+      return paginate(query, byName('entity_types'), input, (row) =>
+        toEntityTypeView(toStoredEntityType(row)),
+      )
+    }),
 
   get: entityTypeReadProcedure()
     .input(EntityTypeNameInput)
