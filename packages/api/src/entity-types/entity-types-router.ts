@@ -32,6 +32,8 @@ export const entityTypesRouter = router({
   list: entityTypeReadProcedure()
     .input(PageOnlyInput)
     .query(async ({ ctx, input }) => {
+      // Scoped bindings open types one name at a time, decided in memory: the page is
+      // taken among the readable names.
       const names = await ctx.db.selectFrom('entity_types').select('name').execute()
       const readable = names
         .map(({ name }) => name)
