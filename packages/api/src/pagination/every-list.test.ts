@@ -3,27 +3,7 @@ import { appRouter } from '../app-router.js'
 import { reasonOf } from '../errors/trellis-error.js'
 import { type ApiHarness, createApiHarness } from '../testing/api-harness.js'
 import { failure } from '../testing/call-failure.js'
-import type { Page } from './paginate.js'
-
-interface Walk<T> {
-  readonly items: T[]
-  /** Each page's size, first to last. */
-  readonly sizes: number[]
-}
-
-/** Every page of a list from the first, following nextCursor until it is null. */
-async function walk<T>(fetchPage: (cursor: string | undefined) => Promise<Page<T>>): Promise<Walk<T>> {
-  const items: T[] = []
-  const sizes: number[] = []
-  let cursor: string | undefined
-  do {
-    const page = await fetchPage(cursor)
-    items.push(...page.items)
-    sizes.push(page.items.length)
-    cursor = page.nextCursor ?? undefined
-  } while (cursor)
-  return { items, sizes }
-}
+import { walkPages } from '../testing/walk-pages.js'
 
 describe('every list is paged the same way', () => {
   let h: ApiHarness
@@ -78,7 +58,7 @@ describe('every list is paged the same way', () => {
     expect(second.items.map((entry) => entry.user.email)).toEqual(['in-1@example.com'])
     expect(second.nextCursor).toBeNull()
     // The admin sees all five, also across pages.
-    const everyone = await walk((cursor) => admin().invitations.list({ limit: 2, cursor }))
+    const everyone = await walkPages((cursor) => admin().invitations.list({ limit: 2, cursor }))
     expect(everyone.sizes).toEqual([2, 2, 1])
     expect(everyone.items.map((entry) => entry.user.email)).toEqual(
       ['in-3', 'out-2', 'in-2', 'out-1', 'in-1'].map((name) => `${name}@example.com`),
@@ -86,7 +66,7 @@ describe('every list is paged the same way', () => {
   })
 
   it("apiKeys.list: pages a service account's keys newest first; one outside the level is NOT_FOUND, cursor or not", async () => {
-    const keys = await walk((cursor) => lead().apiKeys.list({ userId: ids.robot!, limit: 2, cursor }))
+    const keys = await walkPages((cursor) => lead().apiKeys.list({ userId: ids.robot!, limit: 2, cursor }))
     expect(keys.sizes).toEqual([2, 2, 1])
     expect(keys.items.map((key) => key.name)).toEqual(['k5', 'k4', 'k3', 'k2', 'k1'])
     const { nextCursor } = await lead().apiKeys.list({ userId: ids.robot!, limit: 2 })
@@ -98,7 +78,7 @@ describe('every list is paged the same way', () => {
 
   it('roles.list: pages every role by name; no input is the first page of 50', async () => {
     const stored = await h.database.db.selectFrom('roles').select('name').orderBy('name').execute()
-    const roles = await walk((cursor) => lead().roles.list({ limit: 2, cursor }))
+    const roles = await walkPages((cursor) => lead().roles.list({ limit: 2, cursor }))
     expect(roles.items.map((role) => role.name)).toEqual(stored.map((role) => role.name))
     expect(roles.sizes.slice(0, -1).every((size) => size === 2)).toBe(true)
     expect(roles.items.find((role) => role.name === 'type-reader')?.grants).toEqual({
@@ -108,10 +88,10 @@ describe('every list is paged the same way', () => {
   })
 
   it('entityTypes.list: pages by name, only the types the scoped bindings name', async () => {
-    const types = await walk((cursor) => h.callAs(ids.reader!).entityTypes.list({ limit: 2, cursor }))
+    const types = await walkPages((cursor) => h.callAs(ids.reader!).entityTypes.list({ limit: 2, cursor }))
     expect(types.sizes).toEqual([2, 1])
     expect(types.items.map((type) => type.name)).toEqual(['bravo', 'delta', 'echo'])
-    const all = await walk((cursor) => admin().entityTypes.list({ limit: 2, cursor }))
+    const all = await walkPages((cursor) => admin().entityTypes.list({ limit: 2, cursor }))
     expect(all.items.map((type) => type.name)).toEqual(['alpha', 'bravo', 'charlie', 'delta', 'echo'])
   })
 

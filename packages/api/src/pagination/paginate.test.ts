@@ -2,25 +2,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { reasonOf } from '../errors/trellis-error.js'
 import { type ApiHarness, createApiHarness } from '../testing/api-harness.js'
 import { failure } from '../testing/call-failure.js'
+import { walkPages } from '../testing/walk-pages.js'
 import { decodeCursor, encodeCursor } from './cursor.js'
 import { byName, newestFirst } from './keyset.js'
-import { type Page, pageQuery, paginate } from './paginate.js'
+import { pageQuery, paginate } from './paginate.js'
 
 const forged = (position: unknown) => Buffer.from(JSON.stringify(position)).toString('base64url')
-
-/** The items of every page from the first, with the pages' sizes. */
-async function walk<T>(fetchPage: (cursor: string | undefined) => Promise<Page<T>>) {
-  const items: T[] = []
-  const sizes: number[] = []
-  let cursor: string | undefined
-  do {
-    const page = await fetchPage(cursor)
-    items.push(...page.items)
-    sizes.push(page.items.length)
-    cursor = page.nextCursor ?? undefined
-  } while (cursor)
-  return { items, sizes }
-}
 
 describe('paginate', () => {
   let h: ApiHarness
@@ -126,7 +113,7 @@ describe('paginate', () => {
           { cursor, limit },
           (row) => row.id,
         )
-      const { items, sizes } = await walk((cursor) => page(cursor, 2))
+      const { items, sizes } = await walkPages((cursor) => page(cursor, 2))
       expect(sizes).toEqual([2, 2, 1])
       expect(items).toEqual(
         inserted
