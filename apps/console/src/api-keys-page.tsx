@@ -58,7 +58,7 @@ export function ApiKeysPage() {
         </ul>
         <Pager pager={pager} nextCursor={services.data?.nextCursor} />
       </div>
-      <div>{opened && <ServiceKeys userId={opened} />}</div>
+      <div>{opened && <ServiceKeys key={opened} userId={opened} />}</div>
     </section>
   )
 }
@@ -66,7 +66,10 @@ export function ApiKeysPage() {
 function ServiceKeys({ userId }: { userId: string }) {
   const trpc = useTRPC()
   const allowed = useCan()
-  const keys = useQuery(trpc.apiKeys.list.queryOptions({ userId }))
+  const pager = usePager()
+  const keys = useQuery(
+    trpc.apiKeys.list.queryOptions({ userId, limit: 20, ...(pager.cursor ? { cursor: pager.cursor } : {}) }),
+  )
   const [secret, setSecret] = useState<string | undefined>()
   const [name, setName] = useState('')
   const create = useMutation(
@@ -108,7 +111,7 @@ function ServiceKeys({ userId }: { userId: string }) {
       <ErrorMessage error={keys.error ?? create.error ?? rotate.error ?? revoke.error} />
       <table>
         <tbody>
-          {keys.data?.map((key) => (
+          {keys.data?.items.map((key) => (
             <tr key={key.id}>
               <td>
                 {key.name || '(unnamed)'} <code>trk_{key.prefix}_…</code>
@@ -138,6 +141,7 @@ function ServiceKeys({ userId }: { userId: string }) {
           ))}
         </tbody>
       </table>
+      <Pager pager={pager} nextCursor={keys.data?.nextCursor} />
     </div>
   )
 }

@@ -3,6 +3,8 @@ import { useState } from 'react'
 import { ErrorMessage } from './error-message'
 import { useTRPC } from './trellis'
 import { useCan } from './use-can'
+import { Pager, usePager } from './use-pager'
+import { useAllRoles } from './use-whole-list'
 import { UserPicker } from './user-picker'
 
 /** Pending invitations within the caller's level; invite, resend, revoke. */
@@ -10,8 +12,11 @@ export function InvitationsPage() {
   const trpc = useTRPC()
   const allowed = useCan()
   const me = useQuery(trpc.auth.me.queryOptions())
-  const list = useQuery(trpc.invitations.list.queryOptions())
-  const roles = useQuery({ ...trpc.roles.list.queryOptions(), enabled: allowed('roles.read') })
+  const pager = usePager()
+  const list = useQuery(
+    trpc.invitations.list.queryOptions({ limit: 20, ...(pager.cursor ? { cursor: pager.cursor } : {}) }),
+  )
+  const roles = useAllRoles(allowed('roles.read'))
   const create = useMutation(trpc.invitations.create.mutationOptions())
   const resend = useMutation(trpc.invitations.resend.mutationOptions())
   const revoke = useMutation(trpc.invitations.revoke.mutationOptions())
@@ -84,7 +89,7 @@ export function InvitationsPage() {
           </tr>
         </thead>
         <tbody>
-          {list.data?.map((invitation) => (
+          {list.data?.items.map((invitation) => (
             <tr key={invitation.user.id}>
               <td>{invitation.user.email}</td>
               <td>{invitation.expired ? 'expired' : new Date(invitation.expiresAt).toLocaleString()}</td>
@@ -108,6 +113,7 @@ export function InvitationsPage() {
           ))}
         </tbody>
       </table>
+      <Pager pager={pager} nextCursor={list.data?.nextCursor} />
     </section>
   )
 }

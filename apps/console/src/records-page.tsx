@@ -6,13 +6,13 @@ import { SchemaForm } from './schema-form'
 import { useTRPC } from './trellis'
 import { useCan } from './use-can'
 import { Pager, usePager } from './use-pager'
+import { useAllEntityTypes } from './use-whole-list'
 
-type EntityType = RouterOutputs['entityTypes']['list'][number]
+type EntityType = RouterOutputs['entityTypes']['list']['items'][number]
 
 /** Entity types the caller reads; for one type, its records a page at a time. */
 export function RecordsPage() {
-  const trpc = useTRPC()
-  const types = useQuery(trpc.entityTypes.list.queryOptions())
+  const types = useAllEntityTypes()
   const [chosen, setChosen] = useState<string | undefined>()
   const type = types.data?.find((t) => t.name === chosen) ?? types.data?.[0]
   return (

@@ -1,17 +1,18 @@
-import { useMutation, useQuery } from '@tanstack/react-query'
+import { useMutation } from '@tanstack/react-query'
 import type { Permission } from '@trellis/sdk'
 import { useState } from 'react'
 import { ErrorMessage } from './error-message'
 import { type Grant, LEVELS, type MatrixRow, matrixRows } from './role-matrix'
 import { useTRPC } from './trellis'
 import { useCan } from './use-can'
+import { useAllEntityTypes, useAllRoles } from './use-whole-list'
 
 /** Permissions × roles, like the Bobsled seed's table; each change is saved at once. */
 export function RolesPage() {
   const trpc = useTRPC()
   const allowed = useCan()
-  const roles = useQuery(trpc.roles.list.queryOptions())
-  const types = useQuery({ ...trpc.entityTypes.list.queryOptions(), enabled: allowed('entityTypes.read') })
+  const roles = useAllRoles()
+  const types = useAllEntityTypes(allowed('entityTypes.read'))
   const setGrant = useMutation(trpc.roles.setGrant.mutationOptions())
   const [last, setLast] = useState('')
   if (roles.error) return <ErrorMessage error={roles.error} />

@@ -3,6 +3,7 @@ import { useState } from 'react'
 import { ErrorMessage } from './error-message'
 import { useTRPC } from './trellis'
 import { useCan } from './use-can'
+import { useAllRoles } from './use-whole-list'
 import { UserPicker } from './user-picker'
 
 /** One user: its place, its roles, and what the caller may do to it. */
@@ -19,7 +20,7 @@ export function UserDetails({
   const allowed = useCan()
   const user = useQuery(trpc.users.get.queryOptions({ id }))
   const roles = useQuery(trpc.users.roles.queryOptions({ id }))
-  const allRoles = useQuery({ ...trpc.roles.list.queryOptions(), enabled: allowed('roles.read') })
+  const allRoles = useAllRoles(allowed('roles.read'))
   const [role, setRole] = useState('')
   const [heir, setHeir] = useState<{ id: string; email: string } | undefined>()
   const move = useMutation(trpc.users.move.mutationOptions())

@@ -34,9 +34,10 @@ describe('service accounts and API keys end to end', () => {
 
     await expect(asService(key).auth.me.query()).resolves.toMatchObject({ id: serviceId, kind: 'service' })
     const listed = await admin.apiKeys.list.query({ userId: serviceId })
-    expect(listed).toHaveLength(1)
-    expect(listed[0]).toMatchObject({ name: 'billing', prefix: apiKey.prefix, revokedAt: null })
-    expect(listed[0]?.lastUsedAt).not.toBeNull()
+    expect(listed.items).toHaveLength(1)
+    expect(listed.nextCursor).toBeNull()
+    expect(listed.items[0]).toMatchObject({ name: 'billing', prefix: apiKey.prefix, revokedAt: null })
+    expect(listed.items[0]?.lastUsedAt).not.toBeNull()
     expect(JSON.stringify(listed)).not.toContain(key)
   })
 
@@ -89,7 +90,7 @@ describe('service accounts and API keys end to end', () => {
     await admin.users.reactivate.mutate({ id: robot.id })
     expect(await failureCode(asService(key).auth.me.query())).toBe('UNAUTHORIZED')
     const listed = await admin.apiKeys.list.query({ userId: robot.id })
-    expect(listed.find((listedKey) => listedKey.id === apiKey.id)?.revokedAt).not.toBeNull()
+    expect(listed.items.find((listedKey) => listedKey.id === apiKey.id)?.revokedAt).not.toBeNull()
     const { key: fresh } = await admin.apiKeys.create.mutate({ userId: robot.id, name: 'after' })
     await expect(asService(fresh).auth.me.query()).resolves.toMatchObject({ id: robot.id })
   })

@@ -96,7 +96,7 @@ describe('the server process', () => {
         { role: 'issuer', protected: true, scope: null },
       ])
       const types = await issuer.entityTypes.list.query()
-      expect(types.map((type) => type.name)).toEqual(['balances', 'charges', 'reports', 'shops'])
+      expect(types.items.map((type) => type.name)).toEqual(['balances', 'charges', 'reports', 'shops'])
       server.child.kill('SIGTERM')
       expect(await server.exited).toBe(0)
     } finally {

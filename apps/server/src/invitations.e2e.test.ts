@@ -31,7 +31,7 @@ describe('invitations end to end', () => {
     })
     expect(invited.user).toMatchObject({ status: 'invited', parentId: adminId })
     const pending = await admin.invitations.list.query()
-    expect(pending.map((entry) => entry.user.email)).toContain('new@example.com')
+    expect(pending.items.map((entry) => entry.user.email)).toContain('new@example.com')
     const token = await tokenMailedTo('new@example.com')
 
     const accepted = await anonymous().invitations.accept.mutate({ token, password: 'my new password' })
@@ -50,7 +50,7 @@ describe('invitations end to end', () => {
     expect(
       await failureCode(anonymous().invitations.accept.mutate({ token, password: 'another password' })),
     ).toBe('UNAUTHORIZED')
-    expect((await admin.invitations.list.query()).map((entry) => entry.user.email)).not.toContain(
+    expect((await admin.invitations.list.query()).items.map((entry) => entry.user.email)).not.toContain(
       'new@example.com',
     )
   })

@@ -1,5 +1,5 @@
 import { testEntityTypeId } from '@trellis/db/testing'
-import { createTrellisClient, isTrellisError, type TrellisClient } from '@trellis/sdk'
+import { createTrellisClient, isTrellisError, listAll, type TrellisClient } from '@trellis/sdk'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { readEnv } from './env.js'
 import { createLogger } from './logger.js'
@@ -83,7 +83,10 @@ describe('roles end to end', () => {
       description: 'Reads the log of a subtree',
       grants: { 'audit.read': 'OWNED' },
     })
-    expect((await admin.roles.list.query()).map((role) => role.name)).toContain('auditor')
+    // The SDK's listAll, one role a page, walks to the same roles as one page of them all.
+    const everyRole = await listAll((cursor) => admin.roles.list.query({ cursor, limit: 1 }))
+    expect(everyRole.map((role) => role.name)).toContain('auditor')
+    expect(everyRole).toEqual((await admin.roles.list.query({ limit: 200 })).items)
 
     await admin.users.assignRole.mutate({ id: ids.worker!, role: 'auditor' })
     const assigned = await failure(admin.roles.delete.mutate({ name: 'auditor' }))

@@ -23,6 +23,8 @@ export {
   insertEntityType,
   loadEntityTypes,
   type StoredEntityType,
+  selectEntityTypes,
+  toStoredEntityType,
   updateEntityType,
 } from './entity-types/entity-type-store.js'
 export { isDatabaseUnavailable } from './is-database-unavailable.js'

@@ -9,6 +9,7 @@ export {
   trellisHttpLink,
 } from './create-trellis-client.js'
 export { type CredentialsOptions, credentialsLink } from './credentials-link.js'
+export { listAll, type Page } from './list-all.js'
 export type { Permission } from './permission.js'
 export type { AppRouter, RouterInputs, RouterOutputs } from './router-types.js'
 export {

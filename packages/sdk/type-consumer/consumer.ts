@@ -7,6 +7,7 @@ import {
   entityTypeScope,
   isNetworkError,
   isTrellisError,
+  listAll,
   type Permission,
   type RouterInputs,
   type RouterOutputs,
@@ -30,6 +31,9 @@ export async function useTheClient(): Promise<string> {
   // @ts-expect-error status is one of invited, active, deactivated
   await client.users.list.query({ status: 'sleeping' })
   await client.users.move.mutate({ id: page.items[0]?.id ?? '', newParentId: null })
+  const roleNames: string[] = (
+    await listAll((cursor) => client.roles.list.query({ cursor, limit: 200 }))
+  ).map((role) => role.name)
   // @ts-expect-error no such procedure
   await client.system.shutdown.query()
   try {
@@ -41,7 +45,7 @@ export async function useTheClient(): Promise<string> {
       return `${code} ${firstIssue}`
     }
   }
-  return `${engine} ${pong.echo} ${firstEmail}`
+  return `${engine} ${pong.echo} ${firstEmail} ${roleNames.join()}`
 }
 
 // Permission names and scopes are typed: a misspelling fails to compile, not only at run time.

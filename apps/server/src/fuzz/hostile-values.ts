@@ -91,7 +91,7 @@ export const NUL_AND_SURROGATES = {
 
 const encode = (text: string) => Buffer.from(text).toString('base64url')
 
-/** Cursors the server never issued: garbage, wrong shapes, and dates no database can hold. */
+/** Cursors the server never issued: garbage, wrong shapes, dates no database can hold, unstorable names. */
 export function forgedCursors(uuid: string): string[] {
   const forge = (t: unknown, id: unknown = uuid) => encode(JSON.stringify({ t, id }))
   return [
@@ -105,6 +105,10 @@ export function forgedCursors(uuid: string): string[] {
     forge('2024-01-01T00:00:00.000Z', "'; drop table users; --"),
     forge('2024-01-01T00:00:00.000Z', '__proto__'),
     encode(JSON.stringify({ __proto__: { t: 1 }, t: '2024-01-01T00:00:00Z', id: uuid })),
+    // Positions in the lists ordered by name: text PostgreSQL cannot compare, and no text.
+    encode(JSON.stringify({ name: 'a\u0000b' })),
+    encode(JSON.stringify({ name: 'x'.repeat(300) })), // within the cursor's 512 characters, over a name's 200
+    encode(JSON.stringify({ name: 42 })),
   ]
 }
 

@@ -77,7 +77,7 @@ describe('BitBroker preset: replaying seeds/bitbroker-users.md', () => {
     preset = await startPresetServer('bitbroker')
     const { admin } = preset
     // The preset starts with no entity types: coordinators define them.
-    expect(await admin.entityTypes.list.query()).toEqual([])
+    expect(await admin.entityTypes.list.query()).toEqual({ items: [], nextCursor: null })
     await admin.entityTypes.create.mutate({ name: 'cars', description: 'Cars', schema: CARS_SCHEMA })
     await admin.entityTypes.create.mutate({ name: 'trucks', description: 'Trucks', schema: TRUCKS_SCHEMA })
 
@@ -315,6 +315,6 @@ describe('BitBroker preset: replaying seeds/bitbroker-users.md', () => {
     await second.client.users.assignRole.mutate({ id: adminId, role: 'coordinator' })
     await userAdmin.client.users.delete.mutate({ id: second.id })
     expect(await coordinators()).toEqual([adminId])
-    expect((await admin.entityTypes.list.query()).map((type) => type.name)).toContain('cars')
+    expect((await admin.entityTypes.list.query()).items.map((type) => type.name)).toContain('cars')
   })
 })

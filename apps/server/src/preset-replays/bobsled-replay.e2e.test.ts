@@ -6,7 +6,7 @@ import { callFailure as failure } from '../testing/call-failure.js'
 import { replaySeedTable } from '../testing/replay/replay-seed-table.js'
 import {
   addRoleUser,
-  listAll,
+  allRecordsOf,
   type PresetServer,
   type RoleUser,
   startPresetServer,
@@ -114,7 +114,7 @@ describe('Bobsled preset: the seed replayed through the SDK', () => {
   afterAll(() => preset?.stop())
 
   it('serves the six roles of the seed, the owner protected, the first administrator an owner', async () => {
-    const roles = await preset.admin.roles.list.query()
+    const roles = (await preset.admin.roles.list.query()).items
     const byName = new Map(roles.map((role) => [role.name, role]))
     for (const role of BOBSLED_ROLES) expect(byName.has(role), role).toBe(true)
     expect(roles.filter((role) => role.protected).map((role) => role.name)).toEqual(['owner'])
@@ -282,7 +282,7 @@ describe('Bobsled preset: the seed replayed through the SDK', () => {
 
   it('refuses record data that breaks its type’s schema, naming each path', async () => {
     const fulfillment = users.fulfillment.client
-    const before = await listAll(preset.admin, 'shares')
+    const before = await allRecordsOf(preset.admin, 'shares')
     const broken = await inputIssues(
       fulfillment.records.create.mutate({
         entityType: 'shares',
@@ -303,6 +303,6 @@ describe('Bobsled preset: the seed replayed through the SDK', () => {
     expect(badDestination.paths).toEqual(['data.kind'])
 
     // Nothing was written.
-    expect(await listAll(preset.admin, 'shares')).toEqual(before)
+    expect(await allRecordsOf(preset.admin, 'shares')).toEqual(before)
   })
 })

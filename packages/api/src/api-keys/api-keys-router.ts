@@ -4,6 +4,9 @@ import { z } from 'zod'
 import { TrellisError } from '../errors/trellis-error.js'
 import { generateApiKey } from '../identity/api-key-secret.js'
 import { text } from '../inputs/text.js'
+import { newestFirst } from '../pagination/keyset.js'
+import { PageInput } from '../pagination/page-input.js'
+import { paginate } from '../pagination/paginate.js'
 import { leveledProcedure, router } from '../trpc/init.js'
 import { findVisibleUser } from '../users/find-visible-user.js'
 import { API_KEY_VIEW_COLUMNS, toApiKeyView } from './api-key-view.js'
@@ -60,16 +63,14 @@ export const apiKeysRouter = router({
 
   /** The keys of a service account, newest first, without secrets. */
   list: leveledProcedure('apiKeys.read')
-    .input(z.object({ userId: z.uuid() }))
+    .input(z.object({ userId: z.uuid(), ...PageInput }))
     .query(async ({ ctx, input }) => {
       await findVisibleUser(ctx.db, ctx.actor, ctx.level, input.userId)
-      const rows = await ctx.db
+      const query = ctx.db
         .selectFrom('api_keys')
         .select(API_KEY_VIEW_COLUMNS)
         .where('api_keys.user_id', '=', input.userId)
-        .orderBy('api_keys.created_at', 'desc')
-        .execute()
-      return rows.map(toApiKeyView)
+      return paginate(query, newestFirst('api_keys', 'created_at'), input, toApiKeyView)
     }),
 
   /** Replaces a key with a new one of the same name; the old one stops working at once. */

@@ -1,10 +1,11 @@
 import { AUDIT_OUTCOMES } from '@trellis/core'
 import { ownerWithinLevel } from '@trellis/db'
-import { type SqlBool, sql } from 'kysely'
 import { z } from 'zod'
 import { dateTimeInput } from '../inputs/date-time.js'
 import { text } from '../inputs/text.js'
-import { decodeCursor, encodeCursor, PageInput } from '../pagination/cursor.js'
+import { newestFirst } from '../pagination/keyset.js'
+import { PageInput } from '../pagination/page-input.js'
+import { paginate } from '../pagination/paginate.js'
 import { leveledProcedure, router } from '../trpc/init.js'
 
 const ListAuditInput = z.object({
@@ -25,37 +26,21 @@ export const auditRouter = router({
         .selectFrom('audit_events')
         .selectAll()
         .where(ownerWithinLevel('audit_events.owner_id', ctx.actor, ctx.level))
-        .orderBy('occurred_at', 'desc')
-        .orderBy('id', 'desc')
-        .limit(input.limit + 1)
       if (input.actorId) query = query.where('actor_id', '=', input.actorId)
       if (input.permission) query = query.where('permission', '=', input.permission)
       if (input.outcome) query = query.where('outcome', '=', input.outcome)
       if (input.from) query = query.where('occurred_at', '>=', new Date(input.from))
       if (input.to) query = query.where('occurred_at', '<', new Date(input.to))
-      if (input.cursor) {
-        const after = decodeCursor(input.cursor)
-        query = query.where(sql<SqlBool>`(occurred_at, id) < (${after.createdAt}, ${after.id})`)
-      }
-      const rows = await query.execute()
-      const page = rows.slice(0, input.limit)
-      const last = page.at(-1)
-      return {
-        items: page.map((row) => ({
-          id: row.id,
-          occurredAt: row.occurred_at.toISOString(),
-          actorId: row.actor_id,
-          permission: row.permission,
-          procedure: row.procedure,
-          targetId: row.target_id,
-          outcome: row.outcome,
-          errorCode: row.error_code,
-          requestId: row.request_id,
-        })),
-        nextCursor:
-          rows.length > input.limit && last
-            ? encodeCursor({ createdAt: last.occurred_at, id: last.id })
-            : null,
-      }
+      return paginate(query, newestFirst('audit_events', 'occurred_at'), input, (row) => ({
+        id: row.id,
+        occurredAt: row.occurred_at.toISOString(),
+        actorId: row.actor_id,
+        permission: row.permission,
+        procedure: row.procedure,
+        targetId: row.target_id,
+        outcome: row.outcome,
+        errorCode: row.error_code,
+        requestId: row.request_id,
+      }))
     }),
 })

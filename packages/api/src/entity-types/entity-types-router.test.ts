@@ -74,7 +74,7 @@ describe('entity types router', () => {
 
     it('lets a caller with entityTypes.read list and get, and nobody else', async () => {
       const listed = await h.callAs(ids.viewer!).entityTypes.list()
-      expect(listed.map((type) => type.name)).toEqual(['cars', 'payments'])
+      expect(listed.items.map((type) => type.name)).toEqual(['cars', 'payments'])
       const got = await h.callAs(ids.viewer!).entityTypes.get({ name: 'payments' })
       expect(got.stateMachine).toEqual(PAYMENT_MACHINE)
       const missing = await failure(h.callAs(ids.viewer!).entityTypes.get({ name: 'boats' }))

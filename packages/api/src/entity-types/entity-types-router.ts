@@ -4,10 +4,15 @@ import {
   deleteGrantsOf,
   insertEntityType,
   loadEntityTypes,
+  selectEntityTypes,
   toCount,
+  toStoredEntityType,
   unbindScope,
   updateEntityType,
 } from '@trellis/db'
+import { byName } from '../pagination/keyset.js'
+import { PageOnlyInput } from '../pagination/page-input.js'
+import { paginate } from '../pagination/paginate.js'
 import { booleanProcedure, entityTypeReadProcedure, router } from '../trpc/init.js'
 import { assertValidEntityType } from './entity-type-definition.js'
 import { entityTypeHasRecords, entityTypeNameTaken, entityTypeReferenced } from './entity-type-errors.js'
@@ -21,13 +26,23 @@ const permissionNames = (name: string, definition: Pick<EntityTypeDefinition, 's
 
 /** Entity types (docs/model.md §5): defined at run time, each with a JSON Schema and optional states. */
 export const entityTypesRouter = router({
-  /** The types the caller may read: all of them, or those its scoped bindings name. */
-  list: entityTypeReadProcedure().query(async ({ ctx }) => {
-    const types = await loadEntityTypes(ctx.db)
-    const readable = types.filter((type) => ctx.records.holds('entityTypes.read', type.name))
-    if (readable.length === 0 && types.length > 0) throw ctx.records.refuse('entityTypes.read')
-    return readable.map(toEntityTypeView)
-  }),
+  /** The types the caller may read, by name: all of them, or those its scoped bindings name. */
+  list: entityTypeReadProcedure()
+    .input(PageOnlyInput)
+    .query(async ({ ctx, input }) => {
+      // Scoped bindings open types one name at a time, decided in memory: the page is
+      // taken among the readable names.
+      const names = await ctx.db.selectFrom('entity_types').select('name').execute()
+      const readable = names
+        .map(({ name }) => name)
+        .filter((name) => ctx.records.holds('entityTypes.read', name))
+      if (readable.length === 0 && names.length > 0) throw ctx.records.refuse('entityTypes.read')
+      if (readable.length === 0) return { items: [], nextCursor: null }
+      const query = selectEntityTypes(ctx.db).where('name', 'in', readable)
+      return paginate(query, byName('entity_types'), input, (row) =>
+        toEntityTypeView(toStoredEntityType(row)),
+      )
+    }),
 
   get: entityTypeReadProcedure()
     .input(EntityTypeNameInput)

@@ -2,6 +2,7 @@ import { TRPCError } from '@trpc/server'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { appRouter } from '../app-router.js'
 import { encodeCursor } from '../pagination/cursor.js'
+import { byName, newestFirst } from '../pagination/keyset.js'
 import { type ApiHarness, createApiHarness } from '../testing/api-harness.js'
 
 // Text PostgreSQL cannot store: NUL (22021 in text, 22P05 in jsonb) and an unpaired surrogate
@@ -84,7 +85,11 @@ describe('text PostgreSQL cannot store (regression: NUL or a lone surrogate answ
     const data = { plate: 'AB-123', extra: { tags: ['red'], note: 'dented' } }
     const car = await admin.records.create({ entityType: 'cars', ownerId: worker, data })
     const password = 'a long new password'
-    const cursor = encodeCursor({ createdAt: new Date('2999-01-01T00:00:00Z'), id: car.id })
+    const cursor = encodeCursor(newestFirst('records', 'created_at'), {
+      created_at: new Date('2999-01-01T00:00:00Z'),
+      id: car.id,
+    })
+    const nameCursor = encodeCursor(byName('roles'), { name: 'a' })
     const when = { from: '2020-01-01T00:00:00Z', to: '2999-01-01T00:00:00Z' }
     Object.assign(samples, {
       'access.explain': {
@@ -94,7 +99,7 @@ describe('text PostgreSQL cannot store (regression: NUL or a lone surrogate answ
         scope: 'entityType:cars',
       },
       'apiKeys.create': { userId: service.id, name: 'second' },
-      'apiKeys.list': { userId: service.id },
+      'apiKeys.list': { userId: service.id, cursor },
       'apiKeys.rotate': { id: apiKey.id },
       'apiKeys.revoke': { id: apiKey.id },
       'audit.list': { permission: 'users.read', cursor, ...when },
@@ -102,11 +107,13 @@ describe('text PostgreSQL cannot store (regression: NUL or a lone surrogate answ
       'auth.changePassword': { currentPassword: password, newPassword: `${password}!` },
       'auth.requestPasswordReset': { email: 'worker@example.com' },
       'auth.resetPassword': { token: 'a-reset-token', newPassword: password },
+      'entityTypes.list': { cursor: nameCursor },
       'entityTypes.get': { name: 'cars' },
       'entityTypes.create': { ...carsDefinition, name: 'trucks', references: { towedBy: 'trucks' } },
       'entityTypes.update': carsDefinition,
       'entityTypes.delete': { name: 'cars' },
       'invitations.create': { email: 'new@example.com', role: 'admin', parentId: h.adminId },
+      'invitations.list': { cursor },
       'invitations.resend': { userId: worker },
       'invitations.revoke': { userId: worker },
       'invitations.accept': { token: 'an-invitation-token', password, displayName: 'Ann' },
@@ -124,6 +131,7 @@ describe('text PostgreSQL cannot store (regression: NUL or a lone surrogate answ
       'records.update': { id: car.id, data },
       'records.delete': { id: car.id },
       'records.transition': { id: car.id, name: 'drive', data: { plate: 'CD-456' } },
+      'roles.list': { cursor: nameCursor },
       'roles.get': { name: 'admin' },
       'roles.create': { name: 'clerk', description: 'Clerks', grants: { 'users.read': 'ALL' } },
       'roles.update': { name: 'admin', description: 'Still the admin' },

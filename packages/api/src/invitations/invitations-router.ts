@@ -6,6 +6,9 @@ import { revokeOneTimeTokens } from '../identity/one-time-token.js'
 import { PasswordInput } from '../identity/password-policy.js'
 import { redeemOneTimeToken } from '../identity/redeem-one-time-token.js'
 import { text } from '../inputs/text.js'
+import { newestFirst } from '../pagination/keyset.js'
+import { PageOnlyInput } from '../pagination/page-input.js'
+import { paginate } from '../pagination/paginate.js'
 import { findAssignableRole } from '../roles/role-escalation.js'
 import { leveledProcedure, router, selfCommittingProcedure } from '../trpc/init.js'
 import { mutationTransaction } from '../trpc/mutation-transaction.js'
@@ -45,9 +48,9 @@ export const invitationsRouter = router({
 
   /** Pending invitations within the caller's level, newest first. */
   list: leveledProcedure('invitations.read')
-    .input(z.object({}).optional())
-    .query(async ({ ctx }) => {
-      const rows = await ctx.db
+    .input(PageOnlyInput)
+    .query(async ({ ctx, input }) => {
+      const query = ctx.db
         .selectFrom('users')
         .innerJoin('one_time_tokens', 'one_time_tokens.user_id', 'users.id')
         .select([...USER_VIEW_COLUMNS, 'one_time_tokens.expires_at'])
@@ -56,10 +59,7 @@ export const invitationsRouter = router({
         .where('one_time_tokens.used_at', 'is', null)
         .where('one_time_tokens.revoked_at', 'is', null)
         .where(userWithinLevel('users', ctx.actor, ctx.level))
-        .orderBy('users.created_at', 'desc')
-        .limit(500)
-        .execute()
-      return rows.map((row) => ({
+      return paginate(query, newestFirst('users', 'created_at'), input, (row) => ({
         user: toUserView(row),
         expiresAt: row.expires_at.toISOString(),
         expired: row.expires_at.getTime() <= Date.now(),

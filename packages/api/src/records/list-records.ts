@@ -4,16 +4,11 @@ import { type Expression, type SqlBool, sql } from 'kysely'
 import type { z } from 'zod'
 import { type RecordGrant, recordsWithin } from '../access/record-access.js'
 import { getEntityType } from '../entity-types/get-entity-type.js'
-import { decodeCursor, encodeCursor } from '../pagination/cursor.js'
+import { newestFirst } from '../pagination/keyset.js'
+import { type Page, paginate } from '../pagination/paginate.js'
 import type { RecordGate } from '../trpc/record-gate.js'
 import type { ListRecordsInput } from './record-inputs.js'
 import { RECORD_COLUMNS, type RecordView, toRecordView } from './record-view.js'
-
-export interface RecordPage {
-  readonly items: RecordView[]
-  /** Pass back as `cursor` for the next page; null on the last page. */
-  readonly nextCursor: string | null
-}
 
 /** The readable types with their grants; the types the caller may not read are left out. */
 async function readableTypes(db: TrellisDatabase, access: RecordGate, entityType: string | undefined) {
@@ -59,7 +54,7 @@ export async function listRecords(
   db: TrellisDatabase,
   access: RecordGate,
   input: z.output<typeof ListRecordsInput>,
-): Promise<RecordPage> {
+): Promise<Page<RecordView>> {
   const readable = await readableTypes(db, access, input.entityType)
   if (readable.length === 0) return { items: [], nextCursor: null }
   const typeNames = new Map(readable.map(({ type }) => [type.id, type.name]))
@@ -67,9 +62,6 @@ export async function listRecords(
     .selectFrom('records')
     .select([...RECORD_COLUMNS, 'records.entity_type_id'])
     .where(readableFilter(readable))
-    .orderBy('records.created_at', 'desc')
-    .orderBy('records.id', 'desc')
-    .limit(input.limit + 1)
   if (input.ownerId) query = query.where('records.owner_id', '=', input.ownerId)
   if (input.subtreeOf) {
     // The subtree's root must be a user the caller reaches at its broadest read level: a
@@ -86,16 +78,7 @@ export async function listRecords(
   if (input.status) query = query.where('records.status', '=', input.status)
   if (input.createdAfter) query = query.where('records.created_at', '>=', new Date(input.createdAfter))
   if (input.createdBefore) query = query.where('records.created_at', '<', new Date(input.createdBefore))
-  if (input.cursor) {
-    const after = decodeCursor(input.cursor)
-    query = query.where(sql<SqlBool>`(records.created_at, records.id) < (${after.createdAt}, ${after.id})`)
-  }
-  const rows = await query.execute()
-  const page = rows.slice(0, input.limit)
-  const last = page.at(-1)
-  return {
-    items: page.map((row) => toRecordView(row, typeNames.get(row.entity_type_id)!)),
-    nextCursor:
-      rows.length > input.limit && last ? encodeCursor({ createdAt: last.created_at, id: last.id }) : null,
-  }
+  return paginate(query, newestFirst('records', 'created_at'), input, (row) =>
+    toRecordView(row, typeNames.get(row.entity_type_id)!),
+  )
 }

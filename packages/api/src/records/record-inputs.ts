@@ -2,7 +2,7 @@ import { z } from 'zod'
 import { dateTimeInput } from '../inputs/date-time.js'
 import { jsonObject } from '../inputs/json-object.js'
 import { text } from '../inputs/text.js'
-import { PageInput } from '../pagination/cursor.js'
+import { PageInput } from '../pagination/page-input.js'
 
 /** A record's data: a JSON object, checked against its type's schema by the router. */
 export const RecordData = jsonObject(256 * 1024)

@@ -10,7 +10,7 @@ export interface RoleView {
   readonly grants: Record<string, Grant>
 }
 
-/** Roles with their grants, by name; all of them when `names` is omitted. */
-export function loadRoleViews(db: TrellisDatabase, names?: readonly string[]): Promise<RoleView[]> {
+/** The named roles with their grants. */
+export function loadRoleViews(db: TrellisDatabase, names: readonly string[]): Promise<RoleView[]> {
   return loadRoles(db, names)
 }

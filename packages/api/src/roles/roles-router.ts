@@ -15,6 +15,9 @@ import { z } from 'zod'
 import { findPermissionKind } from '../access/permission-kind.js'
 import { unknownPermission } from '../errors/access-errors.js'
 import { text } from '../inputs/text.js'
+import { byName } from '../pagination/keyset.js'
+import { PageOnlyInput } from '../pagination/page-input.js'
+import { paginate } from '../pagination/paginate.js'
 import { booleanProcedure, router } from '../trpc/init.js'
 import { assertProtectedRoleKeepsAdministration } from './protected-roles.js'
 import {
@@ -57,7 +60,18 @@ async function lockRole(db: TrellisDatabase, name: string) {
 }
 
 export const rolesRouter = router({
-  list: booleanProcedure('roles.read').query(({ ctx }) => loadRoleViews(ctx.db)),
+  /** Roles with their grants, by name. */
+  list: booleanProcedure('roles.read')
+    .input(PageOnlyInput)
+    .query(async ({ ctx, input }) => {
+      const names = await paginate(
+        ctx.db.selectFrom('roles').select('roles.name'),
+        byName('roles'),
+        input,
+        (row) => row.name,
+      )
+      return { ...names, items: await loadRoleViews(ctx.db, names.items) }
+    }),
 
   get: booleanProcedure('roles.read')
     .input(z.object({ name: RoleName }))

@@ -1,17 +1,11 @@
 import type { Level } from '@trellis/core'
 import { type Actor, type TrellisDatabase, userWithinLevel, userWithinSubtree } from '@trellis/db'
-import { type SqlBool, sql } from 'kysely'
 import type { z } from 'zod'
-import { decodeCursor, encodeCursor } from '../pagination/cursor.js'
+import { newestFirst } from '../pagination/keyset.js'
+import { type Page, paginate } from '../pagination/paginate.js'
 import { findVisibleUser } from './find-visible-user.js'
 import type { ListUsersInput } from './user-inputs.js'
 import { toUserView, USER_VIEW_COLUMNS, type UserView } from './user-view.js'
-
-export interface UserPage {
-  readonly items: UserView[]
-  /** Pass back as `cursor` for the next page; null on the last page. */
-  readonly nextCursor: string | null
-}
 
 /** `%` and `_` typed by a user are meant literally in a search. */
 function likePattern(text: string): string {
@@ -27,14 +21,11 @@ export async function listUsers(
   actor: Actor,
   level: Level,
   input: z.output<typeof ListUsersInput>,
-): Promise<UserPage> {
+): Promise<Page<UserView>> {
   let query = db
     .selectFrom('users')
     .select(USER_VIEW_COLUMNS)
     .where(userWithinLevel('users', actor, level))
-    .orderBy('users.created_at', 'desc')
-    .orderBy('users.id', 'desc')
-    .limit(input.limit + 1)
   if (input.status) query = query.where('users.status', '=', input.status)
   if (input.kind) query = query.where('users.kind', '=', input.kind)
   if (input.parentId) {
@@ -63,17 +54,5 @@ export async function listUsers(
       eb.or([eb('users.email', 'ilike', pattern), eb('users.display_name', 'ilike', pattern)]),
     )
   }
-  if (input.cursor) {
-    const after = decodeCursor(input.cursor)
-    // A row comparison walks the (created_at desc, id desc) index from the cursor on.
-    query = query.where(sql<SqlBool>`(users.created_at, users.id) < (${after.createdAt}, ${after.id})`)
-  }
-  const rows = await query.execute()
-  const page = rows.slice(0, input.limit)
-  const last = page.at(-1)
-  return {
-    items: page.map(toUserView),
-    nextCursor:
-      rows.length > input.limit && last ? encodeCursor({ createdAt: last.created_at, id: last.id }) : null,
-  }
+  return paginate(query, newestFirst('users', 'created_at'), input, toUserView)
 }

@@ -1,7 +1,7 @@
 import { USER_KINDS, USER_STATUSES } from '@trellis/core'
 import { z } from 'zod'
 import { text } from '../inputs/text.js'
-import { PageInput } from '../pagination/cursor.js'
+import { PageInput } from '../pagination/page-input.js'
 
 const email = z.email().max(254)
 const displayName = text().trim().min(1).max(200)

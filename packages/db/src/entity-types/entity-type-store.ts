@@ -29,7 +29,8 @@ const ENTITY_TYPE_COLUMNS = [
   'entity_types.updated_at',
 ] as const
 
-function toStoredEntityType(row: Selectable<EntityTypesTable>): StoredEntityType {
+/** A stored row as the definition it holds. */
+export function toStoredEntityType(row: Selectable<EntityTypesTable>): StoredEntityType {
   return {
     id: row.id,
     name: row.name,
@@ -40,6 +41,11 @@ function toStoredEntityType(row: Selectable<EntityTypesTable>): StoredEntityType
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   }
+}
+
+/** The query every read of entity types starts from; map its rows with `toStoredEntityType`. */
+export function selectEntityTypes(db: TrellisDatabase) {
+  return db.selectFrom('entity_types').select(ENTITY_TYPE_COLUMNS)
 }
 
 /** A definition as the columns it is stored in (JSON as text, absent parts as null). */
@@ -54,7 +60,7 @@ function entityTypeColumns(definition: EntityTypeDefinition) {
 
 /** Every entity type, by name. */
 export async function loadEntityTypes(db: TrellisDatabase): Promise<StoredEntityType[]> {
-  const rows = await db.selectFrom('entity_types').select(ENTITY_TYPE_COLUMNS).orderBy('name').execute()
+  const rows = await selectEntityTypes(db).orderBy('name').execute()
   return rows.map(toStoredEntityType)
 }
 
@@ -64,7 +70,7 @@ export async function findEntityType(
   name: string,
   lock: RowLock = {},
 ): Promise<StoredEntityType | undefined> {
-  const query = db.selectFrom('entity_types').select(ENTITY_TYPE_COLUMNS).where('name', '=', name)
+  const query = selectEntityTypes(db).where('name', '=', name)
   const row = await withRowLock(query, lock).executeTakeFirst()
   return row ? toStoredEntityType(row) : undefined
 }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { denialCode } from '@trellis/api/testing'
 import { type EntityTypeScope, type Level, type ParentMap, visibleOwners } from '@trellis/core'
-import { createTrellisClient, isTrellisError, type TrellisClient } from '@trellis/sdk'
+import { createTrellisClient, isTrellisError, listAll, type TrellisClient } from '@trellis/sdk'
 import { expect } from 'vitest'
 import { addPerson } from '../add-person.js'
 import { startTestServer, type TestServer } from '../start-test-server.js'
@@ -87,18 +87,8 @@ export async function expectOutcome(call: Promise<unknown>, allowed: boolean, wh
 }
 
 /** Every record of a type the client can list, following the cursor to the end. */
-export async function listAll(
-  client: TrellisClient,
-  entityType: string,
-): Promise<{ id: string; ownerId: string }[]> {
-  const all: { id: string; ownerId: string }[] = []
-  let cursor: string | undefined
-  do {
-    const page = await client.records.list.query({ entityType, limit: 200, ...(cursor ? { cursor } : {}) })
-    all.push(...page.items)
-    cursor = page.nextCursor ?? undefined
-  } while (cursor)
-  return all
+export function allRecordsOf(client: TrellisClient, entityType: string) {
+  return listAll((cursor) => client.records.list.query({ entityType, limit: 200, cursor }))
 }
 
 /**
@@ -117,10 +107,10 @@ export async function expectReadsAtLevel(
     await expectOutcome(client.records.list.query({ entityType }), false, what)
     return
   }
-  const everything = await listAll(preset.admin, entityType)
+  const everything = await allRecordsOf(preset.admin, entityType)
   const tree: ParentMap = preset.tree
   const owners = actorId === null ? null : visibleOwners(tree, actorId, level)
   const expected = everything.filter((record) => owners === null || owners.has(record.ownerId))
-  const seen = await listAll(client, entityType)
+  const seen = await allRecordsOf(client, entityType)
   expect(seen.map((record) => record.id).sort(), what).toEqual(expected.map((record) => record.id).sort())
 }
