@@ -1,7 +1,6 @@
 import type { Level } from '@trellis/core'
 import { type Actor, ownerWithinLevel, type TrellisDatabase } from '@trellis/db'
 import { z } from 'zod'
-import { TrellisError } from '../errors/trellis-error.js'
 import { generateApiKey } from '../identity/api-key-secret.js'
 import { text } from '../inputs/text.js'
 import { newestFirst } from '../pagination/keyset.js'
@@ -9,23 +8,16 @@ import { PageInput } from '../pagination/page-input.js'
 import { paginate } from '../pagination/paginate.js'
 import { leveledProcedure, router } from '../trpc/init.js'
 import { findVisibleUser } from '../users/find-visible-user.js'
+import { apiKeyNotFound, notAServiceAccount } from './api-key-errors.js'
 import { API_KEY_VIEW_COLUMNS, toApiKeyView } from './api-key-view.js'
 
 const KeyIdInput = z.object({ id: z.uuid() })
-const keyNotFound = () =>
-  new TrellisError({ code: 'NOT_FOUND', reason: 'NOT_FOUND', message: 'API key not found' })
 
 /** A service account within the caller's level; a person is refused (people log in with passwords). */
 async function findVisibleService(db: TrellisDatabase, actor: Actor, level: Level, userId: string) {
   await findVisibleUser(db, actor, level, userId)
   const user = await db.selectFrom('users').select('kind').where('id', '=', userId).executeTakeFirstOrThrow()
-  if (user.kind !== 'service') {
-    throw new TrellisError({
-      code: 'BAD_REQUEST',
-      reason: 'NOT_A_SERVICE_ACCOUNT',
-      message: 'API keys are for service accounts (users of kind service)',
-    })
-  }
+  if (user.kind !== 'service') throw notAServiceAccount()
 }
 
 /** An unrevoked key whose service account is within the caller's level. */
@@ -37,7 +29,7 @@ async function findVisibleKey(db: TrellisDatabase, actor: Actor, level: Level, i
     .where('api_keys.revoked_at', 'is', null)
     .where(ownerWithinLevel('api_keys.user_id', actor, level))
     .executeTakeFirst()
-  if (!key) throw keyNotFound()
+  if (!key) throw apiKeyNotFound()
   return key
 }
 

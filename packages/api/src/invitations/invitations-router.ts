@@ -1,7 +1,6 @@
 import { bindRole, insertUser, userWithinLevel } from '@trellis/db'
 import { z } from 'zod'
 import { unauthorized } from '../errors/access-errors.js'
-import { TrellisError } from '../errors/trellis-error.js'
 import { revokeOneTimeTokens } from '../identity/one-time-token.js'
 import { PasswordInput } from '../identity/password-policy.js'
 import { redeemOneTimeToken } from '../identity/redeem-one-time-token.js'
@@ -15,11 +14,10 @@ import { mutationTransaction } from '../trpc/mutation-transaction.js'
 import { findVisibleUser } from '../users/find-visible-user.js'
 import { toUserError } from '../users/user-errors.js'
 import { toUserView, USER_VIEW_COLUMNS } from '../users/user-view.js'
+import { invitationNotFound } from './invitation-errors.js'
 import { sendInvitation } from './invitation-token.js'
 
 const InvitedUserInput = z.object({ userId: z.uuid() })
-const notInvited = () =>
-  new TrellisError({ code: 'NOT_FOUND', reason: 'NOT_FOUND', message: 'Invitation not found' })
 
 export const invitationsRouter = router({
   /**
@@ -71,7 +69,7 @@ export const invitationsRouter = router({
     .input(InvitedUserInput)
     .mutation(async ({ ctx, input }) => {
       const user = await findVisibleUser(ctx.db, ctx.actor, ctx.level, input.userId)
-      if (user.status !== 'invited') throw notInvited()
+      if (user.status !== 'invited') throw invitationNotFound()
       const { email } = await ctx.db
         .selectFrom('users')
         .select('email')
@@ -86,7 +84,7 @@ export const invitationsRouter = router({
     .input(InvitedUserInput)
     .mutation(async ({ ctx, input }) => {
       const user = await findVisibleUser(ctx.db, ctx.actor, ctx.level, input.userId)
-      if (user.status !== 'invited') throw notInvited()
+      if (user.status !== 'invited') throw invitationNotFound()
       await revokeOneTimeTokens(ctx.db, user.id, 'invitation')
       await ctx.db
         .updateTable('users')

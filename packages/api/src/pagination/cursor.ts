@@ -1,5 +1,5 @@
-import { TrellisError } from '../errors/trellis-error.js'
 import type { Keyset } from './keyset.js'
+import { invalidCursor } from './pagination-errors.js'
 
 /** An opaque string for clients: the position of a row in a keyset's order. Its content may change between releases. */
 export function encodeCursor<Row>(keyset: Keyset<Row>, row: Row): string {
@@ -11,10 +11,6 @@ export function decodeCursor(keyset: Keyset<never>, encoded: string): readonly u
   try {
     return keyset.position.parse(JSON.parse(Buffer.from(encoded, 'base64url').toString()))
   } catch {
-    throw new TrellisError({
-      code: 'BAD_REQUEST',
-      reason: 'INVALID_CURSOR',
-      message: 'Invalid cursor: pass back a nextCursor from a previous page',
-    })
+    throw invalidCursor()
   }
 }

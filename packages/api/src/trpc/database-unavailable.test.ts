@@ -3,11 +3,12 @@ import { TRPCError } from '@trpc/server'
 import { sql } from 'kysely'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { appRouter } from '../app-router.js'
+import { DATABASE_UNAVAILABLE_MESSAGE } from '../errors/transport-errors.js'
 import { DEFAULT_AUTH_CONFIG } from '../identity/auth-config.js'
 import type { Logger } from '../logger.js'
 import { type ApiHarness, createApiHarness } from '../testing/api-harness.js'
 import { createContext } from './context.js'
-import { asCallerError, DATABASE_UNAVAILABLE_MESSAGE } from './database-unavailable.js'
+import { asCallerError } from './database-unavailable.js'
 
 /** A logger that keeps what it was told, to assert on. */
 function recordingLogger() {

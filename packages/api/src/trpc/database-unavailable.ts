@@ -1,9 +1,6 @@
 import { isDatabaseUnavailable } from '@trellis/db'
 import type { TRPCError } from '@trpc/server'
-import { TrellisError } from '../errors/trellis-error.js'
-
-/** What a caller reads when the database could not be reached: nothing about where or why. */
-export const DATABASE_UNAVAILABLE_MESSAGE = 'The database is unavailable; try again'
+import { databaseUnavailable } from '../errors/transport-errors.js'
 
 /**
  * A call's failure as its caller should see it. A lost or refused database connection is
@@ -17,10 +14,5 @@ export const DATABASE_UNAVAILABLE_MESSAGE = 'The database is unavailable; try ag
  */
 export function asCallerError(error: TRPCError): TRPCError {
   if (error.code !== 'INTERNAL_SERVER_ERROR' || !isDatabaseUnavailable(error)) return error
-  return new TrellisError({
-    code: 'SERVICE_UNAVAILABLE',
-    reason: 'DATABASE_UNAVAILABLE',
-    message: DATABASE_UNAVAILABLE_MESSAGE,
-    cause: error.cause,
-  })
+  return databaseUnavailable(error.cause)
 }
