@@ -15,7 +15,3 @@ export function permissionMissing(permission: string, level?: Level): Refusal {
     ? { refused: 'permission', permission }
     : { refused: 'permission', permission, level }
 }
-
-export function isRefusal(value: unknown): value is Refusal {
-  return typeof value === 'object' && value !== null && 'refused' in value
-}
