@@ -1,4 +1,4 @@
-import { broadestLevel, type Grant, type Level, PUBLIC_ROLE, type UserStatus } from '@trellis/core'
+import { type Grant, levelIncludes, PUBLIC_ROLE, type UserStatus } from '@trellis/core'
 import { findRole, findUserWithBindings, loadRoleGrants, type TrellisDatabase } from '@trellis/db'
 import { sql } from 'kysely'
 import { entityTypePermissionParts } from './record-permission.js'
@@ -89,42 +89,65 @@ export class AccessSnapshot {
    * its own type, whatever `scope` says (docs/model.md §5).
    */
   explain(caller: CallerFacts | null, permission: string, scope: string | null = null): Explanation {
-    const parts = entityTypePermissionParts(permission)
     const sources: GrantSource[] = []
-    if (parts) {
-      this.#collect(sources, caller, permission, parts.scope)
-      this.#collect(sources, caller, parts.generic, parts.scope)
-    } else {
-      this.#collect(sources, caller, permission, scope)
-    }
-    return { grant: combineGrants(sources), sources }
+    let grant: Grant | undefined
+    this.#eachApplying(caller, permission, scope, (source) => {
+      sources.push(source)
+      grant = combine(grant, source.grant)
+    })
+    return { grant, sources }
   }
 
-  /** `explain(...).grant`: what the gate asks on every call. */
+  /** `explain(...).grant`, without listing the sources: what the gate asks on every call. */
   decide(caller: CallerFacts | null, permission: string, scope: string | null = null): Grant | undefined {
-    return this.explain(caller, permission, scope).grant
+    let grant: Grant | undefined
+    this.#eachApplying(caller, permission, scope, (source) => {
+      grant = combine(grant, source.grant)
+    })
+    return grant
   }
 
-  #collect(sources: GrantSource[], caller: CallerFacts | null, permission: string, scope: string | null) {
+  /** Calls `visit` with every grant that applies: the rule, written once. */
+  #eachApplying(
+    caller: CallerFacts | null,
+    permission: string,
+    scope: string | null,
+    visit: (source: GrantSource) => void,
+  ): void {
+    const parts = entityTypePermissionParts(permission)
+    if (parts) {
+      this.#eachBound(caller, permission, parts.scope, visit)
+      this.#eachBound(caller, parts.generic, parts.scope, visit)
+    } else {
+      this.#eachBound(caller, permission, scope, visit)
+    }
+  }
+
+  #eachBound(
+    caller: CallerFacts | null,
+    permission: string,
+    scope: string | null,
+    visit: (source: GrantSource) => void,
+  ): void {
     for (const { roleId, role, grant } of this.grantsByPermission.get(permission) ?? []) {
       if (roleId === this.publicRoleId) {
-        sources.push({ role, permission, grant, scope: null })
+        visit({ role, permission, grant, scope: null })
         continue
       }
       for (const binding of caller?.bindings ?? []) {
         if (binding.roleId !== roleId) continue
         if (binding.scope === null || binding.scope === scope)
-          sources.push({ role, permission, grant, scope: binding.scope })
+          visit({ role, permission, grant, scope: binding.scope })
       }
     }
   }
 }
 
-/** The grants combined: a boolean grant anywhere is `true`; levels combine to the broadest. */
-function combineGrants(sources: readonly GrantSource[]): Grant | undefined {
-  if (sources.length === 0) return undefined
-  if (sources.some((source) => source.grant === true)) return true
-  return broadestLevel(sources.map((source) => source.grant as Level))
+/** Two grants combined: a boolean grant anywhere is `true`; levels combine to the broadest. */
+function combine(held: Grant | undefined, next: Grant): Grant {
+  if (held === undefined || next === true) return next
+  if (held === true) return true
+  return levelIncludes(held, next) ? held : next
 }
 
 /** A caller's effective grants: unscoped ones, and what each of its scopes adds. */
