@@ -1,4 +1,4 @@
-import { type Grant, type Level, type RoleDefinition, type UserStatus } from '@trellis/core'
+import type { Grant, Level, RoleDefinition, UserStatus } from '@trellis/core'
 import { sql } from 'kysely'
 import { toCount } from '../count.js'
 import { type RowLock, withRowLock } from '../row-lock.js'
