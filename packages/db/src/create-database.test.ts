@@ -70,7 +70,8 @@ describe('the embedded database', () => {
     } finally {
       await rm(dataDir, { recursive: true, force: true })
     }
-  })
+    // Two cold PGlite starts with migrations: 10 s alone, over 30 s on a busy machine.
+  }, 120_000)
 })
 
 describe('the PostgreSQL connection', () => {

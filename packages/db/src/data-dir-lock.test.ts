@@ -7,6 +7,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { createDatabase } from './create-database.js'
 import { DATA_DIR_LOCK_FILE, DataDirInUseError, lockDataDir } from './data-dir-lock.js'
 
+const COLD_STARTS_TIMEOUT_MS = 120_000
+
 /** The pid of a process that has already exited. */
 function deadPid(): number {
   const child = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'])
@@ -82,15 +84,20 @@ describe('lockDataDir', () => {
     }
   })
 
-  it('guards createDatabase: a second open of one directory fails until the first is closed', async () => {
-    const db = await createDatabase({ dataDir })
-    // Kysely closes PGlite on destroy() only once a query has opened its connection.
-    await sql`select 1`.execute(db)
-    await expect(createDatabase({ dataDir })).rejects.toBeInstanceOf(DataDirInUseError)
-    await db.destroy()
-    const reopened = await createDatabase({ dataDir })
-    await sql`select 1`.execute(reopened)
-    await reopened.destroy()
-    expect(await readdir(dataDir)).not.toContain(DATA_DIR_LOCK_FILE)
-  })
+  // Two cold PGlite starts (~2–4 s each alone, far more on a busy machine): no latency is asserted.
+  it(
+    'guards createDatabase: a second open of one directory fails until the first is closed',
+    async () => {
+      const db = await createDatabase({ dataDir })
+      // Kysely closes PGlite on destroy() only once a query has opened its connection.
+      await sql`select 1`.execute(db)
+      await expect(createDatabase({ dataDir })).rejects.toBeInstanceOf(DataDirInUseError)
+      await db.destroy()
+      const reopened = await createDatabase({ dataDir })
+      await sql`select 1`.execute(reopened)
+      await reopened.destroy()
+      expect(await readdir(dataDir)).not.toContain(DATA_DIR_LOCK_FILE)
+    },
+    COLD_STARTS_TIMEOUT_MS,
+  )
 })
