@@ -37,7 +37,14 @@ const START_TIMEOUT_MS = 120_000
 export async function startTargetProcess(name: TargetName, dataDir: string): Promise<TargetProcess> {
   const child = fork(fileURLToPath(new URL('./serve-target.ts', import.meta.url)), [name, dataDir], {
     // The child is TypeScript too: load it through tsx however this process was started.
-    execArgv: ['--import', import.meta.resolve('tsx')],
+    // BENCH_CPU_PROF_DIR: each server writes a V8 CPU profile there when it stops.
+    execArgv: [
+      '--import',
+      import.meta.resolve('tsx'),
+      ...(process.env.BENCH_CPU_PROF_DIR
+        ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF_DIR}`]
+        : []),
+    ],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   })
   const exited = new Promise<number | null>((resolve) => {
