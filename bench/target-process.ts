@@ -4,20 +4,33 @@ import { fileURLToPath } from 'node:url'
 /** The two servers under test: the real Trellis server (tRPC) and the raw `node:http` baseline. */
 export type TargetName = 'trpc' | 'raw'
 
+/** The trpc target's first admin, so a bench can sign in. */
+export const BENCH_ADMIN = { email: 'bench-admin@example.com', password: 'bench admin password' } as const
+
 /** What a target process tells its parent. */
 export type TargetMessage =
   | { readonly type: 'ready'; readonly infoUrl: string }
   | { readonly type: 'failed'; readonly message: string }
   | { readonly type: 'queries'; readonly count: number }
+  | { readonly type: 'memory'; readonly usage: TargetMemory }
 
-/** What the parent asks of a target process: its SQL statement count so far, or to stop. */
-export type ParentMessage = 'count-queries' | 'stop'
+/** A target's memory, in bytes: RSS as found, the heap after a full collection. */
+export interface TargetMemory {
+  readonly rss: number
+  readonly heapUsed: number
+  readonly external: number
+}
+
+/** What the parent asks of a target process: its SQL statement count or memory so far, or to stop. */
+export type ParentMessage = 'count-queries' | 'report-memory' | 'stop'
 
 export interface TargetProcess {
   /** Where the target answers `system.info`. */
   readonly infoUrl: string
   /** SQL statements the target has sent to its database since it started. */
   countQueries(): Promise<number>
+  /** Its memory now (started with `exposeGc`, after a full garbage collection). */
+  reportMemory(): Promise<TargetMemory>
   /** Closes the server (and its database) and waits for the process to exit. */
   stop(): Promise<void>
 }
@@ -34,7 +47,11 @@ const START_TIMEOUT_MS = 120_000
  * await fetch(target.infoUrl)
  * await target.stop()
  */
-export async function startTargetProcess(name: TargetName, dataDir: string): Promise<TargetProcess> {
+export async function startTargetProcess(
+  name: TargetName,
+  dataDir: string,
+  { exposeGc = false }: { readonly exposeGc?: boolean } = {},
+): Promise<TargetProcess> {
   const child = fork(fileURLToPath(new URL('./serve-target.ts', import.meta.url)), [name, dataDir], {
     // The child is TypeScript too: load it through tsx however this process was started.
     // BENCH_CPU_PROF_DIR: each server writes a V8 CPU profile there when it stops.
@@ -44,6 +61,7 @@ export async function startTargetProcess(name: TargetName, dataDir: string): Pro
       ...(process.env.BENCH_CPU_PROF_DIR
         ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF_DIR}`]
         : []),
+      ...(exposeGc ? ['--expose-gc'] : []),
     ],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   })
@@ -78,6 +96,13 @@ export async function startTargetProcess(name: TargetName, dataDir: string): Pro
         const message = await reply
         if (message.type !== 'queries') throw new Error(`The ${name} server answered ${message.type}`)
         return message.count
+      },
+      reportMemory: async () => {
+        const reply = nextMessage()
+        ask('report-memory')
+        const message = await reply
+        if (message.type !== 'memory') throw new Error(`The ${name} server answered ${message.type}`)
+        return message.usage
       },
       stop: async () => {
         if (child.connected) ask('stop')
