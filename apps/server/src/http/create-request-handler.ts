@@ -61,19 +61,22 @@ export function createRequestHandler(options: RequestHandlerOptions) {
     const requestId = requestIdOf(req)
     requestIds.set(req, requestId)
     res.setHeader('x-request-id', requestId)
-    const started = performance.now()
-    res.on('finish', () => {
-      logger.debug(
-        {
-          requestId,
-          method: req.method,
-          path: (req.url ?? '').split('?')[0],
-          status: res.statusCode,
-          ms: Math.round(performance.now() - started),
-        },
-        'Request',
-      )
-    })
+    // A request's line is a debug line: below that level it costs no timer and no listener.
+    if (logger.isLevelEnabled('debug')) {
+      const started = performance.now()
+      res.on('finish', () => {
+        logger.debug(
+          {
+            requestId,
+            method: req.method,
+            path: (req.url ?? '').split('?')[0],
+            status: res.statusCode,
+            ms: Math.round(performance.now() - started),
+          },
+          'Request',
+        )
+      })
+    }
     if (answerCors(req, res, options.browsers.allowedOrigins)) return
     const path = (req.url ?? '/').split('?')[0] ?? '/'
     if (path === '/health') return answerHealth(options, req, res)
