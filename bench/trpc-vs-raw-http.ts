@@ -3,7 +3,7 @@
 // Settings (environment): BENCH_DURATION_SECONDS (10), BENCH_WARMUP_SECONDS (2),
 // BENCH_CONNECTIONS (10), BENCH_ROUNDS (1), DATABASE_URL (PostgreSQL instead of PGlite).
 import { mkdtemp, rm } from 'node:fs/promises'
-import { cpus, tmpdir } from 'node:os'
+import { cpus, loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { type LoadResult, runLoad, summarizeLoad } from './run-load.js'
 import { startTargetProcess, type TargetName, type TargetProcess } from './target-process.js'
@@ -73,6 +73,13 @@ function formatTable(totals: ReadonlyMap<TargetName, TargetTotals>): string {
   return [header, ...rows].map((cells) => line(cells).join('  ')).join('\n')
 }
 
+/** The machine's 1, 5 and 15 minute load averages: a busy machine compresses every ratio. */
+function loadNow(): string {
+  return loadavg()
+    .map((value) => value.toFixed(1))
+    .join(' ')
+}
+
 async function main() {
   const settings = readSettings(process.env)
   const cpu = cpus()
@@ -83,6 +90,7 @@ async function main() {
       `${settings.warmupSeconds} s warm-up + ${settings.rounds} x ${settings.durationSeconds} s per target`,
   )
 
+  const loadAtStart = loadNow()
   const root = await mkdtemp(join(tmpdir(), 'trellis-bench-'))
   const targets = new Map<TargetName, TargetProcess>()
   try {
@@ -126,6 +134,7 @@ async function main() {
     const perRound =
       roundRatios.length > 1 ? ` (rounds: ${roundRatios.map((r) => r.toFixed(2)).join(' ')})` : ''
     console.log(`ratio trpc/raw: ${ratio.toFixed(2)}${perRound}`)
+    console.log(`load average at start ${loadAtStart}, at end ${loadNow()}`)
   } finally {
     const stopped = await Promise.allSettled([...targets.values()].map((target) => target.stop()))
     await rm(root, { recursive: true, force: true })
