@@ -47,6 +47,12 @@ async function serve(name: TargetName, dataDir: string, counter: QueryCounterPlu
   }
 }
 
+/** The CPU time this process has used (user and system), in microseconds. */
+function cpuMicros(): number {
+  const { user, system } = process.cpuUsage()
+  return user + system
+}
+
 /** RSS as it is, then the heap after a full collection when `--expose-gc` allows one. */
 function memoryNow(): TargetMemory {
   const { rss } = process.memoryUsage()
@@ -84,7 +90,8 @@ try {
     )
   }
   process.on('message', (message: ParentMessage) => {
-    if (message === 'count-queries') void tell({ type: 'queries', count: counter.count })
+    if (message === 'count-work')
+      void tell({ type: 'work', work: { queries: counter.count, cpuMicros: cpuMicros() } })
     if (message === 'report-memory') void tell({ type: 'memory', usage: memoryNow() })
     if (message === 'stop') stop()
   })

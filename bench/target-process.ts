@@ -11,8 +11,14 @@ export const BENCH_ADMIN = { email: 'bench-admin@example.com', password: 'bench 
 export type TargetMessage =
   | { readonly type: 'ready'; readonly infoUrl: string }
   | { readonly type: 'failed'; readonly message: string }
-  | { readonly type: 'queries'; readonly count: number }
+  | { readonly type: 'work'; readonly work: TargetWork }
   | { readonly type: 'memory'; readonly usage: TargetMemory }
+
+/** What a target has done since it started: SQL statements sent, CPU time used. */
+export interface TargetWork {
+  readonly queries: number
+  readonly cpuMicros: number
+}
 
 /** A target's memory, in bytes: RSS as found, the heap after a full collection. */
 export interface TargetMemory {
@@ -21,14 +27,14 @@ export interface TargetMemory {
   readonly external: number
 }
 
-/** What the parent asks of a target process: its SQL statement count or memory so far, or to stop. */
-export type ParentMessage = 'count-queries' | 'report-memory' | 'stop'
+/** What the parent asks of a target process: its work or memory so far, or to stop. */
+export type ParentMessage = 'count-work' | 'report-memory' | 'stop'
 
 export interface TargetProcess {
   /** Where the target answers `system.info`. */
   readonly infoUrl: string
-  /** SQL statements the target has sent to its database since it started. */
-  countQueries(): Promise<number>
+  /** SQL statements sent and CPU time used since the target started. */
+  countWork(): Promise<TargetWork>
   /** Its memory now (started with `exposeGc`, after a full garbage collection). */
   reportMemory(): Promise<TargetMemory>
   /** Closes the server (and its database) and waits for the process to exit. */
@@ -90,12 +96,12 @@ export async function startTargetProcess(
     if (ready.type !== 'ready') throw new Error(`The ${name} server sent ${ready.type} before ready`)
     return {
       infoUrl: ready.infoUrl,
-      countQueries: async () => {
+      countWork: async () => {
         const reply = nextMessage()
-        ask('count-queries')
+        ask('count-work')
         const message = await reply
-        if (message.type !== 'queries') throw new Error(`The ${name} server answered ${message.type}`)
-        return message.count
+        if (message.type !== 'work') throw new Error(`The ${name} server answered ${message.type}`)
+        return message.work
       },
       reportMemory: async () => {
         const reply = nextMessage()

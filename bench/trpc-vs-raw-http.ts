@@ -48,11 +48,13 @@ interface TargetTotals {
   readonly loads: LoadResult[]
   /** SQL statements the target sent during the measured runs. */
   queries: number
+  /** CPU time the target's process used during the measured runs (the server's own cost). */
+  cpuMicros: number
 }
 
 function formatTable(totals: ReadonlyMap<TargetName, TargetTotals>): string {
-  const header = ['target', 'p50 ms', 'p99 ms', 'req/s', 'requests', 'sql/call']
-  const rows = [...totals].map(([name, { loads, queries }]) => {
+  const header = ['target', 'p50 ms', 'p99 ms', 'req/s', 'requests', 'sql/call', 'cpu µs/call']
+  const rows = [...totals].map(([name, { loads, queries, cpuMicros }]) => {
     const summary = summarizeLoad(loads)
     return [
       name,
@@ -61,6 +63,7 @@ function formatTable(totals: ReadonlyMap<TargetName, TargetTotals>): string {
       summary.requestsPerSecond.toFixed(1),
       String(summary.requests),
       (queries / summary.requests).toFixed(1),
+      (cpuMicros / summary.requests).toFixed(0),
     ]
   })
   const widths = header.map((title, column) =>
@@ -108,7 +111,9 @@ async function main() {
         await runLoad(target.infoUrl, body, { connections, durationSeconds: settings.warmupSeconds })
       }
     }
-    const totals = new Map<TargetName, TargetTotals>(TARGETS.map((name) => [name, { loads: [], queries: 0 }]))
+    const totals = new Map<TargetName, TargetTotals>(
+      TARGETS.map((name) => [name, { loads: [], queries: 0, cpuMicros: 0 }]),
+    )
     const roundRatios: number[] = []
     for (let round = 0; round < settings.rounds; round++) {
       // Alternate which target goes first, so a drift in the machine's speed hits both alike.
@@ -116,11 +121,13 @@ async function main() {
       for (const name of order) {
         const target = targets.get(name)!
         const total = totals.get(name)!
-        const queriesBefore = await target.countQueries()
+        const before = await target.countWork()
         total.loads.push(
           await runLoad(target.infoUrl, body, { connections, durationSeconds: settings.durationSeconds }),
         )
-        total.queries += (await target.countQueries()) - queriesBefore
+        const after = await target.countWork()
+        total.queries += after.queries - before.queries
+        total.cpuMicros += after.cpuMicros - before.cpuMicros
       }
       const lastRate = (name: TargetName) =>
         summarizeLoad(totals.get(name)!.loads.slice(-1)).requestsPerSecond
