@@ -4,7 +4,8 @@ import { createDatabase, dialectOf } from '@trellis/db'
 import { createLogger, readEnv, startServer } from '@trellis/server'
 import { QueryCounterPlugin } from './query-counter-plugin.js'
 import { startRawHttpServer } from './raw-http-server.js'
-import type { ParentMessage, TargetMessage, TargetName } from './target-process.js'
+import type { ParentMessage, TargetMemory, TargetMessage, TargetName } from './target-process.js'
+import { BENCH_ADMIN } from './target-process.js'
 
 interface ServedTarget {
   readonly infoUrl: string
@@ -28,6 +29,11 @@ async function serve(name: TargetName, dataDir: string, counter: QueryCounterPlu
       LOG_LEVEL: 'silent',
       TRELLIS_DATA_DIR: dataDir,
       DATABASE_URL: databaseUrl,
+      // Known credentials, so a bench can sign in (the memory bench does).
+      TRELLIS_ADMIN_EMAIL: BENCH_ADMIN.email,
+      TRELLIS_ADMIN_PASSWORD: BENCH_ADMIN.password,
+      // The memory bench's wrong-password logins must not lock out its good ones.
+      TRELLIS_LOGIN_MAX_FAILURES_PER_ADDRESS: '1000000',
     })
     // The real server, given the counted handle; it then leaves closing the database to us.
     const server = await startServer({ env, logger: createLogger(env.LOG_LEVEL), database: { db, dialect } })
@@ -39,6 +45,20 @@ async function serve(name: TargetName, dataDir: string, counter: QueryCounterPlu
     await db.destroy()
     throw error
   }
+}
+
+/** The CPU time this process has used (user and system), in microseconds. */
+function cpuMicros(): number {
+  const { user, system } = process.cpuUsage()
+  return user + system
+}
+
+/** RSS as it is, then the heap after a full collection when `--expose-gc` allows one. */
+function memoryNow(): TargetMemory {
+  const { rss } = process.memoryUsage()
+  globalThis.gc?.()
+  const { heapUsed, external } = process.memoryUsage()
+  return { rss, heapUsed, external }
 }
 
 /** Resolves once the message is handed over, so exiting right after cannot lose it. */
@@ -70,7 +90,9 @@ try {
     )
   }
   process.on('message', (message: ParentMessage) => {
-    if (message === 'count-queries') void tell({ type: 'queries', count: counter.count })
+    if (message === 'count-work')
+      void tell({ type: 'work', work: { queries: counter.count, cpuMicros: cpuMicros() } })
+    if (message === 'report-memory') void tell({ type: 'memory', usage: memoryNow() })
     if (message === 'stop') stop()
   })
   // A parent that died must not leave a server (and its database) behind.

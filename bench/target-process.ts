@@ -4,20 +4,39 @@ import { fileURLToPath } from 'node:url'
 /** The two servers under test: the real Trellis server (tRPC) and the raw `node:http` baseline. */
 export type TargetName = 'trpc' | 'raw'
 
+/** The trpc target's first admin, so a bench can sign in. */
+export const BENCH_ADMIN = { email: 'bench-admin@example.com', password: 'bench admin password' } as const
+
 /** What a target process tells its parent. */
 export type TargetMessage =
   | { readonly type: 'ready'; readonly infoUrl: string }
   | { readonly type: 'failed'; readonly message: string }
-  | { readonly type: 'queries'; readonly count: number }
+  | { readonly type: 'work'; readonly work: TargetWork }
+  | { readonly type: 'memory'; readonly usage: TargetMemory }
 
-/** What the parent asks of a target process: its SQL statement count so far, or to stop. */
-export type ParentMessage = 'count-queries' | 'stop'
+/** What a target has done since it started: SQL statements sent, CPU time used. */
+export interface TargetWork {
+  readonly queries: number
+  readonly cpuMicros: number
+}
+
+/** A target's memory, in bytes: RSS as found, the heap after a full collection. */
+export interface TargetMemory {
+  readonly rss: number
+  readonly heapUsed: number
+  readonly external: number
+}
+
+/** What the parent asks of a target process: its work or memory so far, or to stop. */
+export type ParentMessage = 'count-work' | 'report-memory' | 'stop'
 
 export interface TargetProcess {
   /** Where the target answers `system.info`. */
   readonly infoUrl: string
-  /** SQL statements the target has sent to its database since it started. */
-  countQueries(): Promise<number>
+  /** SQL statements sent and CPU time used since the target started. */
+  countWork(): Promise<TargetWork>
+  /** Its memory now (started with `exposeGc`, after a full garbage collection). */
+  reportMemory(): Promise<TargetMemory>
   /** Closes the server (and its database) and waits for the process to exit. */
   stop(): Promise<void>
 }
@@ -34,10 +53,22 @@ const START_TIMEOUT_MS = 120_000
  * await fetch(target.infoUrl)
  * await target.stop()
  */
-export async function startTargetProcess(name: TargetName, dataDir: string): Promise<TargetProcess> {
+export async function startTargetProcess(
+  name: TargetName,
+  dataDir: string,
+  { exposeGc = false }: { readonly exposeGc?: boolean } = {},
+): Promise<TargetProcess> {
   const child = fork(fileURLToPath(new URL('./serve-target.ts', import.meta.url)), [name, dataDir], {
     // The child is TypeScript too: load it through tsx however this process was started.
-    execArgv: ['--import', import.meta.resolve('tsx')],
+    // BENCH_CPU_PROF_DIR: each server writes a V8 CPU profile there when it stops.
+    execArgv: [
+      '--import',
+      import.meta.resolve('tsx'),
+      ...(process.env.BENCH_CPU_PROF_DIR
+        ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF_DIR}`]
+        : []),
+      ...(exposeGc ? ['--expose-gc'] : []),
+    ],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   })
   const exited = new Promise<number | null>((resolve) => {
@@ -65,12 +96,19 @@ export async function startTargetProcess(name: TargetName, dataDir: string): Pro
     if (ready.type !== 'ready') throw new Error(`The ${name} server sent ${ready.type} before ready`)
     return {
       infoUrl: ready.infoUrl,
-      countQueries: async () => {
+      countWork: async () => {
         const reply = nextMessage()
-        ask('count-queries')
+        ask('count-work')
         const message = await reply
-        if (message.type !== 'queries') throw new Error(`The ${name} server answered ${message.type}`)
-        return message.count
+        if (message.type !== 'work') throw new Error(`The ${name} server answered ${message.type}`)
+        return message.work
+      },
+      reportMemory: async () => {
+        const reply = nextMessage()
+        ask('report-memory')
+        const message = await reply
+        if (message.type !== 'memory') throw new Error(`The ${name} server answered ${message.type}`)
+        return message.usage
       },
       stop: async () => {
         if (child.connected) ask('stop')

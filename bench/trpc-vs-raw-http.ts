@@ -3,7 +3,7 @@
 // Settings (environment): BENCH_DURATION_SECONDS (10), BENCH_WARMUP_SECONDS (2),
 // BENCH_CONNECTIONS (10), BENCH_ROUNDS (1), DATABASE_URL (PostgreSQL instead of PGlite).
 import { mkdtemp, rm } from 'node:fs/promises'
-import { cpus, tmpdir } from 'node:os'
+import { cpus, loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { type LoadResult, runLoad, summarizeLoad } from './run-load.js'
 import { startTargetProcess, type TargetName, type TargetProcess } from './target-process.js'
@@ -48,11 +48,13 @@ interface TargetTotals {
   readonly loads: LoadResult[]
   /** SQL statements the target sent during the measured runs. */
   queries: number
+  /** CPU time the target's process used during the measured runs (the server's own cost). */
+  cpuMicros: number
 }
 
 function formatTable(totals: ReadonlyMap<TargetName, TargetTotals>): string {
-  const header = ['target', 'p50 ms', 'p99 ms', 'req/s', 'requests', 'sql/call']
-  const rows = [...totals].map(([name, { loads, queries }]) => {
+  const header = ['target', 'p50 ms', 'p99 ms', 'req/s', 'requests', 'sql/call', 'cpu µs/call']
+  const rows = [...totals].map(([name, { loads, queries, cpuMicros }]) => {
     const summary = summarizeLoad(loads)
     return [
       name,
@@ -61,6 +63,7 @@ function formatTable(totals: ReadonlyMap<TargetName, TargetTotals>): string {
       summary.requestsPerSecond.toFixed(1),
       String(summary.requests),
       (queries / summary.requests).toFixed(1),
+      (cpuMicros / summary.requests).toFixed(0),
     ]
   })
   const widths = header.map((title, column) =>
@@ -73,6 +76,13 @@ function formatTable(totals: ReadonlyMap<TargetName, TargetTotals>): string {
   return [header, ...rows].map((cells) => line(cells).join('  ')).join('\n')
 }
 
+/** The machine's 1, 5 and 15 minute load averages: a busy machine compresses every ratio. */
+function loadNow(): string {
+  return loadavg()
+    .map((value) => value.toFixed(1))
+    .join(' ')
+}
+
 async function main() {
   const settings = readSettings(process.env)
   const cpu = cpus()
@@ -83,6 +93,7 @@ async function main() {
       `${settings.warmupSeconds} s warm-up + ${settings.rounds} x ${settings.durationSeconds} s per target`,
   )
 
+  const loadAtStart = loadNow()
   const root = await mkdtemp(join(tmpdir(), 'trellis-bench-'))
   const targets = new Map<TargetName, TargetProcess>()
   try {
@@ -100,7 +111,9 @@ async function main() {
         await runLoad(target.infoUrl, body, { connections, durationSeconds: settings.warmupSeconds })
       }
     }
-    const totals = new Map<TargetName, TargetTotals>(TARGETS.map((name) => [name, { loads: [], queries: 0 }]))
+    const totals = new Map<TargetName, TargetTotals>(
+      TARGETS.map((name) => [name, { loads: [], queries: 0, cpuMicros: 0 }]),
+    )
     const roundRatios: number[] = []
     for (let round = 0; round < settings.rounds; round++) {
       // Alternate which target goes first, so a drift in the machine's speed hits both alike.
@@ -108,11 +121,13 @@ async function main() {
       for (const name of order) {
         const target = targets.get(name)!
         const total = totals.get(name)!
-        const queriesBefore = await target.countQueries()
+        const before = await target.countWork()
         total.loads.push(
           await runLoad(target.infoUrl, body, { connections, durationSeconds: settings.durationSeconds }),
         )
-        total.queries += (await target.countQueries()) - queriesBefore
+        const after = await target.countWork()
+        total.queries += after.queries - before.queries
+        total.cpuMicros += after.cpuMicros - before.cpuMicros
       }
       const lastRate = (name: TargetName) =>
         summarizeLoad(totals.get(name)!.loads.slice(-1)).requestsPerSecond
@@ -126,6 +141,7 @@ async function main() {
     const perRound =
       roundRatios.length > 1 ? ` (rounds: ${roundRatios.map((r) => r.toFixed(2)).join(' ')})` : ''
     console.log(`ratio trpc/raw: ${ratio.toFixed(2)}${perRound}`)
+    console.log(`load average at start ${loadAtStart}, at end ${loadNow()}`)
   } finally {
     const stopped = await Promise.allSettled([...targets.values()].map((target) => target.stop()))
     await rm(root, { recursive: true, force: true })

@@ -1,12 +1,12 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { type ApiDependencies, appRouter, createContext } from '@trellis/api'
 import { checkDatabase, isDatabaseUnavailable } from '@trellis/db'
-import { createHTTPHandler } from '@trpc/server/adapters/standalone'
 import type { Logger } from 'pino'
 import { type BrowserPolicy, browserSessionOf } from './browser-session.js'
 import { answerCors } from './cors-policy.js'
 import { requestIdOf } from './request-identity.js'
 import { consoleFiles } from './serve-console.js'
+import { createTrpcHandler } from './trpc-handler.js'
 
 export const TRPC_BASE_PATH = '/trpc'
 const MAX_BODY_BYTES = 1024 * 1024
@@ -27,16 +27,13 @@ export interface RequestHandlerOptions extends ApiDependencies {
 export function createRequestHandler(options: RequestHandlerOptions) {
   const { db, dialect, logger, auth } = options
   const requestIds = new WeakMap<IncomingMessage, string>()
-  const trpc = createHTTPHandler({
+  const trpc = createTrpcHandler({
     router: appRouter,
     basePath: `${TRPC_BASE_PATH}/`,
-    maxBodySize: MAX_BODY_BYTES,
-    // One request must not fan out into unbounded work (a batch of 60 logins, say): over
-    // the cap it is refused whole with BAD_REQUEST before any call runs.
+    maxBodyBytes: MAX_BODY_BYTES,
+    // One request must not fan out into unbounded work (a batch of 60 logins, say).
     maxBatchSize: options.maxBatchSize,
-    // tRPC writes its own `Vary` over the one answerCors set; this adds Origin back to it.
-    responseMeta: () => ({ headers: new Headers([['vary', 'Origin']]) }),
-    createContext: ({ req, res }) =>
+    createContext: (req, res) =>
       createContext(
         { db, dialect, logger, auth },
         {
@@ -64,19 +61,22 @@ export function createRequestHandler(options: RequestHandlerOptions) {
     const requestId = requestIdOf(req)
     requestIds.set(req, requestId)
     res.setHeader('x-request-id', requestId)
-    const started = performance.now()
-    res.on('finish', () => {
-      logger.debug(
-        {
-          requestId,
-          method: req.method,
-          path: (req.url ?? '').split('?')[0],
-          status: res.statusCode,
-          ms: Math.round(performance.now() - started),
-        },
-        'Request',
-      )
-    })
+    // A request's line is a debug line: below that level it costs no timer and no listener.
+    if (logger.isLevelEnabled('debug')) {
+      const started = performance.now()
+      res.on('finish', () => {
+        logger.debug(
+          {
+            requestId,
+            method: req.method,
+            path: (req.url ?? '').split('?')[0],
+            status: res.statusCode,
+            ms: Math.round(performance.now() - started),
+          },
+          'Request',
+        )
+      })
+    }
     if (answerCors(req, res, options.browsers.allowedOrigins)) return
     const path = (req.url ?? '/').split('?')[0] ?? '/'
     if (path === '/health') return answerHealth(options, req, res)
