@@ -54,8 +54,8 @@ export const authRouter = router({
         throw unauthorized()
       }
       const session = await withTransaction(ctx.db, async (trx) => {
-        await releaseAttempt(trx, reservation)
         await clearAccountFailures(trx, input.email)
+        await releaseAttempt(trx, reservation)
         return createSession(trx, user.id, ctx.clientAddress, ctx.auth)
       })
       // A cookie session's token stays in the httpOnly cookie: page scripts never see it.

@@ -19,6 +19,11 @@ export interface Reservation {
 // The first key of pg_advisory_xact_lock(int, int): keeps these locks apart from others.
 const THROTTLE_LOCK_SPACE = 0x7431_0001
 
+/** Serialises, until the transaction ends, every change to one subject's attempts. */
+async function lockSubject(trx: TrellisDatabase, key: string): Promise<void> {
+  await sql`select pg_advisory_xact_lock(${THROTTLE_LOCK_SPACE}, hashtext(${key}))`.execute(trx)
+}
+
 /**
  * Reserves one attempt against every subject, or refuses with TOO_MANY_REQUESTS when one
  * has reached its limit within the window. Call it BEFORE checking a secret, on the root
@@ -41,9 +46,7 @@ export async function reserveAttempt(
   const keys = subjects.map((subject) => subject.key)
   const reservation = await db.transaction().execute(async (trx) => {
     // Sorted, so two calls locking the same subjects never wait on each other in a cycle.
-    for (const key of [...keys].sort()) {
-      await sql`select pg_advisory_xact_lock(${THROTTLE_LOCK_SPACE}, hashtext(${key}))`.execute(trx)
-    }
+    for (const key of [...keys].sort()) await lockSubject(trx, key)
     const rows = await trx
       .selectFrom('login_failures')
       .select(['subject', (eb) => eb.fn.countAll().as('failures')])
@@ -81,9 +84,16 @@ export function loginSubjects(account: string, address: string | undefined, conf
   ]
 }
 
-/** A successful login forgives the account's failures (not the address's). */
-export async function clearAccountFailures(db: TrellisDatabase, account: string): Promise<void> {
-  await db.deleteFrom('login_failures').where('subject', '=', `email:${account.toLowerCase()}`).execute()
+/**
+ * A successful login forgives the account's failures (not the address's). Call it in the
+ * login's transaction before anything else touches the attempts: the subject's lock makes
+ * two successful logins of one account take turns (each deletes the other's reservation,
+ * and without the lock they deadlocked on PostgreSQL).
+ */
+export async function clearAccountFailures(trx: TrellisDatabase, account: string): Promise<void> {
+  const subject = `email:${account.toLowerCase()}`
+  await lockSubject(trx, subject)
+  await trx.deleteFrom('login_failures').where('subject', '=', subject).execute()
 }
 
 /** Each failure makes the next answer slower, up to two seconds: brute force gets expensive. */
