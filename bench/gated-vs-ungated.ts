@@ -1,8 +1,10 @@
 // Throughput of a gated procedure against the same procedure without the gate, served
 // by one server in one run: `system.info` through the Trellis API (caller resolution,
 // access-version check, decision, audit on denial), called anonymously and with a
-// session, and the same resolver on a bare tRPC router. Run: pnpm --filter @trellis/bench run gated (PGlite), or with DATABASE_URL set
-// (PostgreSQL: a fresh schema, dropped afterwards).
+// session, and the same resolver on a bare tRPC router. Run: pnpm --filter @trellis/bench
+// run gated (PGlite), or with DATABASE_URL set (PostgreSQL: a fresh schema, dropped
+// afterwards). BENCH_DURATION_SECONDS (10) is split over BENCH_ROUNDS (2) alternating
+// rounds per target.
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { loadavg } from 'node:os'
@@ -21,6 +23,7 @@ import { sql } from 'kysely'
 import { runLoad, summarizeLoad } from './run-load.js'
 
 const DURATION_SECONDS = Number(process.env.BENCH_DURATION_SECONDS ?? 10)
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2)
 const CONNECTIONS = 10
 
 /** The same work as system.info's resolver, without any gate. */
@@ -98,8 +101,8 @@ try {
   // Warm all, then alternate two rounds each so drift hits all alike.
   for (const name of names) await run(name, 2)
   const results = new Map<Target, Awaited<ReturnType<typeof runLoad>>[]>(names.map((name) => [name, []]))
-  for (let round = 0; round < 2; round++) {
-    for (const name of names) results.get(name)!.push(await run(name, DURATION_SECONDS / 2))
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const name of names) results.get(name)!.push(await run(name, DURATION_SECONDS / ROUNDS))
   }
   const summaries = new Map(names.map((name) => [name, summarizeLoad(results.get(name)!)]))
   for (const [name, summary] of summaries) {
@@ -108,9 +111,15 @@ try {
     )
   }
   const ungatedRate = summaries.get('ungated')!.requestsPerSecond
+  const rate = (result: Awaited<ReturnType<typeof runLoad>>) => result.requests / result.durationSeconds
+  const roundRatios = (name: Target) =>
+    results
+      .get(name)!
+      .map((result, round) => (rate(result) / rate(results.get('ungated')![round]!)).toFixed(2))
+      .join(' ')
   for (const name of ['gated, anonymous', 'gated, signed in'] as const) {
     console.log(
-      `${dialect}: ratio ${name}/ungated: ${(summaries.get(name)!.requestsPerSecond / ungatedRate).toFixed(2)}   target ≥ 0.9`,
+      `${dialect}: ratio ${name}/ungated: ${(summaries.get(name)!.requestsPerSecond / ungatedRate).toFixed(2)} (rounds: ${roundRatios(name)})   target ≥ 0.9`,
     )
   }
   console.log(

@@ -79,12 +79,15 @@ try {
   const alone: number[] = []
   let statements = 0
   let cpuMicros = 0
+  let clientCpuMicros = 0
   let pageSql = ''
   console.log(`records.list, ${ready.dialect}, ${CONNECTIONS} connections, ${ROUNDS} × ${SECONDS} s each`)
-  console.log('round  http p50 ms  sql p50 ms  sql/call  cpu ms/call  load')
+  console.log('round  http p50 ms  sql p50 ms  sql/call  server cpu ms/call  client cpu ms/call  load')
   for (let round = 1; round <= ROUNDS; round++) {
     const before = await ask({ type: 'stats' }, 'stats')
+    const clientBefore = process.cpuUsage()
     const calls = await httpRound(SECONDS)
+    const client = process.cpuUsage(clientBefore)
     const after = await ask({ type: 'stats' }, 'stats')
     const sqlAlone = await ask(
       { type: 'time-sql', connections: CONNECTIONS, seconds: SECONDS },
@@ -95,13 +98,14 @@ try {
     alone.push(...sqlAlone.latenciesMs)
     statements += after.statements - before.statements
     cpuMicros += after.cpuMicros - before.cpuMicros
+    clientCpuMicros += client.user + client.system
     const median = (values: number[]) =>
       percentile(
         [...values].sort((a, b) => a - b),
         0.5,
       ).toFixed(2)
     console.log(
-      `${String(round).padStart(5)}  ${median(calls).padStart(11)}  ${median(sqlAlone.latenciesMs).padStart(10)}  ${((after.statements - before.statements) / calls.length).toFixed(2).padStart(8)}  ${((after.cpuMicros - before.cpuMicros) / 1000 / calls.length).toFixed(3).padStart(11)}  ${load()}`,
+      `${String(round).padStart(5)}  ${median(calls).padStart(11)}  ${median(sqlAlone.latenciesMs).padStart(10)}  ${((after.statements - before.statements) / calls.length).toFixed(2).padStart(8)}  ${((after.cpuMicros - before.cpuMicros) / 1000 / calls.length).toFixed(3).padStart(18)}  ${((client.user + client.system) / 1000 / calls.length).toFixed(3).padStart(18)}  ${load()}`,
     )
   }
   http.sort((a, b) => a - b)
@@ -110,7 +114,7 @@ try {
   const sqlP50 = percentile(alone, 0.5)
   const limit = 1.3 * (sqlP50 + 0.5)
   console.log(
-    `all    http p50 ${httpP50.toFixed(2)} ms (p99 ${percentile(http, 0.99).toFixed(2)}), sql p50 ${sqlP50.toFixed(2)} ms (p99 ${percentile(alone, 0.99).toFixed(2)}), ${(statements / http.length).toFixed(2)} statements/call, server CPU ${(cpuMicros / 1000 / http.length).toFixed(3)} ms/call, ${http.length} calls`,
+    `all    http p50 ${httpP50.toFixed(2)} ms (p99 ${percentile(http, 0.99).toFixed(2)}), sql p50 ${sqlP50.toFixed(2)} ms (p99 ${percentile(alone, 0.99).toFixed(2)}), ${(statements / http.length).toFixed(2)} statements/call, server CPU ${(cpuMicros / 1000 / http.length).toFixed(3)} ms/call, SDK client CPU ${(clientCpuMicros / 1000 / http.length).toFixed(3)} ms/call, ${http.length} calls`,
   )
   console.log(
     `target http p50 <= 1.3 × (sql p50 + 0.5 ms) = ${limit.toFixed(2)} ms: ${httpP50 <= limit ? 'met' : 'not met'} (${(httpP50 / (sqlP50 + 0.5)).toFixed(2)}×); load average ${loadavg()

@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto'
+import { PUBLIC_ROLE } from '@trellis/core'
+import { findRole, setRoleGrant } from '@trellis/db'
 import { testEntityTypeId } from '@trellis/db/testing'
 import type { KyselyPlugin, PluginTransformResultArgs, QueryResult, UnknownRow } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -78,6 +80,16 @@ describe('statements per read call', () => {
     const caller = callerWith(undefined)
     await caller.system.info()
     expect(await statementsOf(() => caller.system.info())).toBe(2)
+  })
+
+  it('an anonymous records.list, where the public role reads records, sends the access version read and its page', async () => {
+    const { db } = h.database
+    const publicRole = await findRole(db, PUBLIC_ROLE)
+    await setRoleGrant(db, publicRole!.id, 'records.read', 'ALL')
+    const caller = callerWith(undefined)
+    expect((await caller.records.list({})).items).toHaveLength(1)
+    expect(await statementsOf(() => caller.records.list({}))).toBe(2)
+    await setRoleGrant(db, publicRole!.id, 'records.read', null)
   })
 
   it('an entity type created after a call is listed on the very next one', async () => {
