@@ -18,7 +18,14 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3)
 const PAGE = { limit: 50 }
 
 const child = fork(fileURLToPath(new URL('./records-list-server.ts', import.meta.url)), [], {
-  execArgv: ['--import', import.meta.resolve('tsx')],
+  execArgv: [
+    '--import',
+    import.meta.resolve('tsx'),
+    // BENCH_PROFILE_DIR: write the server's CPU profile there.
+    ...(process.env.BENCH_PROFILE_DIR
+      ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`]
+      : []),
+  ],
   stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
 })
 const exited = new Promise<number | null>((resolve) => child.once('exit', resolve))
