@@ -101,13 +101,21 @@ try {
   // Warm all, then alternate two rounds each so drift hits all alike.
   for (const name of names) await run(name, 2)
   const results = new Map<Target, Awaited<ReturnType<typeof runLoad>>[]>(names.map((name) => [name, []]))
+  // CPU of this process (server and load generator) per call: less bent by other jobs than req/s.
+  const cpuMicros = new Map<Target, number>(names.map((name) => [name, 0]))
   for (let round = 0; round < ROUNDS; round++) {
-    for (const name of names) results.get(name)!.push(await run(name, DURATION_SECONDS / ROUNDS))
+    for (const name of names) {
+      const cpuBefore = process.cpuUsage()
+      results.get(name)!.push(await run(name, DURATION_SECONDS / ROUNDS))
+      const cpu = process.cpuUsage(cpuBefore)
+      cpuMicros.set(name, cpuMicros.get(name)! + cpu.user + cpu.system)
+    }
   }
   const summaries = new Map(names.map((name) => [name, summarizeLoad(results.get(name)!)]))
+  const cpuPerCall = (name: Target) => cpuMicros.get(name)! / 1000 / summaries.get(name)!.requests
   for (const [name, summary] of summaries) {
     console.log(
-      `${name.padEnd(17)} ${summary.requestsPerSecond.toFixed(0).padStart(7)} req/s   p50 ${summary.p50Ms.toFixed(2)} ms   p99 ${summary.p99Ms.toFixed(2)} ms`,
+      `${name.padEnd(17)} ${summary.requestsPerSecond.toFixed(0).padStart(7)} req/s   p50 ${summary.p50Ms.toFixed(2)} ms   p99 ${summary.p99Ms.toFixed(2)} ms   cpu ${cpuPerCall(name).toFixed(3)} ms/call`,
     )
   }
   const ungatedRate = summaries.get('ungated')!.requestsPerSecond
@@ -119,7 +127,7 @@ try {
       .join(' ')
   for (const name of ['gated, anonymous', 'gated, signed in'] as const) {
     console.log(
-      `${dialect}: ratio ${name}/ungated: ${(summaries.get(name)!.requestsPerSecond / ungatedRate).toFixed(2)} (rounds: ${roundRatios(name)})   target ≥ 0.9`,
+      `${dialect}: ratio ${name}/ungated: ${(summaries.get(name)!.requestsPerSecond / ungatedRate).toFixed(2)} (rounds: ${roundRatios(name)}), by CPU per call ${(cpuPerCall('ungated') / cpuPerCall(name)).toFixed(2)}   target ≥ 0.9`,
     )
   }
   console.log(
