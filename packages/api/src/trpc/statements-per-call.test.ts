@@ -10,6 +10,7 @@ import { DEFAULT_AUTH_CONFIG } from '../identity/auth-config.js'
 import { createSession } from '../identity/sessions.js'
 import { silentLogger } from '../logger.js'
 import { type ApiHarness, createApiHarness } from '../testing/api-harness.js'
+import { failure } from '../testing/call-failure.js'
 import { createContext } from './context.js'
 
 /** Counts the statements a Kysely handle sends, one per result it gets back. */
@@ -90,6 +91,22 @@ describe('statements per read call', () => {
     expect((await caller.records.list({})).items).toHaveLength(1)
     expect(await statementsOf(() => caller.records.list({}))).toBe(2)
     await setRoleGrant(db, publicRole!.id, 'records.read', null)
+  })
+
+  it('a grant revoked after a call refuses the very next one, and so does a deactivation', async () => {
+    const { db } = h.database
+    const user = await h.addUser('revoked@example.com', h.adminId)
+    await h.grant(user, { 'records.read': 'OWNED' })
+    const token = (await createSession(db, user, '127.0.0.1', DEFAULT_AUTH_CONFIG)).token
+    const caller = callerWith(`Bearer ${token}`)
+    await caller.records.list({})
+    await db
+      .deleteFrom('role_grants')
+      .where('role_id', 'in', db.selectFrom('user_roles').select('role_id').where('user_id', '=', user))
+      .execute()
+    expect((await failure(caller.records.list({}))).code).toBe('FORBIDDEN')
+    await db.updateTable('users').set({ status: 'deactivated' }).where('id', '=', user).execute()
+    expect((await failure(caller.records.list({}))).code).toBe('UNAUTHORIZED')
   })
 
   it('an entity type created after a call is listed on the very next one', async () => {
