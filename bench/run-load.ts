@@ -3,6 +3,8 @@ import autocannon from 'autocannon'
 export interface LoadSettings {
   readonly connections: number
   readonly durationSeconds: number
+  /** Sent with every request (a caller's `authorization`). */
+  readonly headers?: Record<string, string>
 }
 
 export interface LoadResult {
@@ -40,6 +42,7 @@ export async function runLoad(
     connections: settings.connections,
     duration: settings.durationSeconds,
     expectBody: expectedBody,
+    ...(settings.headers ? { headers: settings.headers } : {}),
   })
   // autocannon's latency histogram has 1 ms resolution, too coarse on loopback: keep exact times.
   const latenciesMs: number[] = []

@@ -2,10 +2,14 @@ import { onLocalAccessChange, type TrellisDatabase } from '@trellis/db'
 import { type AccessSnapshot, loadAccessSnapshot, readAccessVersion } from './access-snapshot.js'
 import { FreshSharedRead } from './fresh-shared-read.js'
 
+/** Where a call gets the access snapshot it decides with. */
+export type CallAccess = Pick<AccessCache, 'current'>
+
 /**
  * Keeps the access snapshot of one database. On PostgreSQL every call reads
- * `access_version` (one small query, shared by the calls outside a transaction that
- * arrive while one is in flight) and reuses the snapshot while it has not moved, so a change made through any
+ * `access_version` (a signed-in caller's lookup reads it along; otherwise one small
+ * query, shared by the calls outside a transaction that arrive while one is in flight)
+ * and reuses the snapshot while it has not moved, so a change made through any
  * server instance decides the very next call everywhere. On
  * embedded PGlite, which one process owns, the database announces each change at commit
  * and the counter need not be read at all.
@@ -23,8 +27,17 @@ export class AccessCache {
     this.#announced = onLocalAccessChange(db, () => this.#generation++) !== undefined
   }
 
+  /**
+   * The cache as one call sees it: `version` is the counter as the call's own caller
+   * lookup read it (after the call arrived, so as fresh as a read of its own). A
+   * transaction still reads it itself, in its own view.
+   */
+  forCall(version: string | undefined): CallAccess {
+    return version === undefined ? this : { current: (db) => this.current(db, version) }
+  }
+
   /** The snapshot for the database's current state, loaded when it changed. */
-  async current(db: TrellisDatabase): Promise<AccessSnapshot> {
+  async current(db: TrellisDatabase, readAlong?: string): Promise<AccessSnapshot> {
     if (this.#announced) {
       if (this.#snapshot && this.#snapshotGeneration === this.#generation) return this.#snapshot
       const generation = this.#generation
@@ -35,7 +48,7 @@ export class AccessCache {
     // A call inside a transaction holds a pool connection: it must never wait for a read
     // lent by a call that still needs one, or a full pool waits on itself for good.
     const read = () => readAccessVersion(db)
-    const version = await (db.isTransaction ? read() : this.#version.get(read))
+    const version = db.isTransaction ? await read() : (readAlong ?? (await this.#version.get(read)))
     if (this.#snapshot?.version !== version) this.#snapshot = await loadAccessSnapshot(db, version)
     return this.#snapshot
   }

@@ -1,5 +1,12 @@
 import { type Grant, levelIncludes, PUBLIC_ROLE, type UserStatus } from '@trellis/core'
-import { findRole, findUserWithBindings, loadRoleGrants, type TrellisDatabase } from '@trellis/db'
+import {
+  findRole,
+  findUserWithBindings,
+  loadEntityTypes,
+  loadRoleGrants,
+  type StoredEntityType,
+  type TrellisDatabase,
+} from '@trellis/db'
 import { sql } from 'kysely'
 import { entityTypePermissionParts } from './record-permission.js'
 
@@ -43,6 +50,7 @@ export interface Explanation {
  */
 export class AccessSnapshot {
   readonly #callers = new Map<string, CallerFacts>()
+  #entityTypes: Promise<StoredEntityType[]> | undefined
 
   constructor(
     readonly version: string,
@@ -64,6 +72,23 @@ export class AccessSnapshot {
       this.#callers.set(userId, facts)
     }
     return facts
+  }
+
+  /**
+   * Every entity type, by name: loaded once for this version (a change to them moves it).
+   * Inside a transaction, read there: it may hold the transaction's own changes.
+   */
+  entityTypes(db: TrellisDatabase): Promise<StoredEntityType[]> {
+    if (db.isTransaction) return loadEntityTypes(db)
+    if (!this.#entityTypes) {
+      const load = loadEntityTypes(db)
+      this.#entityTypes = load
+      // A failed load is not kept: the next call tries again.
+      load.catch(() => {
+        if (this.#entityTypes === load) this.#entityTypes = undefined
+      })
+    }
+    return this.#entityTypes
   }
 
   /** What one role grants, permission by permission. */
@@ -181,6 +206,15 @@ export async function readAccessVersion(db: TrellisDatabase): Promise<string> {
     version: string
   }>`select version::text as version from access_version`.execute(db)
   return rows[0]!.version
+}
+
+/**
+ * The current access version as a column of another query (the caller lookup), so a call
+ * learns it without a statement of its own. Read in the same statement, it is as fresh
+ * as that query's rows.
+ */
+export function accessVersionColumn() {
+  return sql<string>`(select version::text from access_version)`.as('access_version')
 }
 
 /** Every role grant as the database holds it now, filed under `version`. */

@@ -1,6 +1,6 @@
 import type { Level } from '@trellis/core'
 import type { Actor, TrellisDatabase } from '@trellis/db'
-import type { AccessCache } from './access-cache.js'
+import type { CallAccess } from './access-cache.js'
 import type { AccessSnapshot, CallerFacts } from './access-snapshot.js'
 import { RecordAccess } from './record-access.js'
 import { permissionMissing, type Refusal, UNAUTHENTICATED } from './refusal.js'
@@ -17,7 +17,7 @@ export interface LeveledAccess {
  */
 async function loadDecisionFacts(
   db: TrellisDatabase,
-  cache: AccessCache,
+  cache: CallAccess,
   callerId: string | null,
 ): Promise<{ snapshot: AccessSnapshot; caller: CallerFacts | null } | Refusal> {
   const snapshot = await cache.current(db)
@@ -30,7 +30,7 @@ async function loadDecisionFacts(
 /** Undefined when the caller holds a boolean permission; why not otherwise. */
 export async function authorizeBoolean(
   db: TrellisDatabase,
-  cache: AccessCache,
+  cache: CallAccess,
   callerId: string | null,
   permission: string,
 ): Promise<Refusal | undefined> {
@@ -43,7 +43,7 @@ export async function authorizeBoolean(
 /** The caller's level for a leveled permission, or why it has none. */
 export async function authorizeLeveled(
   db: TrellisDatabase,
-  cache: AccessCache,
+  cache: CallAccess,
   callerId: string | null,
   permission: string,
 ): Promise<LeveledAccess | Refusal> {
@@ -62,7 +62,7 @@ export async function authorizeLeveled(
  */
 export async function authorizeRecords(
   db: TrellisDatabase,
-  cache: AccessCache,
+  cache: CallAccess,
   callerId: string | null,
 ): Promise<RecordAccess | Refusal> {
   const facts = await loadDecisionFacts(db, cache, callerId)

@@ -1,5 +1,5 @@
 import { entityTypeScope, isLevel, type Level } from '@trellis/core'
-import { type Actor, ownerWithinLevel } from '@trellis/db'
+import { type Actor, ownerWithinLevel, type StoredEntityType, type TrellisDatabase } from '@trellis/db'
 import { type Expression, type SqlBool, sql } from 'kysely'
 import type { AccessSnapshot, CallerFacts } from './access-snapshot.js'
 
@@ -30,6 +30,11 @@ export class RecordAccess {
   /** Whether the caller is anonymous: refusals then ask for credentials, not a permission. */
   get anonymous(): boolean {
     return this.caller === null
+  }
+
+  /** Every entity type, as the snapshot these permissions come from knows them. */
+  entityTypes(db: TrellisDatabase): Promise<StoredEntityType[]> {
+    return this.snapshot.entityTypes(db)
   }
 
   /** The grant for `action` (a record action or a transition name) on type `entityType`, if any. */

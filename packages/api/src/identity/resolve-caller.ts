@@ -7,14 +7,20 @@ import { findSession, SESSION_TOKEN_PREFIX } from './sessions.js'
 
 export type CallerResolution =
   | { readonly kind: 'anonymous' }
-  | { readonly kind: 'session'; readonly userId: string; readonly sessionId: string }
-  | { readonly kind: 'apiKey'; readonly userId: string }
+  | {
+      readonly kind: 'session'
+      readonly userId: string
+      readonly sessionId: string
+      readonly accessVersion: string
+    }
+  | { readonly kind: 'apiKey'; readonly userId: string; readonly accessVersion: string }
   | { readonly kind: 'invalid' }
 
 const BEARER = /^Bearer ([A-Za-z0-9_.-]{8,512})$/
 
 /**
- * Who an `Authorization` header (a session token or a service's API key) says the caller is. No header: anonymous. A header that
+ * Who an `Authorization` header (a session token or a service's API key) says the caller is,
+ * with `access_version` read by the same statement. No header: anonymous. A header that
  * is malformed, unknown, expired or revoked: invalid, and the call is refused whatever it is.
  * Without a header, a browser's session cookie counts; a cookie whose session has ended is
  * cleared and the caller is anonymous (refusing it would refuse the login that replaces it).
@@ -40,8 +46,8 @@ export async function resolveCaller(
     return session ? { kind: 'session', ...session } : { kind: 'invalid' }
   }
   if (token?.startsWith(API_KEY_PREFIX)) {
-    const userId = await findApiKeyUser(db, token)
-    return userId ? { kind: 'apiKey', userId } : { kind: 'invalid' }
+    const apiKey = await findApiKeyUser(db, token)
+    return apiKey ? { kind: 'apiKey', ...apiKey } : { kind: 'invalid' }
   }
   return { kind: 'invalid' }
 }

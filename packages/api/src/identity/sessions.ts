@@ -1,4 +1,5 @@
 import type { TrellisDatabase } from '@trellis/db'
+import { accessVersionColumn } from '../access/access-snapshot.js'
 import type { AuthConfig } from './auth-config.js'
 import { generateSecret, hashSecret } from './secret-token.js'
 
@@ -39,6 +40,8 @@ export async function createSession(
 export interface SessionCaller {
   readonly userId: string
   readonly sessionId: string
+  /** `access_version`, read by the same statement: the call's access check needs no read of its own. */
+  readonly accessVersion: string
 }
 
 /** The live session a token belongs to, or null if unknown, expired or idle too long (then it is removed). */
@@ -49,7 +52,7 @@ export async function findSession(
 ): Promise<SessionCaller | null> {
   const session = await db
     .selectFrom('sessions')
-    .select(['id', 'user_id', 'last_used_at', 'expires_at'])
+    .select(['id', 'user_id', 'last_used_at', 'expires_at', accessVersionColumn()])
     .where('token_hash', '=', hashSecret(token))
     .executeTakeFirst()
   if (!session) return null
@@ -66,7 +69,7 @@ export async function findSession(
       .where('id', '=', session.id)
       .execute()
   }
-  return { userId: session.user_id, sessionId: session.id }
+  return { userId: session.user_id, sessionId: session.id, accessVersion: session.access_version }
 }
 
 /** Ends sessions of a user: all of them, or all but `keepSessionId`. */

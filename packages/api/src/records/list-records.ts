@@ -1,9 +1,9 @@
 import { broadestLevel } from '@trellis/core'
-import { loadEntityTypes, ownerWithinSubtree, type TrellisDatabase, userWithinLevel } from '@trellis/db'
+import { ownerWithinSubtree, type TrellisDatabase, userWithinLevel } from '@trellis/db'
 import { type Expression, type SqlBool, sql } from 'kysely'
 import type { z } from 'zod'
 import { type RecordGrant, recordsWithin } from '../access/record-access.js'
-import { getEntityType } from '../entity-types/get-entity-type.js'
+import { entityTypeNotFound } from '../entity-types/entity-type-errors.js'
 import { newestFirst } from '../pagination/keyset.js'
 import { type Page, paginate } from '../pagination/paginate.js'
 import type { RecordGate } from '../trpc/record-gate.js'
@@ -12,11 +12,12 @@ import { RECORD_COLUMNS, type RecordView, toRecordView } from './record-view.js'
 
 /** The readable types with their grants; the types the caller may not read are left out. */
 async function readableTypes(db: TrellisDatabase, access: RecordGate, entityType: string | undefined) {
+  const types = await access.entityTypes(db)
   if (entityType !== undefined) {
-    const type = await getEntityType(db, entityType)
+    const type = types.find((type) => type.name === entityType)
+    if (!type) throw entityTypeNotFound(entityType)
     return [{ type, grant: access.require(type.name, 'read') }]
   }
-  const types = await loadEntityTypes(db)
   const readable = types.flatMap((type) => {
     const grant = access.grantFor(type.name, 'read')
     return grant ? [{ type, grant }] : []

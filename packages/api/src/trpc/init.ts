@@ -38,6 +38,7 @@ const baseProcedure = databaseFaultsAnswered.use(async ({ ctx, next }) => {
   const dependencies = dependenciesOf(ctx)
   let callerId: string | null = ctx.callerId ?? null
   let sessionId: string | null = null
+  let accessVersion: string | undefined
   let invalidCredentials = false
   if (ctx.callerId === undefined) {
     const caller = await resolveCaller(
@@ -49,12 +50,15 @@ const baseProcedure = databaseFaultsAnswered.use(async ({ ctx, next }) => {
     // Refused in the audited procedure below, so the denial is recorded like any other.
     invalidCredentials = caller.kind === 'invalid'
     if (caller.kind === 'session') sessionId = caller.sessionId
-    if (caller.kind === 'session' || caller.kind === 'apiKey') callerId = caller.userId
+    if (caller.kind === 'session' || caller.kind === 'apiKey') {
+      callerId = caller.userId
+      accessVersion = caller.accessVersion
+    }
   }
   return next({
     ctx: {
       ...dependencies,
-      accessCache: accessCacheOf(dependencies.db),
+      accessCache: accessCacheOf(dependencies.db).forCall(accessVersion),
       requestId: ctx.requestId,
       clientAddress: ctx.clientAddress,
       sessionCookie: ctx.sessionCookie,

@@ -1,4 +1,4 @@
-import type { Actor } from '@trellis/db'
+import type { Actor, StoredEntityType, TrellisDatabase } from '@trellis/db'
 import type { TRPCError } from '@trpc/server'
 import type { RecordAccess, RecordGrant } from '../access/record-access.js'
 import { permissionMissing, UNAUTHENTICATED } from '../access/refusal.js'
@@ -23,6 +23,11 @@ export class RecordGate {
 
   get actor(): Actor | null {
     return this.access.actor
+  }
+
+  /** Every entity type, as of the snapshot the call is decided on: no query while nothing changed. */
+  entityTypes(db: TrellisDatabase): Promise<StoredEntityType[]> {
+    return this.access.entityTypes(db)
   }
 
   /** The grant for `action` on `entityType`, if any: a look, not yet the call's decision. */
