@@ -5,7 +5,7 @@ import type { z } from 'zod'
 import { type RecordGrant, recordsWithin } from '../access/record-access.js'
 import { getEntityType } from '../entity-types/get-entity-type.js'
 import { newestFirst } from '../pagination/keyset.js'
-import { type Page, paginate } from '../pagination/paginate.js'
+import { type Page, pageQuery, paginate } from '../pagination/paginate.js'
 import type { RecordGate } from '../trpc/record-gate.js'
 import type { ListRecordsInput } from './record-inputs.js'
 import { RECORD_COLUMNS, type RecordView, toRecordView } from './record-view.js'
@@ -60,7 +60,7 @@ export async function listRecords(
   const typeNames = new Map(readable.map(({ type }) => [type.id, type.name]))
   let query = db
     .selectFrom('records')
-    .select([...RECORD_COLUMNS, 'records.entity_type_id'])
+    .select(['records.id', 'records.created_at'])
     .where(readableFilter(readable))
   if (input.ownerId) query = query.where('records.owner_id', '=', input.ownerId)
   if (input.subtreeOf) {
@@ -78,7 +78,12 @@ export async function listRecords(
   if (input.status) query = query.where('records.status', '=', input.status)
   if (input.createdAfter) query = query.where('records.created_at', '>=', new Date(input.createdAfter))
   if (input.createdBefore) query = query.where('records.created_at', '<', new Date(input.createdBefore))
-  return paginate(query, newestFirst('records', 'created_at'), input, (row) =>
-    toRecordView(row, typeNames.get(row.entity_type_id)!),
-  )
+  // The page's ids first, from one index alone (its entries carry the type, the owner's path
+  // and the order: migration 0010), then only those rows are read.
+  const keyset = newestFirst('records', 'created_at')
+  const rows = db
+    .selectFrom('records')
+    .select([...RECORD_COLUMNS, 'records.entity_type_id'])
+    .where('records.id', 'in', pageQuery(query, keyset, input).clearSelect().select('records.id'))
+  return paginate(rows, keyset, input, (row) => toRecordView(row, typeNames.get(row.entity_type_id)!))
 }
