@@ -1,5 +1,12 @@
 import { broadestLevel } from '@trellis/core'
-import { loadEntityTypes, ownerWithinSubtree, type TrellisDatabase, userWithinLevel } from '@trellis/db'
+import {
+  loadEntityTypes,
+  ownerWithinSubtree,
+  reachedPath,
+  recordsNewestFirst,
+  type TrellisDatabase,
+  userWithinLevel,
+} from '@trellis/db'
 import { type Expression, type SqlBool, sql } from 'kysely'
 import type { z } from 'zod'
 import { type RecordGrant, recordsWithin } from '../access/record-access.js'
@@ -58,23 +65,28 @@ export async function listRecords(
   const readable = await readableTypes(db, access, input.entityType)
   if (readable.length === 0) return { items: [], nextCursor: null }
   const typeNames = new Map(readable.map(({ type }) => [type.id, type.name]))
-  let query = db
-    .selectFrom('records')
-    .select(['records.id', 'records.created_at'])
-    .where(readableFilter(readable))
-  if (input.ownerId) query = query.where('records.owner_id', '=', input.ownerId)
+  const broadest = broadestLevel(readable.map(({ grant }) => grant.level))!
+  const actor = access.actor
+  let subtreeRoot: string | undefined
   if (input.subtreeOf) {
     // The subtree's root must be a user the caller reaches at its broadest read level: a
     // root outside it gives an empty page, like an unknown one, so a list cannot tell
     // which users outside the caller's reach sit above the ones it sees.
-    const broadest = broadestLevel(readable.map(({ grant }) => grant.level))!
     let rootQuery = db.selectFrom('users').select('users.path').where('users.id', '=', input.subtreeOf)
-    const actor = access.actor
     if (actor) rootQuery = rootQuery.where(userWithinLevel('users', actor, broadest))
     const root = await rootQuery.executeTakeFirst()
     if (!root) return { items: [], nextCursor: null }
-    query = query.where(ownerWithinSubtree('records.owner_id', root.path))
+    subtreeRoot = root.path
   }
+  // The subtree the page can reach at most picks how its ids are read (recordsNewestFirst).
+  const reach =
+    subtreeRoot ?? (broadest === 'ALL' || !actor ? null : (reachedPath(actor, broadest) ?? actor.path))
+  let query = db
+    .selectFrom(await recordsNewestFirst(db, reach))
+    .select(['records.id', 'records.created_at'])
+    .where(readableFilter(readable))
+  if (input.ownerId) query = query.where('records.owner_id', '=', input.ownerId)
+  if (subtreeRoot) query = query.where(ownerWithinSubtree('records.owner_id', subtreeRoot))
   if (input.status) query = query.where('records.status', '=', input.status)
   if (input.createdAfter) query = query.where('records.created_at', '>=', new Date(input.createdAfter))
   if (input.createdBefore) query = query.where('records.created_at', '<', new Date(input.createdBefore))

@@ -11,7 +11,7 @@ export interface Actor {
 }
 
 /** The path whose subtree a level reaches, or undefined for SELF and ALL. */
-function reachedPath(actor: Actor, level: Level): string | undefined {
+export function reachedPath(actor: Actor, level: Level): string | undefined {
   if (level === 'OWNED') return actor.path
   if (level === 'UNION') return parentPathOf(actor.path) ?? actor.path
   return undefined
