@@ -2,9 +2,11 @@ export {
   type Actor,
   ownerWithinLevel,
   ownerWithinSubtree,
+  reachedPath,
   userWithinLevel,
   userWithinSubtree,
 } from './access/level-filter.js'
+export { recordsNewestFirst, WALK_FROM_USERS } from './access/newest-records.js'
 export { onLocalAccessChange } from './access-change-feed.js'
 export { toCount } from './count.js'
 export {

@@ -1,11 +1,17 @@
 import { broadestLevel } from '@trellis/core'
-import { ownerWithinSubtree, type TrellisDatabase, userWithinLevel } from '@trellis/db'
+import {
+  ownerWithinSubtree,
+  reachedPath,
+  recordsNewestFirst,
+  type TrellisDatabase,
+  userWithinLevel,
+} from '@trellis/db'
 import { type Expression, type SqlBool, sql } from 'kysely'
 import type { z } from 'zod'
 import { type RecordGrant, recordsWithin } from '../access/record-access.js'
 import { entityTypeNotFound } from '../entity-types/entity-type-errors.js'
 import { newestFirst } from '../pagination/keyset.js'
-import { type Page, paginate } from '../pagination/paginate.js'
+import { type Page, pageQuery, paginate } from '../pagination/paginate.js'
 import type { RecordGate } from '../trpc/record-gate.js'
 import type { ListRecordsInput } from './record-inputs.js'
 import { RECORD_COLUMNS, type RecordView, toRecordView } from './record-view.js'
@@ -59,27 +65,37 @@ export async function listRecords(
   const readable = await readableTypes(db, access, input.entityType)
   if (readable.length === 0) return { items: [], nextCursor: null }
   const typeNames = new Map(readable.map(({ type }) => [type.id, type.name]))
-  let query = db
-    .selectFrom('records')
-    .select([...RECORD_COLUMNS, 'records.entity_type_id'])
-    .where(readableFilter(readable))
-  if (input.ownerId) query = query.where('records.owner_id', '=', input.ownerId)
+  const broadest = broadestLevel(readable.map(({ grant }) => grant.level))!
+  const actor = access.actor
+  let subtreeRoot: string | undefined
   if (input.subtreeOf) {
     // The subtree's root must be a user the caller reaches at its broadest read level: a
     // root outside it gives an empty page, like an unknown one, so a list cannot tell
     // which users outside the caller's reach sit above the ones it sees.
-    const broadest = broadestLevel(readable.map(({ grant }) => grant.level))!
     let rootQuery = db.selectFrom('users').select('users.path').where('users.id', '=', input.subtreeOf)
-    const actor = access.actor
     if (actor) rootQuery = rootQuery.where(userWithinLevel('users', actor, broadest))
     const root = await rootQuery.executeTakeFirst()
     if (!root) return { items: [], nextCursor: null }
-    query = query.where(ownerWithinSubtree('records.owner_id', root.path))
+    subtreeRoot = root.path
   }
+  // The subtree the page can reach at most picks how its ids are read (recordsNewestFirst).
+  const reach =
+    subtreeRoot ?? (broadest === 'ALL' || !actor ? null : (reachedPath(actor, broadest) ?? actor.path))
+  let query = db
+    .selectFrom(await recordsNewestFirst(db, reach))
+    .select(['records.id', 'records.created_at'])
+    .where(readableFilter(readable))
+  if (input.ownerId) query = query.where('records.owner_id', '=', input.ownerId)
+  if (subtreeRoot) query = query.where(ownerWithinSubtree('records.owner_id', subtreeRoot))
   if (input.status) query = query.where('records.status', '=', input.status)
   if (input.createdAfter) query = query.where('records.created_at', '>=', new Date(input.createdAfter))
   if (input.createdBefore) query = query.where('records.created_at', '<', new Date(input.createdBefore))
-  return paginate(query, newestFirst('records', 'created_at'), input, (row) =>
-    toRecordView(row, typeNames.get(row.entity_type_id)!),
-  )
+  // The page's ids first, from one index alone (its entries carry the type, the owner's path
+  // and the order: migration 0010), then only those rows are read.
+  const keyset = newestFirst('records', 'created_at')
+  const rows = db
+    .selectFrom('records')
+    .select([...RECORD_COLUMNS, 'records.entity_type_id'])
+    .where('records.id', 'in', pageQuery(query, keyset, input).clearSelect().select('records.id'))
+  return paginate(rows, keyset, input, (row) => toRecordView(row, typeNames.get(row.entity_type_id)!))
 }

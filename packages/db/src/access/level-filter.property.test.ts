@@ -4,11 +4,19 @@ import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { toCount } from '../count.js'
 import type { TrellisDatabase } from '../schema/database.js'
-import { clearUsers, createTestDatabase, type TestDatabase, testEntityTypeId } from '../testing/index.js'
+import {
+  clearUsers,
+  createTestDatabase,
+  recordsWithStaleOwnerPath,
+  type TestDatabase,
+  testEntityTypeId,
+} from '../testing/index.js'
+import { deleteUser } from '../tree/delete-user.js'
 import { insertUser } from '../tree/insert-user.js'
 import { moveSubtree } from '../tree/move-subtree.js'
 import { UserTreeError } from '../tree/user-tree-error.js'
 import { type Actor, ownerWithinLevel, userWithinLevel } from './level-filter.js'
+import { recordsShaped } from './newest-records.js'
 
 // The SQL level filters against the in-memory oracle (`visibleOwners`) on random trees,
 // random records and random moves. Tuned to stay well under a minute on PGlite.
@@ -25,6 +33,8 @@ type MoveTarget = { kind: 'root' } | { kind: 'any'; pick: number } | { kind: 'in
 
 interface Step {
   readonly move: { readonly user: number; readonly target: MoveTarget } | null
+  /** A user to delete, handing its children and records to its parent (roots are skipped). */
+  readonly remove: number | null
   readonly actors: readonly number[]
 }
 
@@ -81,6 +91,7 @@ const scenario: fc.Arbitrary<Scenario> = fc
       steps: fc.array(
         fc.record({
           move: fc.option(fc.record({ user: fc.nat(), target: moveTarget }), { freq: 4 }),
+          remove: fc.option(fc.nat(), { freq: 3 }),
           actors: fc.array(fc.nat(), { minLength: 1, maxLength: 3 }),
         }),
         { minLength: 1, maxLength: 6 },
@@ -107,8 +118,14 @@ async function treeSnapshot(db: TrellisDatabase) {
   return db.selectFrom('users').select(['id', 'parent_id', 'path']).orderBy('id').execute()
 }
 
-/** parent_id mirrors the oracle, and each path is exactly the nodes of the user's ancestors and itself. */
+/**
+ * parent_id mirrors the oracle, each path is exactly the nodes of the user's ancestors and
+ * itself, and each record carries its owner's path.
+ */
 async function expectTreeIntegrity(db: TrellisDatabase, oracle: ReadonlyMap<string, string | null>) {
+  expect(await recordsWithStaleOwnerPath(db), 'records whose owner_path is not their owner’s path').toEqual(
+    [],
+  )
   const rows = await db.selectFrom('users').select(['id', 'parent_id', 'node', 'path']).execute()
   expect(rows.map((row) => [row.id, row.parent_id]).sort()).toEqual([...oracle.entries()].sort())
   const byId = new Map(rows.map((row) => [row.id, row]))
@@ -123,13 +140,21 @@ async function expectTreeIntegrity(db: TrellisDatabase, oracle: ReadonlyMap<stri
   }
 }
 
-/** Walks every page of records visible at a level, keyset on (created_at desc, id desc). */
-async function walkRecordPages(db: TrellisDatabase, actor: Actor, level: Level): Promise<string[]> {
+/**
+ * Walks every page of records visible at a level, keyset on (created_at desc, id desc), read
+ * from the records in either shape a list may give them (`recordsShaped`).
+ */
+async function walkRecordPages(
+  db: TrellisDatabase,
+  actor: Actor,
+  level: Level,
+  walk: boolean,
+): Promise<string[]> {
   const seen: string[] = []
   let cursor: { created_at: Date; id: string } | undefined
   for (;;) {
     let query = db
-      .selectFrom('records')
+      .selectFrom(recordsShaped(db, walk))
       .select(['id', 'created_at'])
       .where(ownerWithinLevel('records.owner_id', actor, level))
       .orderBy('created_at', 'desc')
@@ -189,9 +214,13 @@ async function expectFiltersMatchOracle(
       .executeTakeFirstOrThrow()
     expect(toCount(recordCount.count), `record count at ${level}`).toBe(expectedRecords.length)
 
-    const walked = await walkRecordPages(db, actor, level)
-    expect(walked.length, `paginated walk at ${level} repeats nothing`).toBe(new Set(walked).size)
-    expect(sorted(walked), `paginated walk at ${level}`).toEqual(expectedRecords)
+    for (const walk of [false, true]) {
+      const walked = await walkRecordPages(db, actor, level, walk)
+      expect(walked.length, `paginated walk at ${level} repeats nothing (walk: ${walk})`).toBe(
+        new Set(walked).size,
+      )
+      expect(sorted(walked), `paginated walk at ${level} (walk: ${walk})`).toEqual(expectedRecords)
+    }
   }
 }
 
@@ -202,10 +231,11 @@ describe('level filters against the in-memory oracle', () => {
   })
   afterAll(() => test.dispose())
 
-  it('select exactly the oracle’s users and records, counts and pages included, across random moves', async () => {
+  it('select exactly the oracle’s users and records, counts and pages included, across random moves and deletions', async () => {
     let runs = 0
     let refusedMoves = 0
     let acceptedMoves = 0
+    let deletions = 0
     await fc.assert(
       fc.asyncProperty(scenario, async ({ parents, records, steps }) => {
         runs += 1
@@ -229,6 +259,8 @@ describe('level filters against the in-memory oracle', () => {
         const oracle = new Map<string, string | null>(
           parents.map((parent, i) => [ids[i]!, parent === null ? null : ids[parent]!]),
         )
+        // The users not deleted yet: moves, deletions and actors pick among them.
+        const live = [...ids]
 
         const recordOwners = new Map<string, string>()
         if (records.length > 0) {
@@ -251,11 +283,11 @@ describe('level filters against the in-memory oracle', () => {
         await expectTreeIntegrity(db, oracle)
         for (const step of steps) {
           if (step.move) {
-            const userId = ids[step.move.user % ids.length]!
+            const userId = live[step.move.user % live.length]!
             const { target } = step.move
             let newParentId: string | null
             if (target.kind === 'root') newParentId = null
-            else if (target.kind === 'any') newParentId = ids[target.pick % ids.length]!
+            else if (target.kind === 'any') newParentId = live[target.pick % live.length]!
             else {
               const inside = [...subtreeOf(oracle, userId)]
               newParentId = inside[target.pick % inside.length]!
@@ -284,8 +316,21 @@ describe('level filters against the in-memory oracle', () => {
             }
             await expectTreeIntegrity(db, oracle)
           }
+          const removed = step.remove === null ? undefined : live[step.remove % live.length]!
+          const heirId = removed === undefined ? null : oracle.get(removed)!
+          if (removed !== undefined && heirId !== null) {
+            deletions += 1
+            const outcome = await db.transaction().execute((trx) => deleteUser(trx, removed))
+            const handedOver = [...recordOwners].filter(([, owner]) => owner === removed)
+            expect(outcome.transferredRecords).toBe(handedOver.length)
+            for (const [record] of handedOver) recordOwners.set(record, heirId)
+            for (const [child, parent] of oracle) if (parent === removed) oracle.set(child, heirId)
+            oracle.delete(removed)
+            live.splice(live.indexOf(removed), 1)
+            await expectTreeIntegrity(db, oracle)
+          }
           for (const actor of step.actors) {
-            await expectFiltersMatchOracle(db, oracle, recordOwners, ids[actor % ids.length]!)
+            await expectFiltersMatchOracle(db, oracle, recordOwners, live[actor % live.length]!)
           }
         }
       }),
@@ -298,6 +343,7 @@ describe('level filters against the in-memory oracle', () => {
     expect(runs).toBeGreaterThanOrEqual(NUM_RUNS)
     expect(acceptedMoves).toBeGreaterThan(0)
     expect(refusedMoves).toBeGreaterThan(0)
+    expect(deletions).toBeGreaterThan(0)
   }, 300_000)
 
   it('agree with the oracle on a deep chain, where every user is another’s ancestor', async () => {

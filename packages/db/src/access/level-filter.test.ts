@@ -244,11 +244,21 @@ describe('level filters on a named tree', () => {
     })
 
     it('is one bound path range for OWNED and UNION, the parent’s for UNION', () => {
-      const subquery = 'select u.id from users u where u.path >= $1 and u.path < $2'
       expect(recordsAt('OWNED').sql).toBe(
-        `select "id" from "records" where "records"."owner_id" in (${subquery})`,
+        'select "id" from "records" where ("records"."owner_path" >= $1 and "records"."owner_path" < $2)',
       )
       expect(recordsAt('OWNED').parameters).toEqual(['/1/57/', '/1/570'])
+      // A table without its owner's path ranges over the owners' paths in users.
+      const subquery = 'select u.id from users u where u.path >= $1 and u.path < $2'
+      const auditOwned = db
+        .selectFrom('audit_events')
+        .select('id')
+        .where(ownerWithinLevel('audit_events.owner_id', actor, 'OWNED'))
+        .compile()
+      expect(auditOwned.sql).toBe(
+        `select "id" from "audit_events" where "audit_events"."owner_id" in (${subquery})`,
+      )
+      expect(auditOwned.parameters).toEqual(['/1/57/', '/1/570'])
       expect(recordsAt('UNION').sql).toBe(recordsAt('OWNED').sql)
       expect(recordsAt('UNION').parameters).toEqual(['/1/', '/10'])
       expect(usersAt('OWNED').sql).toBe(

@@ -8,6 +8,7 @@ import * as accessChangeNotify from './0006-access-change-notify.js'
 import * as entityTypes from './0007-entity-types.js'
 import * as recordReferences from './0008-record-references.js'
 import * as settings from './0009-settings.js'
+import * as recordOwnerPath from './0010-record-owner-path.js'
 import * as entityTypesMoveAccessVersion from './0011-entity-types-move-access-version.js'
 
 /**
@@ -24,5 +25,6 @@ export const migrations: Record<string, Migration> = {
   '0007-entity-types': entityTypes,
   '0008-record-references': recordReferences,
   '0009-settings': settings,
+  '0010-record-owner-path': recordOwnerPath,
   '0011-entity-types-move-access-version': entityTypesMoveAccessVersion,
 }

@@ -67,6 +67,8 @@ export interface RecordsTable {
   id: Generated<string>
   entity_type_id: string
   owner_id: string
+  /** The owner's `users.path`, kept by the database (migration 0010): never written by hand. */
+  owner_path: ColumnType<string, never, never>
   /** The record's state, for types with a state machine; null otherwise. */
   status: string | null
   data: Generated<unknown>

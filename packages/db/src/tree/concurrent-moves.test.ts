@@ -1,7 +1,13 @@
 import { type Selectable, sql, type Transaction } from 'kysely'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import type { Database, TrellisDatabase, UsersTable } from '../schema/database.js'
-import { clearUsers, createTestDatabase, type TestDatabase } from '../testing/index.js'
+import {
+  clearUsers,
+  createTestDatabase,
+  recordsWithStaleOwnerPath,
+  type TestDatabase,
+  testEntityTypeId,
+} from '../testing/index.js'
 import { insertUser } from './insert-user.js'
 import { moveSubtree } from './move-subtree.js'
 import { UserTreeError } from './user-tree-error.js'
@@ -71,19 +77,19 @@ describe('racing changes to the tree', () => {
     })
   }
 
-  /** Polls, from a third connection, until backend `pid` is blocked on an advisory lock. */
-  async function waitUntilBlockedOnTreeLock(pid: number): Promise<void> {
+  /** Polls, from a third connection, until backend `pid` waits for a lock (the tree's, or a row's). */
+  async function waitUntilBlocked(pid: number): Promise<void> {
     const deadline = Date.now() + WAIT_LIMIT_MS
     while (Date.now() < deadline) {
       const { rows } = await sql<{ waiting: boolean }>`
         select exists (
-          select 1 from pg_locks where pid = ${pid} and locktype = 'advisory' and not granted
+          select 1 from pg_locks where pid = ${pid} and not granted
         ) as waiting
       `.execute(db)
       if (rows[0]?.waiting) return
       await new Promise((resolve) => setTimeout(resolve, 20))
     }
-    throw new Error(`backend ${pid} never waited for the tree lock`)
+    throw new Error(`backend ${pid} never waited for a lock`)
   }
 
   /** Runs two changes in two transactions at once; `overlapped` says whether one waited for the other. */
@@ -112,10 +118,10 @@ describe('racing changes to the tree', () => {
           finishedFirst()
           throw error
         }
-        // The lock holder commits only once the other is queued behind the lock: the other
+        // The lock holder commits only once the other is queued behind a lock: the other
         // started and read before this change, and must still decide on the state after it.
         if (finishedFirst() && overlap) {
-          await waitUntilBlockedOnTreeLock(pids[me === 0 ? 1 : 0]!)
+          await waitUntilBlocked(pids[me === 0 ? 1 : 0]!)
           overlapped = true
         }
         return result
@@ -231,6 +237,37 @@ describe('racing changes to the tree', () => {
       expect(stored.path).toBe(`${byId.get(parentId)!.path}${stored.node}/`)
       expect(stored.path.startsWith(byId.get(ids.elsewhere)!.path)).toBe(true)
       await expectSoundTree()
+    }
+  })
+  it('gives a record inserted for a user while that user’s subtree moves the user’s new path', async () => {
+    const entityTypeId = await testEntityTypeId(db)
+    for (let round = 0; round < 4; round++) {
+      const ids = await buildTree({ root: null, x: 'root', y: 'x', elsewhere: null })
+      // The record's trigger reads y FOR SHARE: whichever commits first, the other waits.
+      const { b, overlapped } = await race(
+        (trx) => moveSubtree(trx, ids.x, ids.elsewhere),
+        (trx) =>
+          trx
+            .insertInto('records')
+            .values({ owner_id: ids.y, entity_type_id: entityTypeId })
+            .returning('owner_path')
+            .executeTakeFirstOrThrow(),
+      )
+      expect(overlapped).toBe(test.dialect === 'postgres')
+      expect(b.status).toBe('fulfilled')
+      const y = await db.selectFrom('users').select('path').where('id', '=', ids.y).executeTakeFirstOrThrow()
+      expect(
+        y.path.startsWith(
+          (
+            await db
+              .selectFrom('users')
+              .select('path')
+              .where('id', '=', ids.elsewhere)
+              .executeTakeFirstOrThrow()
+          ).path,
+        ),
+      ).toBe(true)
+      expect(await recordsWithStaleOwnerPath(db)).toEqual([])
     }
   })
 })

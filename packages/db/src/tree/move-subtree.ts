@@ -38,11 +38,19 @@ export async function moveSubtree(
   await trx.updateTable('users').set({ parent_id: newParentId }).where('id', '=', userId).execute()
   if (newPath === user.path) return 0
   const [lower, upper] = subtreeRange(user.path)
+  const rebase = (column: string) =>
+    sql<string>`${newPath} || substr(${sql.ref(column)}, ${user.path.length + 1})`
   const result = await trx
     .updateTable('users')
-    .set({ path: sql`${newPath} || substr(path, ${user.path.length + 1})` })
+    .set({ path: rebase('path') })
     .where('path', '>=', lower)
     .where('path', '<', upper)
     .executeTakeFirst()
+  // After the users: a record being inserted for one of them holds its row FOR SHARE, so
+  // the update above waits for it and this statement's snapshot includes it.
+  await sql`
+    update records set owner_path = ${rebase('owner_path')}
+    where owner_path >= ${lower} and owner_path < ${upper}
+  `.execute(trx)
   return Number(result.numUpdatedRows)
 }

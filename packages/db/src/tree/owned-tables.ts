@@ -14,6 +14,8 @@ export type OwnedTable = UserColumn & {
    * only be deleted once an heir takes them, or the delete would break the key.
    */
   readonly foreignKey: boolean
+  /** A column holding the owner's `users.path`, kept by the database, if the table has one. */
+  readonly ownerPath?: string
 }
 
 /**
@@ -23,7 +25,8 @@ export type OwnedTable = UserColumn & {
  * list with the foreign keys to `users.id` in the catalog.
  */
 export const OWNED_TABLES = [
-  { table: 'records', column: 'owner_id', foreignKey: true },
+  // owner_path: lists filter a subtree on the record's own index (migration 0010).
+  { table: 'records', column: 'owner_id', foreignKey: true, ownerPath: 'owner_path' },
   // No foreign key, so history outlives users: handed to the heir when there is one.
   { table: 'audit_events', column: 'owner_id', foreignKey: false },
 ] as const satisfies readonly OwnedTable[]

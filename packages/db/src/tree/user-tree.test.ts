@@ -6,6 +6,7 @@ import {
   clearUsers,
   createTestDatabase,
   insertNamedTree,
+  recordsWithStaleOwnerPath,
   type TestDatabase,
   testEntityTypeId,
 } from '../testing/index.js'
@@ -49,12 +50,17 @@ describe('the user tree', () => {
   async function snapshot() {
     return {
       users: await db.selectFrom('users').select(['id', 'parent_id', 'path', 'node']).orderBy('id').execute(),
-      records: await db.selectFrom('records').select(['id', 'owner_id']).orderBy('id').execute(),
+      records: await db
+        .selectFrom('records')
+        .select(['id', 'owner_id', 'owner_path'])
+        .orderBy('id')
+        .execute(),
     }
   }
 
-  /** Every path is the nodes of the user's ancestors and its own, in order. */
+  /** Every path is the nodes of the user's ancestors and its own, in order; every record carries its owner's. */
   async function expectPathsMatchParents(): Promise<void> {
+    expect(await recordsWithStaleOwnerPath(db)).toEqual([])
     const rows = await db.selectFrom('users').select(['id', 'parent_id', 'node', 'path']).execute()
     const byId = new Map(rows.map((row) => [row.id, row]))
     for (const row of rows) {
@@ -160,8 +166,11 @@ describe('the user tree', () => {
     })
 
     it('moves a whole subtree under a new parent and returns its size', async () => {
+      const records = await giveRecords('a11', 2)
       const moved = await db.transaction().execute((trx) => moveSubtree(trx, user.a1, user.b))
       expect(moved).toBe(2)
+      const carried = await db.selectFrom('records').select('owner_path').where('id', 'in', records).execute()
+      expect(carried.map((row) => row.owner_path)).toEqual(Array(2).fill(await pathOf('a11')))
       expect(await parents()).toMatchObject({ a1: 'b', a11: 'a1', a: 'root' })
       expect(await pathOf('a11')).toBe(`${await pathOf('b')}${await nodeOf('a1')}/${await nodeOf('a11')}/`)
       await expectPathsMatchParents()
