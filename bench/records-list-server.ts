@@ -45,7 +45,8 @@ class StatementWatch implements KyselyPlugin {
   transformQuery(args: PluginTransformQueryArgs): RootOperationNode {
     if (this.armed) {
       const compiled = this.#compiler.compileQuery(args.node, args.queryId)
-      if (/^select .* from "records"/.test(compiled.sql)) {
+      // The statement sent, not a derived table compiled on its way (recordsNewestFirst's).
+      if (/^select .* from "records" .*\blimit\b/.test(compiled.sql)) {
         this.page = compiled
         this.armed = false
       }
