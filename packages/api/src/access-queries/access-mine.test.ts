@@ -43,6 +43,18 @@ describe('access.mine', () => {
     expect(within).toEqual({ 'records.create': 'UNION', 'users.read': 'ALL' })
   })
 
+  // Regression: a type's permissions were listed only where a role named them, so `can()`
+  // said no to `cars.create` though the records gate allowed it through `records.create`.
+  it("lists an entity type's permissions as the records gate decides them, no role naming them", async () => {
+    const mine = await h.callAs(ids.clerk!).access.mine()
+    for (const action of ['read', 'create', 'update', 'delete']) {
+      const permission = `cars.${action}`
+      expect([permission, mine.grants[permission]]).toEqual([permission, await decided(ids.clerk!, permission)])
+    }
+    expect(mine.grants['cars.create']).toBe('UNION')
+    expect(mine.grants).not.toHaveProperty('cars.read')
+  })
+
   it("answers an anonymous caller with the public role's grants", async () => {
     const mine = await h.callAs(null).access.mine()
     for (const permission of Object.keys(PERMISSIONS)) {

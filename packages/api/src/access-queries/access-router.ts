@@ -1,4 +1,4 @@
-import { isLevel, type Level } from '@trellis/core'
+import { entityTypePermissions, isLevel, type Level } from '@trellis/core'
 import { ownerWithinLevel } from '@trellis/db'
 import { z } from 'zod'
 import { callerGrants } from '../access/access-snapshot.js'
@@ -28,7 +28,10 @@ export const accessRouter = router({
   mine: booleanProcedure('access.mine').query(async ({ ctx }) => {
     const snapshot = await ctx.accessCache.current(ctx.db)
     const caller = ctx.callerId === null ? null : await snapshot.caller(ctx.db, ctx.callerId)
-    return { userId: ctx.callerId, ...callerGrants(snapshot, caller) }
+    const typePermissions = (await snapshot.entityTypes(ctx.db)).flatMap((type) =>
+      entityTypePermissions(type.name, type).map((permission) => permission.name),
+    )
+    return { userId: ctx.callerId, ...callerGrants(snapshot, caller, typePermissions) }
   }),
 
   /**

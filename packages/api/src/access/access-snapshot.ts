@@ -183,13 +183,19 @@ export interface CallerGrants {
 
 /**
  * Every grant the gate would decide for the caller, permission by permission: its own
- * decision, listed. A scope lists only what it changes (broader than unscoped).
+ * decision, listed. A scope lists only what it changes (broader than unscoped). An entity
+ * type's permissions (`cars.read`) are listed as the records gate decides them, granted by
+ * the generic `records.*` too, when given: no role need name them.
  */
-export function callerGrants(snapshot: AccessSnapshot, caller: CallerFacts | null): CallerGrants {
+export function callerGrants(
+  snapshot: AccessSnapshot,
+  caller: CallerFacts | null,
+  entityTypePermissions: Iterable<string> = [],
+): CallerGrants {
   const scopes = [...new Set(caller?.bindings.flatMap((binding) => (binding.scope ? [binding.scope] : [])))]
   const grants: Record<string, Grant> = {}
   const scoped = scopes.map((scope) => ({ scope, grants: {} as Record<string, Grant> }))
-  for (const permission of [...snapshot.permissions()].sort()) {
+  for (const permission of [...new Set([...snapshot.permissions(), ...entityTypePermissions])].sort()) {
     const unscoped = snapshot.decide(caller, permission)
     if (unscoped !== undefined) grants[permission] = unscoped
     for (const entry of scoped) {
