@@ -49,7 +49,10 @@ describe('access.mine', () => {
     const mine = await h.callAs(ids.clerk!).access.mine()
     for (const action of ['read', 'create', 'update', 'delete']) {
       const permission = `cars.${action}`
-      expect([permission, mine.grants[permission]]).toEqual([permission, await decided(ids.clerk!, permission)])
+      expect([permission, mine.grants[permission]]).toEqual([
+        permission,
+        await decided(ids.clerk!, permission),
+      ])
     }
     expect(mine.grants['cars.create']).toBe('UNION')
     expect(mine.grants).not.toHaveProperty('cars.read')
