@@ -1,6 +1,7 @@
 import { sql, type Transaction } from 'kysely'
 import type { Database } from '../schema/database.js'
 import { lockUserTree } from './lock-user-tree.js'
+import { OWNED_TABLES } from './owned-tables.js'
 import { isInSubtree, subtreeRange } from './user-path.js'
 import { UserTreeError } from './user-tree-error.js'
 
@@ -46,11 +47,15 @@ export async function moveSubtree(
     .where('path', '>=', lower)
     .where('path', '<', upper)
     .executeTakeFirst()
-  // After the users: a record being inserted for one of them holds its row FOR SHARE, so
-  // the update above waits for it and this statement's snapshot includes it.
-  await sql`
-    update records set owner_path = ${rebase('owner_path')}
-    where owner_path >= ${lower} and owner_path < ${upper}
-  `.execute(trx)
+  // After the users: a row being inserted for one of them holds its owner FOR SHARE, so
+  // the update above waits for it and these statements' snapshots include it.
+  for (const owned of OWNED_TABLES) {
+    if (!('ownerPath' in owned)) continue
+    const column = sql.ref(owned.ownerPath)
+    await sql`
+      update ${sql.table(owned.table)} set ${column} = ${rebase(owned.ownerPath)}
+      where ${column} >= ${lower} and ${column} < ${upper}
+    `.execute(trx)
+  }
   return Number(result.numUpdatedRows)
 }
