@@ -31,11 +31,9 @@ export const entityTypesRouter = router({
     .input(PageOnlyInput)
     .query(async ({ ctx, input }) => {
       // Scoped bindings open types one name at a time, decided in memory: the page is
-      // taken among the readable names.
-      const names = await ctx.db.selectFrom('entity_types').select('name').execute()
-      const readable = names
-        .map(({ name }) => name)
-        .filter((name) => ctx.records.holds('entityTypes.read', name))
+      // taken among the readable names (the snapshot's types: no query while none changed).
+      const names = (await ctx.records.entityTypes(ctx.db)).map((type) => type.name)
+      const readable = names.filter((name) => ctx.records.holds('entityTypes.read', name))
       if (readable.length === 0 && names.length > 0) throw ctx.records.refuse('entityTypes.read')
       if (readable.length === 0) return { items: [], nextCursor: null }
       const query = selectEntityTypes(ctx.db).where('name', 'in', readable)
