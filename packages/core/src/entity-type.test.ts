@@ -146,6 +146,45 @@ describe('findEntityTypeProblems', () => {
     ])
   })
 
+  it('checks parties: their names, the reference they come from, the actions they count for', () => {
+    const charges = {
+      references: { shopId: 'shops' },
+      stateMachine: payments,
+      parties: {
+        merchant: { from: { reference: 'shopId' }, actions: ['read', 'execute'] },
+        watchers: { from: 'users', reaches: 'members' },
+      },
+    } as const
+    expect(findEntityTypeProblems('charges', charges, RESERVED)).toEqual([])
+    expect(
+      findEntityTypeProblems(
+        'charges',
+        {
+          references: { shopId: 'shops' },
+          stateMachine: payments,
+          parties: {
+            owner: { from: 'users' },
+            Bad: { from: { reference: 'data' } },
+            merchant: { from: 'users', actions: ['fly', 'manageParties'] },
+          },
+        },
+        RESERVED,
+      ),
+    ).toEqual([
+      'party "owner": the name is taken by the record\'s owner',
+      'party "Bad": a party name is camelCase letters and digits, starting lowercase',
+      'party "Bad": "data" is not a field listed in references',
+      'party "merchant": "fly" is not an action of the type',
+    ])
+  })
+
+  it('refuses a transition named like the parties action', () => {
+    const machine = { initial: 'new', transitions: { manageParties: { from: ['new'], to: 'x' } } }
+    expect(problemsOf('tasks', machine)).toEqual([
+      'transition "manageParties": the name is taken by a record action',
+    ])
+  })
+
   it('reports a bad name and a bad machine together', () => {
     const problems = problemsOf('Bad', { initial: 'new', transitions: { read: { from: [], to: 'x' } } })
     expect(problems).toHaveLength(3)
@@ -174,6 +213,26 @@ describe('defineEntityTypes', () => {
       | 'charges.delete'
       | 'charges.start'
     >()
+  })
+
+  it('adds manageParties to the permissions of a type with parties only', () => {
+    const types = defineEntityTypes({
+      shares: { schema: {}, parties: { consumers: { from: 'users' } } },
+      notes: { schema: {}, parties: null },
+    })
+    expectTypeOf<EntityTypePermission<typeof types>>().toEqualTypeOf<
+      | 'shares.read'
+      | 'shares.create'
+      | 'shares.update'
+      | 'shares.delete'
+      | 'shares.manageParties'
+      | 'notes.read'
+      | 'notes.create'
+      | 'notes.update'
+      | 'notes.delete'
+    >()
+    expect(entityTypePermissions('shares', types.shares).map((p) => p.name)).toContain('shares.manageParties')
+    expect(entityTypePermissions('notes', types.notes)).toHaveLength(4)
   })
 })
 

@@ -4,6 +4,12 @@ import type { PermissionDeclaration } from './permission.js'
 export const RECORD_ACTIONS = ['read', 'create', 'update', 'delete'] as const
 export type RecordAction = (typeof RECORD_ACTIONS)[number]
 
+/** The leveled action of adding and removing a record's parties, declared by types with parties. */
+export const MANAGE_PARTIES_ACTION = 'manageParties'
+
+/** The most parties (user ids over all names) one record may have. */
+export const MAX_PARTIES_PER_RECORD = 100
+
 /** A JSON Schema for a record's data (validated by the API). */
 export type JsonSchema = { readonly [keyword: string]: unknown }
 
@@ -21,6 +27,31 @@ export interface StateMachineDefinition {
   readonly transitions: { readonly [transition: string]: TransitionDefinition }
 }
 
+/**
+ * Users a record involves besides its owner, under one name. A leveled permission on the
+ * type reaches a record when its owner or any party counted for that action is within the
+ * caller's level.
+ */
+export interface PartyDefinition {
+  readonly description?: string
+  /**
+   * `'users'`: user ids the writer gives (and may read). `{ reference: field }`: the owner of
+   * the record a data field listed in `references` names, kept as the field changes.
+   */
+  readonly from: 'users' | { readonly reference: string }
+  /** Record actions or transition names the party counts for; `['read']` by default. */
+  readonly actions?: readonly string[]
+  /** `'members'`: the party user's whole subtree is involved too (an organisation's members). */
+  readonly reaches?: 'user' | 'members'
+}
+
+export type PartiesDefinition = { readonly [party: string]: PartyDefinition }
+
+/** The actions a party counts for: its own list, or reading alone. */
+export function partyActions(party: PartyDefinition): readonly string[] {
+  return party.actions ?? ['read']
+}
+
 export interface EntityTypeDefinition {
   readonly description?: string
   readonly schema: JsonSchema
@@ -31,6 +62,8 @@ export interface EntityTypeDefinition {
    * the writer can read.
    */
   readonly references?: { readonly [field: string]: string } | null
+  /** Users the records involve besides their owner, by party name. */
+  readonly parties?: PartiesDefinition | null
 }
 
 export type EntityTypesConfig = { readonly [entityTypeName: string]: EntityTypeDefinition }
@@ -38,9 +71,17 @@ export type EntityTypesConfig = { readonly [entityTypeName: string]: EntityTypeD
 type TransitionsOf<T extends EntityTypeDefinition> =
   NonNullable<T['stateMachine']> extends { transitions: infer R } ? keyof R & string : never
 
+type PartiesActionOf<T extends EntityTypeDefinition> = T extends { readonly parties: infer P }
+  ? [NonNullable<P>] extends [never]
+    ? never
+    : [keyof NonNullable<P>] extends [never]
+      ? never
+      : typeof MANAGE_PARTIES_ACTION
+  : never
+
 /** The permissions a set of entity types declares, as a union of string literals. */
 export type EntityTypePermission<T extends EntityTypesConfig> = {
-  [N in keyof T & string]: `${N}.${RecordAction | TransitionsOf<T[N]>}`
+  [N in keyof T & string]: `${N}.${RecordAction | TransitionsOf<T[N]> | PartiesActionOf<T[N]>}`
 }[keyof T & string]
 
 /**
@@ -72,12 +113,19 @@ export function entityTypeOfScope(scope: EntityTypeScope): string {
   return scope.slice('entityType:'.length)
 }
 
-/** Every permission an entity type declares: its record actions and its transitions, all leveled. */
+/**
+ * Every permission an entity type declares, all leveled: its record actions, its
+ * transitions, and `manageParties` when it has parties.
+ */
 export function entityTypePermissions(
   name: string,
-  definition: Pick<EntityTypeDefinition, 'stateMachine'>,
+  definition: Pick<EntityTypeDefinition, 'stateMachine' | 'parties'>,
 ): PermissionDeclaration<string>[] {
-  const actions = [...RECORD_ACTIONS, ...Object.keys(definition.stateMachine?.transitions ?? {})]
+  const actions = [
+    ...RECORD_ACTIONS,
+    ...Object.keys(definition.stateMachine?.transitions ?? {}),
+    ...(Object.keys(definition.parties ?? {}).length > 0 ? [MANAGE_PARTIES_ACTION] : []),
+  ]
   return actions.map((action) => ({ name: `${name}.${action}`, kind: 'leveled' }))
 }
 
@@ -103,7 +151,7 @@ const STATE_PATTERN = /^[a-z][a-zA-Z0-9_-]{0,62}$/
  */
 export function findEntityTypeProblems(
   name: string,
-  definition: Pick<EntityTypeDefinition, 'stateMachine' | 'references'>,
+  definition: Pick<EntityTypeDefinition, 'stateMachine' | 'references' | 'parties'>,
   reservedNames: ReadonlySet<string>,
 ): string[] {
   const problems: string[] = []
@@ -116,6 +164,7 @@ export function findEntityTypeProblems(
     if (field.length === 0) problems.push('references: a field name cannot be empty')
     if (!NAME_PATTERN.test(target)) problems.push(`references: "${target}" is not an entity type name`)
   }
+  problems.push(...partyProblems(definition))
   const machine = definition.stateMachine
   if (!machine) return problems
   if (!STATE_PATTERN.test(machine.initial)) {
@@ -126,13 +175,37 @@ export function findEntityTypeProblems(
   for (const [transition, { from, to }] of transitions) {
     if (!NAME_PATTERN.test(transition)) {
       problems.push(`transition "${transition}": a transition name is camelCase letters and digits`)
-    } else if ((RECORD_ACTIONS as readonly string[]).includes(transition)) {
+    } else if ([...RECORD_ACTIONS, MANAGE_PARTIES_ACTION].includes(transition)) {
       problems.push(`transition "${transition}": the name is taken by a record action`)
     }
     if (from.length === 0) problems.push(`transition "${transition}": needs at least one "from" state`)
     for (const state of [...from, to]) {
       if (!STATE_PATTERN.test(state))
         problems.push(`transition "${transition}": "${state}" is not a valid state name`)
+    }
+  }
+  return problems
+}
+
+/** What is wrong with a type's parties: their names, their sources, the actions they count for. */
+function partyProblems(definition: Pick<EntityTypeDefinition, 'stateMachine' | 'references' | 'parties'>) {
+  const problems: string[] = []
+  const actions = new Set<string>([
+    ...RECORD_ACTIONS,
+    MANAGE_PARTIES_ACTION,
+    ...Object.keys(definition.stateMachine?.transitions ?? {}),
+  ])
+  const references = definition.references ?? {}
+  for (const [party, { from, actions: counted }] of Object.entries(definition.parties ?? {})) {
+    if (!NAME_PATTERN.test(party)) {
+      problems.push(`party "${party}": a party name is camelCase letters and digits, starting lowercase`)
+    }
+    if (typeof from === 'object' && !Object.hasOwn(references, from.reference)) {
+      problems.push(`party "${party}": "${from.reference}" is not a field listed in references`)
+    }
+    if (party === 'owner') problems.push('party "owner": the name is taken by the record\'s owner')
+    for (const action of counted ?? []) {
+      if (!actions.has(action)) problems.push(`party "${party}": "${action}" is not an action of the type`)
     }
   }
   return problems
