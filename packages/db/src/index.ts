@@ -1,8 +1,10 @@
 export {
   type Actor,
+  type CountedParties,
   ownerWithinLevel,
   ownerWithinSubtree,
   reachedPath,
+  recordWithinLevel,
   userWithinLevel,
   userWithinSubtree,
 } from './access/level-filter.js'
@@ -66,6 +68,7 @@ export type {
   OneTimeTokenPurpose,
   OneTimeTokensTable,
   OutboxTable,
+  RecordPartiesTable,
   RecordsTable,
   RoleGrantsTable,
   RolesTable,

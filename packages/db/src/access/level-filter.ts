@@ -1,7 +1,7 @@
 import type { Level } from '@trellis/core'
 import { type Expression, type SqlBool, sql } from 'kysely'
 import { OWNED_TABLES, type OwnedTable } from '../tree/owned-tables.js'
-import { parentPathOf, subtreeRange } from '../tree/user-path.js'
+import { ancestorPathsOf, parentPathOf, subtreeRange } from '../tree/user-path.js'
 
 /** Who is asking, as the filters need it: loaded fresh for every call. */
 export interface Actor {
@@ -61,6 +61,55 @@ function ownerPathColumnOf(ownerColumn: string): string | undefined {
     (entry) => entry.table === table && entry.column === column,
   )
   return owned?.ownerPath && `${table}.${owned.ownerPath}`
+}
+
+/** The party names a filter counts, by how far each reaches: its user, or its user's subtree. */
+export interface CountedParties {
+  readonly users: readonly string[]
+  readonly members: readonly string[]
+}
+
+/**
+ * Restricts records to those `actor` may touch at `level` through their owner or any party
+ * in `parties` (docs/model.md §2): `ownerWithinLevel` alone when no party counts, so types
+ * without parties get the same SQL as before them.
+ *
+ * @example
+ * db.selectFrom('records').selectAll()
+ *   .where(recordWithinLevel(actor, 'OWNED', { users: ['merchant'], members: [] }))
+ * // … where (("records"."owner_path" >= $1 and "records"."owner_path" < $2) or exists (select 1
+ * //   from record_parties p where p.record_id = "records"."id" and p.party in ($3)
+ * //   and (p.user_path >= $4 and p.user_path < $5)))
+ */
+export function recordWithinLevel(actor: Actor, level: Level, parties: CountedParties): Expression<SqlBool> {
+  const owner = ownerWithinLevel('records.owner_id', actor, level)
+  if (level === 'ALL' || parties.users.length + parties.members.length === 0) return owner
+  return sql<SqlBool>`(${owner} or ${partyWithinLevel(actor, level, parties)})`
+}
+
+/**
+ * Whether a record has a counted party within the level: its user within it, or (for a
+ * party reaching members) its user at or above the reached subtree's root, whose members
+ * then include users within it. Ancestor paths come from the root's own path, so each
+ * party is one row read by the primary key.
+ */
+function partyWithinLevel(actor: Actor, level: Level, parties: CountedParties): Expression<SqlBool> {
+  const root = reachedPath(actor, level)
+  let userWithin: Expression<SqlBool> = sql<SqlBool>`p.user_id = ${actor.id}`
+  if (root !== undefined) {
+    const [lower, upper] = subtreeRange(root)
+    userWithin = sql<SqlBool>`(p.user_path >= ${lower} and p.user_path < ${upper})`
+  }
+  const named = [...parties.users, ...parties.members]
+  const branches = [sql<SqlBool>`(p.party in (${sql.join(named)}) and ${userWithin})`]
+  if (parties.members.length > 0) {
+    const anchor = root ?? actor.path
+    const atOrAbove = [anchor, ...ancestorPathsOf(anchor)]
+    branches.push(
+      sql<SqlBool>`(p.party in (${sql.join(parties.members)}) and p.user_path in (${sql.join(atOrAbove)}))`,
+    )
+  }
+  return sql<SqlBool>`exists (select 1 from record_parties p where p.record_id = ${sql.ref('records.id')} and (${sql.join(branches, sql` or `)}))`
 }
 
 /**

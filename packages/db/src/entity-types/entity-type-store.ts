@@ -1,4 +1,9 @@
-import type { EntityTypeDefinition, JsonSchema, StateMachineDefinition } from '@trellis/core'
+import type {
+  EntityTypeDefinition,
+  JsonSchema,
+  PartiesDefinition,
+  StateMachineDefinition,
+} from '@trellis/core'
 import type { Selectable } from 'kysely'
 import { type RowLock, withRowLock } from '../row-lock.js'
 import type { EntityTypesTable, TrellisDatabase } from '../schema/database.js'
@@ -14,6 +19,7 @@ export interface StoredEntityType {
   readonly schema: JsonSchema
   readonly stateMachine: StateMachineDefinition | null
   readonly references: { readonly [field: string]: string } | null
+  readonly parties: PartiesDefinition | null
   readonly createdAt: Date
   readonly updatedAt: Date
 }
@@ -25,6 +31,7 @@ const ENTITY_TYPE_COLUMNS = [
   'entity_types.schema',
   'entity_types.state_machine',
   'entity_types.data_references',
+  'entity_types.parties',
   'entity_types.created_at',
   'entity_types.updated_at',
 ] as const
@@ -38,6 +45,7 @@ export function toStoredEntityType(row: Selectable<EntityTypesTable>): StoredEnt
     schema: row.schema as JsonSchema,
     stateMachine: (row.state_machine ?? null) as StateMachineDefinition | null,
     references: (row.data_references ?? null) as StoredEntityType['references'],
+    parties: (row.parties ?? null) as PartiesDefinition | null,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   }
@@ -55,6 +63,7 @@ function entityTypeColumns(definition: EntityTypeDefinition) {
     schema: JSON.stringify(definition.schema),
     state_machine: definition.stateMachine ? JSON.stringify(definition.stateMachine) : null,
     data_references: definition.references ? JSON.stringify(definition.references) : null,
+    parties: definition.parties ? JSON.stringify(definition.parties) : null,
   }
 }
 

@@ -59,6 +59,8 @@ export interface EntityTypesTable {
   state_machine: unknown | null
   /** `{ field: entityTypeName }`: data fields holding another record's id, or null. */
   data_references: unknown | null
+  /** `{ party: { from, actions?, reaches? } }`: users the records involve besides their owner, or null. */
+  parties: unknown | null
   created_at: CreatedAt
   updated_at: UpdatedAt
 }
@@ -74,6 +76,16 @@ export interface RecordsTable {
   data: Generated<unknown>
   created_at: CreatedAt
   updated_at: UpdatedAt
+}
+
+/** A user a record involves under a party name (migration 0013). */
+export interface RecordPartiesTable {
+  record_id: string
+  party: string
+  user_id: string
+  /** The party user's `users.path`, kept by the database: never written by hand. */
+  user_path: ColumnType<string, never, never>
+  created_at: CreatedAt
 }
 
 export interface SessionsTable {
@@ -166,6 +178,7 @@ export interface Database {
   user_roles: UserRolesTable
   entity_types: EntityTypesTable
   records: RecordsTable
+  record_parties: RecordPartiesTable
   sessions: SessionsTable
   api_keys: ApiKeysTable
   one_time_tokens: OneTimeTokensTable

@@ -1,7 +1,7 @@
 import { sql, type Transaction } from 'kysely'
 import type { Database } from '../schema/database.js'
 import { lockUserTree } from './lock-user-tree.js'
-import { OWNED_TABLES } from './owned-tables.js'
+import { USER_PATH_COLUMNS } from './owned-tables.js'
 import { isInSubtree, subtreeRange } from './user-path.js'
 import { UserTreeError } from './user-tree-error.js'
 
@@ -49,11 +49,10 @@ export async function moveSubtree(
     .executeTakeFirst()
   // After the users: a row being inserted for one of them holds its owner FOR SHARE, so
   // the update above waits for it and these statements' snapshots include it.
-  for (const owned of OWNED_TABLES) {
-    if (!('ownerPath' in owned)) continue
-    const column = sql.ref(owned.ownerPath)
+  for (const path of USER_PATH_COLUMNS) {
+    const column = sql.ref(path.column)
     await sql`
-      update ${sql.table(owned.table)} set ${column} = ${rebase(owned.ownerPath)}
+      update ${sql.table(path.table)} set ${column} = ${rebase(path.column)}
       where ${column} >= ${lower} and ${column} < ${upper}
     `.execute(trx)
   }

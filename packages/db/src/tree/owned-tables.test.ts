@@ -21,6 +21,8 @@ const HANDLED_OTHERWISE: Readonly<Record<string, string>> = {
   'one_time_tokens.user_id': 'cascade',
   // Deleted explicitly by deleteUser (TABLES_DELETED_WITH_USER): its key does not cascade.
   'user_roles.user_id': 'deleted',
+  // A deleted user's party rows go with it; the records stay with their owners.
+  'record_parties.user_id': 'deleted',
 }
 
 const key = (entry: { table: string; column: string }): string => `${entry.table}.${entry.column}`

@@ -31,10 +31,28 @@ export const OWNED_TABLES = [
   { table: 'audit_events', column: 'owner_id', foreignKey: false },
 ] as const satisfies readonly OwnedTable[]
 
+/** A table whose rows go with their user, and the column with its path if the rows carry one. */
+export type DeletedWithUser = UserColumn & {
+  /** A column holding the user's `users.path`, kept by the database: `moveSubtree` rewrites it. */
+  readonly userPath?: string
+}
+
 /**
  * Tables whose rows go with their user, deleted by `deleteUser` itself because their
  * foreign key does not cascade (sessions, API keys and one-time tokens cascade).
  */
 export const TABLES_DELETED_WITH_USER = [
   { table: 'user_roles', column: 'user_id' },
-] as const satisfies readonly UserColumn[]
+  // A deleted user is no longer party to anything; the records stay with their owners.
+  { table: 'record_parties', column: 'user_id', userPath: 'user_path' },
+] as const satisfies readonly DeletedWithUser[]
+
+/** Every column that holds a user's path outside `users` itself: a move rewrites them all. */
+export const USER_PATH_COLUMNS: readonly { readonly table: string; readonly column: string }[] = [
+  ...OWNED_TABLES.flatMap((owned) =>
+    'ownerPath' in owned ? [{ table: owned.table, column: owned.ownerPath }] : [],
+  ),
+  ...TABLES_DELETED_WITH_USER.flatMap((deleted) =>
+    'userPath' in deleted ? [{ table: deleted.table, column: deleted.userPath }] : [],
+  ),
+]
