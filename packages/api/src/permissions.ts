@@ -57,6 +57,7 @@ export const PERMISSIONS = {
   'records.update': 'leveled',
   'records.delete': 'leveled',
   'records.transition': 'leveled',
+  'records.manageParties': 'leveled',
 } as const satisfies Record<string, 'boolean' | 'leveled'>
 
 export type AppPermission = keyof typeof PERMISSIONS

@@ -1,5 +1,11 @@
-import { entityTypeScope, isLevel, type Level } from '@trellis/core'
-import { type Actor, ownerWithinLevel, type StoredEntityType, type TrellisDatabase } from '@trellis/db'
+import { entityTypeScope, isLevel, type Level, partyActions } from '@trellis/core'
+import {
+  type Actor,
+  type CountedParties,
+  recordWithinLevel,
+  type StoredEntityType,
+  type TrellisDatabase,
+} from '@trellis/db'
 import { type Expression, type SqlBool, sql } from 'kysely'
 import type { AccessSnapshot, CallerFacts } from './access-snapshot.js'
 
@@ -10,6 +16,8 @@ export interface RecordGrant {
   readonly level: Level
   /** The permission this grant decides: `<entityType>.<action>` (`shares.read`). */
   readonly permission: string
+  /** The record action or transition name it is for: the parties that count are those listed for it. */
+  readonly action: string
 }
 
 /**
@@ -45,7 +53,17 @@ export class RecordAccess {
     const actor = this.actor
     // Levels other than ALL are relative to a user; an anonymous caller has none.
     if (actor === null && level !== 'ALL') return undefined
-    return { actor, level, permission }
+    return { actor, level, permission, action }
+  }
+
+  /**
+   * Where the caller reads users (`users.read`), if it does: a record's parties are users
+   * its writer can read.
+   */
+  usersReadGrant(): { readonly actor: Actor; readonly level: Level } | undefined {
+    const level = this.snapshot.decide(this.caller, 'users.read')
+    const actor = this.actor
+    return isLevel(level) && actor !== null ? { actor, level } : undefined
   }
 
   /** Whether the caller holds a boolean permission for one entity type (scoped bindings count). */
@@ -54,8 +72,26 @@ export class RecordAccess {
   }
 }
 
-/** `ownerWithinLevel` for a record grant: the one filter every records query applies. */
-export function recordsWithin(grant: RecordGrant, ownerColumn = 'records.owner_id'): Expression<SqlBool> {
+/**
+ * The one filter every records query applies, for records of `type`: the owner or any
+ * party the type counts for the grant's action within the grant's level
+ * (`recordWithinLevel`). A type without such parties filters on the owner alone.
+ */
+export function recordsWithin(
+  grant: RecordGrant,
+  type: Pick<StoredEntityType, 'parties'>,
+): Expression<SqlBool> {
   if (grant.actor === null) return sql<SqlBool>`true` // only ever at level ALL
-  return ownerWithinLevel(ownerColumn, grant.actor, grant.level)
+  return recordWithinLevel(grant.actor, grant.level, countedParties(type, grant.action))
+}
+
+/** The parties of `type` that count for `action`, by how far they reach. */
+export function countedParties(type: Pick<StoredEntityType, 'parties'>, action: string): CountedParties {
+  const users: string[] = []
+  const members: string[] = []
+  for (const [name, party] of Object.entries(type.parties ?? {})) {
+    if (!partyActions(party).includes(action)) continue
+    ;(party.reaches === 'members' ? members : users).push(name)
+  }
+  return { users, members }
 }

@@ -1,10 +1,10 @@
-import { entityTypeScope, RECORD_ACTIONS } from '@trellis/core'
+import { entityTypeScope, MANAGE_PARTIES_ACTION, RECORD_ACTIONS } from '@trellis/core'
 import { isAppPermission } from '../permissions.js'
 
 /** How a permission of an entity type (`shares.read`, `charges.execute`) is also granted. */
 export interface EntityTypePermissionParts {
   readonly entityType: string
-  /** The permission that covers it for every type: `records.read`, or `records.transition`. */
+  /** The permission that covers it for every type: `records.read`, `records.manageParties`, or `records.transition`. */
   readonly generic: string
   /** The binding scope that limits a role to this type. */
   readonly scope: string
@@ -20,6 +20,6 @@ export function entityTypePermissionParts(permission: string): EntityTypePermiss
   if (dot <= 0) return undefined
   const entityType = permission.slice(0, dot)
   const action = permission.slice(dot + 1)
-  const generic = (RECORD_ACTIONS as readonly string[]).includes(action) ? action : 'transition'
+  const generic = [...RECORD_ACTIONS, MANAGE_PARTIES_ACTION].includes(action) ? action : 'transition'
   return { entityType, generic: `records.${generic}`, scope: entityTypeScope(entityType) }
 }

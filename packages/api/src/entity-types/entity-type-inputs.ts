@@ -24,6 +24,17 @@ const JsonSchemaInput = jsonObject(64 * 1024)
 /** Data fields holding another record's id, by entity type: `{ destinationId: 'destinations' }`. */
 const ReferencesInput = keyedRecord(Name, text().min(1).max(100))
 
+/** A party: users given by writers, or the owner of the record a reference field names. */
+const PartyInput = z.object({
+  description: text().max(500).optional(),
+  from: z.union([z.literal('users'), z.object({ reference: text().min(1).max(100) })]),
+  /** Record actions or transition names the party counts for; `['read']` by default. */
+  actions: z.array(Name).max(50).optional(),
+  reaches: z.enum(['user', 'members']).optional(),
+})
+
+const PartiesInput = keyedRecord(PartyInput, Name)
+
 export const EntityTypeNameInput = z.object({ name: Name })
 
 export const CreateEntityTypeInput = z.object({
@@ -32,6 +43,7 @@ export const CreateEntityTypeInput = z.object({
   schema: JsonSchemaInput,
   stateMachine: StateMachineInput.optional(),
   references: ReferencesInput.optional(),
+  parties: PartiesInput.optional(),
 })
 
 /** The name stays: the type's permissions are named after it. */
@@ -43,4 +55,6 @@ export const UpdateEntityTypeInput = z.object({
   stateMachine: StateMachineInput.nullable().optional(),
   /** `null` removes them. */
   references: ReferencesInput.nullable().optional(),
+  /** `null` removes them, with every record's rows of them. */
+  parties: PartiesInput.nullable().optional(),
 })

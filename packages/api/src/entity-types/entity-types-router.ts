@@ -21,7 +21,7 @@ import { assertReferencedTypesExist } from './entity-type-references.js'
 import { toEntityTypeView } from './entity-type-view.js'
 import { getEntityType } from './get-entity-type.js'
 
-const permissionNames = (name: string, definition: Pick<EntityTypeDefinition, 'stateMachine'>) =>
+const permissionNames = (name: string, definition: Pick<EntityTypeDefinition, 'stateMachine' | 'parties'>) =>
   entityTypePermissions(name, definition).map((permission) => permission.name)
 
 /** Entity types (docs/model.md §5): defined at run time, each with a JSON Schema and optional states. */
@@ -75,6 +75,7 @@ export const entityTypesRouter = router({
         schema: input.schema ?? current.schema,
         stateMachine: input.stateMachine === undefined ? current.stateMachine : input.stateMachine,
         references: input.references === undefined ? current.references : input.references,
+        parties: input.parties === undefined ? current.parties : input.parties,
       }
       assertValidEntityType(input.name, next)
       await assertReferencedTypesExist(ctx.db, input.name, next.references)
@@ -85,6 +86,19 @@ export const entityTypesRouter = router({
         permissionNames(input.name, current).filter((permission) => !kept.has(permission)),
       )
       await updateEntityType(ctx.db, current.id, next)
+      // Rows of parties the type no longer declares would count for nothing: they go.
+      const goneParties = Object.keys(current.parties ?? {}).filter(
+        (party) => !Object.hasOwn(next.parties ?? {}, party),
+      )
+      if (goneParties.length > 0) {
+        await ctx.db
+          .deleteFrom('record_parties')
+          .where('party', 'in', goneParties)
+          .where('record_id', 'in', (eb) =>
+            eb.selectFrom('records').select('records.id').where('records.entity_type_id', '=', current.id),
+          )
+          .execute()
+      }
       if (next.stateMachine && !current.stateMachine) {
         await ctx.db
           .updateTable('records')

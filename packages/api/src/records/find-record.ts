@@ -4,12 +4,12 @@ import type { RecordGate } from '../trpc/record-gate.js'
 import { recordNotFound } from './record-errors.js'
 import { RECORD_COLUMNS, type RecordRow } from './record-view.js'
 
-function selectWithin(db: TrellisDatabase, id: string, grant: RecordGrant) {
+function selectWithin(db: TrellisDatabase, id: string, grant: RecordGrant, type: StoredEntityType) {
   return db
     .selectFrom('records')
     .select(RECORD_COLUMNS)
     .where('records.id', '=', id)
-    .where(recordsWithin(grant))
+    .where(recordsWithin(grant, type))
 }
 
 export interface FoundRecord {
@@ -52,7 +52,7 @@ export async function findRecordOfType(
   const permission = `${entityType.name}.${action}`
   const grant = access.grantFor(entityType.name, action)
   if (grant) {
-    const query = selectWithin(db, id, grant)
+    const query = selectWithin(db, id, grant, entityType)
     const record = await (options.lock ? query.forUpdate() : query).executeTakeFirst()
     if (record) {
       access.actUnder(grant)
@@ -61,7 +61,9 @@ export async function findRecordOfType(
   }
   if (action !== 'read') {
     const readGrant = access.grantFor(entityType.name, 'read')
-    const visible = readGrant ? await selectWithin(db, id, readGrant).executeTakeFirst() : undefined
+    const visible = readGrant
+      ? await selectWithin(db, id, readGrant, entityType).executeTakeFirst()
+      : undefined
     if (visible) throw access.refuse(permission)
   }
   throw recordNotFound()

@@ -3,17 +3,19 @@ import {
   ownerWithinSubtree,
   reachedPath,
   recordsNewestFirst,
+  type StoredEntityType,
   type TrellisDatabase,
   userWithinLevel,
 } from '@trellis/db'
 import { type Expression, type SqlBool, sql } from 'kysely'
 import type { z } from 'zod'
-import { type RecordGrant, recordsWithin } from '../access/record-access.js'
+import { countedParties, type RecordGrant, recordsWithin } from '../access/record-access.js'
 import { entityTypeNotFound } from '../entity-types/entity-type-errors.js'
 import { newestFirst } from '../pagination/keyset.js'
 import { type Page, pageQuery, paginate } from '../pagination/paginate.js'
 import type { RecordGate } from '../trpc/record-gate.js'
 import type { ListRecordsInput } from './record-inputs.js'
+import { loadParties } from './record-parties.js'
 import { RECORD_COLUMNS, type RecordView, toRecordView } from './record-view.js'
 
 /** The readable types with their grants; the types the caller may not read are left out. */
@@ -36,19 +38,21 @@ async function readableTypes(db: TrellisDatabase, access: RecordGate, entityType
 }
 
 /**
- * `(type in (…) and owner within level) or …`: one branch per level the caller reads
- * types at, each built by the same level filter as everything else.
+ * `(type in (…) and owner or counted party within level) or …`: one branch per level and
+ * set of parties read counts the caller reads types at, each built by the same filter as
+ * everything else (`recordsWithin`).
  */
-function readableFilter(readable: { type: { id: string }; grant: RecordGrant }[]): Expression<SqlBool> {
-  const byLevel = new Map<string, { grant: RecordGrant; typeIds: string[] }>()
+function readableFilter(readable: { type: StoredEntityType; grant: RecordGrant }[]): Expression<SqlBool> {
+  const byFilter = new Map<string, { grant: RecordGrant; type: StoredEntityType; typeIds: string[] }>()
   for (const { type, grant } of readable) {
-    const group = byLevel.get(grant.level) ?? { grant, typeIds: [] }
+    const key = JSON.stringify([grant.level, countedParties(type, grant.action)])
+    const group = byFilter.get(key) ?? { grant, type, typeIds: [] }
     group.typeIds.push(type.id)
-    byLevel.set(grant.level, group)
+    byFilter.set(key, group)
   }
-  const branches = [...byLevel.values()].map(
-    ({ grant, typeIds }) =>
-      sql<SqlBool>`(records.entity_type_id in (${sql.join(typeIds)}) and ${recordsWithin(grant)})`,
+  const branches = [...byFilter.values()].map(
+    ({ grant, type, typeIds }) =>
+      sql<SqlBool>`(records.entity_type_id in (${sql.join(typeIds)}) and ${recordsWithin(grant, type)})`,
   )
   return sql<SqlBool>`(${sql.join(branches, sql` or `)})`
 }
@@ -64,7 +68,7 @@ export async function listRecords(
 ): Promise<Page<RecordView>> {
   const readable = await readableTypes(db, access, input.entityType)
   if (readable.length === 0) return { items: [], nextCursor: null }
-  const typeNames = new Map(readable.map(({ type }) => [type.id, type.name]))
+  const typesById = new Map(readable.map(({ type }) => [type.id, type]))
   const broadest = broadestLevel(readable.map(({ grant }) => grant.level))!
   const actor = access.actor
   let subtreeRoot: string | undefined
@@ -97,5 +101,16 @@ export async function listRecords(
     .selectFrom('records')
     .select([...RECORD_COLUMNS, 'records.entity_type_id'])
     .where('records.id', 'in', pageQuery(query, keyset, input).clearSelect().select('records.id'))
-  return paginate(rows, keyset, input, (row) => toRecordView(row, typeNames.get(row.entity_type_id)!))
+  const page = await paginate(rows, keyset, input, (row) => ({
+    row,
+    type: typesById.get(row.entity_type_id)!,
+  }))
+  const parties = await loadParties(
+    db,
+    page.items.map(({ row, type }) => ({ id: row.id, type })),
+  )
+  return {
+    ...page,
+    items: page.items.map(({ row, type }) => toRecordView(row, type.name, parties.get(row.id))),
+  }
 }

@@ -28,17 +28,19 @@ async function referenceIssues(
     const value = fieldOf(data, field)
     if (value === undefined || value === null || value === fieldOf(previous, field)) continue
     const grant = access.grantFor(target, 'read')
+    const targetType = (await access.entityTypes(db)).find((candidate) => candidate.name === target)
     const found =
       typeof value === 'string' &&
       UUID.test(value) &&
       grant !== undefined &&
+      targetType !== undefined &&
       (await db
         .selectFrom('records')
         .innerJoin('entity_types', 'entity_types.id', 'records.entity_type_id')
         .select('records.id')
         .where('records.id', '=', value)
         .where('entity_types.name', '=', target)
-        .where(recordsWithin(grant))
+        .where(recordsWithin(grant, targetType))
         .executeTakeFirst()) !== undefined
     if (!found) {
       issues.push({

@@ -40,3 +40,20 @@ export function invalidState(entityType: string, transition: string, status: str
     message: `Cannot ${transition} a ${entityType} record in state ${status ?? 'none'}`,
   })
 }
+
+/** Carries the failing paths of a parties change to the error formatter (`inputIssues`). */
+class RecordPartiesError extends Error {
+  constructor(readonly issues: InputIssue[]) {
+    super('Invalid record parties')
+  }
+}
+
+/** BAD_REQUEST for parties a record cannot take: unknown names, derived parties, too many. */
+export function invalidParties(issues: InputIssue[]): TRPCError {
+  return new TrellisError({
+    code: 'BAD_REQUEST',
+    reason: 'INVALID_PARTIES',
+    message: 'Invalid record parties',
+    cause: new RecordPartiesError(issues),
+  })
+}

@@ -1,6 +1,8 @@
+import { MAX_PARTIES_PER_RECORD } from '@trellis/core'
 import { z } from 'zod'
 import { dateTimeInput } from '../inputs/date-time.js'
 import { jsonObject } from '../inputs/json-object.js'
+import { keyedRecord } from '../inputs/keyed-record.js'
 import { text } from '../inputs/text.js'
 import { PageInput } from '../pagination/page-input.js'
 
@@ -16,7 +18,12 @@ export const CreateRecordInput = z.object({
   /** Who owns the new record: a user within the caller's create level; the caller by default. */
   ownerId: z.uuid().optional(),
   data: RecordData,
+  /** Users of each party given as users (`from: 'users'`), by party name. */
+  parties: keyedRecord(z.array(z.uuid()).max(MAX_PARTIES_PER_RECORD), text().min(1).max(63)).optional(),
 })
+
+/** One user of one party of a record. */
+export const RecordPartyInput = z.object({ id: z.uuid(), party: text().min(1).max(63), userId: z.uuid() })
 
 export const UpdateRecordInput = z.object({ id: z.uuid(), data: RecordData })
 

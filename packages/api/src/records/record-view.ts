@@ -6,6 +6,8 @@ export interface RecordView {
   /** The record's state, for types with a state machine; null otherwise. */
   readonly status: string | null
   readonly data: Record<string, unknown>
+  /** The users the record involves besides its owner, by party name (types with parties). */
+  readonly parties: { readonly [party: string]: string[] }
   readonly createdAt: string
   readonly updatedAt: string
 }
@@ -28,13 +30,19 @@ export interface RecordRow {
   updated_at: Date
 }
 
-export function toRecordView(row: RecordRow, entityType: string): RecordView {
+/** A row as clients see it; `parties` from `loadParties` (none for types without parties). */
+export function toRecordView(
+  row: RecordRow,
+  entityType: string,
+  parties: RecordView['parties'] = {},
+): RecordView {
   return {
     id: row.id,
     entityType,
     ownerId: row.owner_id,
     status: row.status,
     data: row.data as Record<string, unknown>,
+    parties,
     createdAt: row.created_at.toISOString(),
     updatedAt: row.updated_at.toISOString(),
   }

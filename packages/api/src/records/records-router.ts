@@ -10,9 +10,18 @@ import {
   CreateRecordInput,
   ListRecordsInput,
   RecordIdInput,
+  RecordPartyInput,
   TransitionRecordInput,
   UpdateRecordInput,
 } from './record-inputs.js'
+import {
+  addParty,
+  assertNewParties,
+  insertParties,
+  partiesOf,
+  removeParty,
+  syncDerivedParties,
+} from './record-parties.js'
 import { RECORD_COLUMNS, toRecordView } from './record-view.js'
 import { transitionRecord } from './transition-record.js'
 
@@ -38,6 +47,8 @@ export const recordsRouter = router({
         .executeTakeFirst()
       if (!owner) throw userNotFound()
       await assertRecordData(ctx.db, ctx.records, type, input.data)
+      const parties = input.parties ?? {}
+      await assertNewParties(ctx.db, ctx.records, type, parties)
       const row = await ctx.db
         .insertInto('records')
         .values({
@@ -48,14 +59,16 @@ export const recordsRouter = router({
         })
         .returning(RECORD_COLUMNS)
         .executeTakeFirstOrThrow()
-      return toRecordView(row, type.name)
+      await insertParties(ctx.db, row.id, parties)
+      await syncDerivedParties(ctx.db, type, row.id, input.data, {})
+      return toRecordView(row, type.name, await partiesOf(ctx.db, row.id, type))
     }),
 
   get: recordProcedure('read')
     .input(RecordIdInput)
     .query(async ({ ctx, input }) => {
       const { record, entityType } = await findRecordFor(ctx.db, ctx.records, input.id, 'read')
-      return toRecordView(record, entityType.name)
+      return toRecordView(record, entityType.name, await partiesOf(ctx.db, record.id, entityType))
     }),
 
   list: recordProcedure('read')
@@ -71,20 +84,16 @@ export const recordsRouter = router({
       const { record, entityType } = await findRecordFor(ctx.db, ctx.records, input.id, 'update', {
         lock: true,
       })
-      await assertRecordData(
-        ctx.db,
-        ctx.records,
-        entityType,
-        input.data,
-        record.data as Record<string, unknown>,
-      )
+      const previous = record.data as Record<string, unknown>
+      await assertRecordData(ctx.db, ctx.records, entityType, input.data, previous)
       const row = await ctx.db
         .updateTable('records')
         .set({ data: JSON.stringify(input.data), updated_at: new Date() })
         .where('id', '=', input.id)
         .returning(RECORD_COLUMNS)
         .executeTakeFirstOrThrow()
-      return toRecordView(row, entityType.name)
+      await syncDerivedParties(ctx.db, entityType, row.id, input.data, previous)
+      return toRecordView(row, entityType.name, await partiesOf(ctx.db, row.id, entityType))
     }),
 
   delete: recordProcedure('delete')
@@ -103,4 +112,30 @@ export const recordsRouter = router({
   transition: recordProcedure('transition')
     .input(TransitionRecordInput)
     .mutation(({ ctx, input }) => transitionRecord(ctx.db, ctx.records, input)),
+
+  /**
+   * Adds a user to one of a record's parties given as users (`<type>.manageParties`). The
+   * record stays locked until the call ends, so racing adds and removes take turns and a
+   * user added twice is stored once; the user must be one the caller reads.
+   */
+  addParty: recordProcedure('manageParties')
+    .input(RecordPartyInput)
+    .mutation(async ({ ctx, input }) => {
+      const { record, entityType } = await findRecordFor(ctx.db, ctx.records, input.id, 'manageParties', {
+        lock: true,
+      })
+      await addParty(ctx.db, ctx.records, entityType, record.id, input.party, input.userId)
+      return toRecordView(record, entityType.name, await partiesOf(ctx.db, record.id, entityType))
+    }),
+
+  /** Removes a user from one of a record's parties given as users; an absent one changes nothing. */
+  removeParty: recordProcedure('manageParties')
+    .input(RecordPartyInput)
+    .mutation(async ({ ctx, input }) => {
+      const { record, entityType } = await findRecordFor(ctx.db, ctx.records, input.id, 'manageParties', {
+        lock: true,
+      })
+      await removeParty(ctx.db, entityType, record.id, input.party, input.userId)
+      return toRecordView(record, entityType.name, await partiesOf(ctx.db, record.id, entityType))
+    }),
 })

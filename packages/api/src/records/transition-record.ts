@@ -5,6 +5,7 @@ import { findRecordOfType } from './find-record.js'
 import { assertRecordData } from './record-data.js'
 import { invalidRecordData, invalidState, recordNotFound, unknownTransition } from './record-errors.js'
 import type { TransitionRecordInput } from './record-inputs.js'
+import { partiesOf, syncDerivedParties } from './record-parties.js'
 import { RECORD_COLUMNS, type RecordView, toRecordView } from './record-view.js'
 
 /** One transition, on a row locked until the caller's transaction ends (see `records.transition`). */
@@ -51,5 +52,6 @@ export async function transitionRecord(
     .where('id', '=', input.id)
     .returning(RECORD_COLUMNS)
     .executeTakeFirstOrThrow()
-  return toRecordView(row, entityType.name)
+  await syncDerivedParties(trx, entityType, row.id, data, previous)
+  return toRecordView(row, entityType.name, await partiesOf(trx, row.id, entityType))
 }

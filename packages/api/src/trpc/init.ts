@@ -198,7 +198,7 @@ export function leveledProcedure(permission: LeveledPermission) {
 }
 
 /** The record operations; each is a leveled `records.<operation>` permission. */
-export type RecordOperation = 'read' | 'create' | 'update' | 'delete' | 'transition'
+export type RecordOperation = 'read' | 'create' | 'update' | 'delete' | 'transition' | 'manageParties'
 
 /**
  * A procedure whose decision depends on the entity type it acts on, which only the input

@@ -35,6 +35,11 @@ export class RecordGate {
     return this.access.recordGrant(entityType, action)
   }
 
+  /** Where the caller reads users, if it does: who it may name as a record's party. */
+  usersReadGrant() {
+    return this.access.usersReadGrant()
+  }
+
   holds(permission: string, entityType: string): boolean {
     return this.access.holds(permission, entityType)
   }
