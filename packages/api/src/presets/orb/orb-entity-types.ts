@@ -27,6 +27,15 @@ export const orbEntityTypes = defineEntityTypes({
       required: ['amount', 'currency'],
     },
     references: { shopId: 'shops' },
+    // The payer is the owner; the merchant is whoever owns the shop the charge is for, so a
+    // merchant reads, executes and reverses the charges of its own shops, not its consumers'.
+    parties: {
+      merchant: {
+        description: 'The owner of the shop the charge is for',
+        from: { reference: 'shopId' },
+        actions: ['read', 'execute', 'reverse'],
+      },
+    },
     stateMachine: {
       initial: 'created',
       transitions: {

@@ -8,9 +8,15 @@ import { orbEntityTypes as types } from './orb-entity-types.js'
 //   GET_SERVER_VERSIONS/METRICS    system.info, system.metrics
 //   GET_SHOPS, GET_SHOP_INFO       shops.read (public, ALL: so every role has both)
 //   GET_OWN_BALANCE                balances.read SELF; GET_ECONOMY_BALANCE: balances.read ALL
-//   START_QR_CHARGE                charges.create + charges.start, SELF
-//   EXECUTE/REVERSE_QR_PAYMENT     charges.execute / charges.reverse, OWNED (the merchant's consumers)
-//   GET_REPORTS_SELF/OWN/ALL       reports.read at SELF / OWNED / ALL
+//   START_QR_CHARGE                charges.create + charges.start, SELF; the payer (owner) reads
+//                                  its charges: charges.read SELF
+//   EXECUTE/REVERSE_QR_PAYMENT     charges.execute / charges.reverse, SELF through the charge's
+//                                  `merchant` party (the owner of its shop), with charges.read SELF:
+//                                  a merchant acts on the charges of its own shops, not on every
+//                                  charge its consumers start
+//   GET_REPORTS_SELF/OWN/ALL       reports.read at SELF / OWNED / ALL (reports are still records of
+//                                  their own; they should become the caller's charges, as payer or
+//                                  merchant, totalled by records.aggregate: issue 14)
 //   UPDATE_SHOP_SELF               shops.update SELF
 //   GET_SELF_INFO                  users.read SELF; GET_USER_INFO, SEARCH_USERS: users.read ALL
 //   ADD_USER                       users.create, invitations.*, users.assignRole (a user comes with a role)
@@ -34,6 +40,7 @@ export const orbPreset: Preset = {
       description: 'Pays: starts QR charges',
       grants: {
         'balances.read': 'SELF',
+        'charges.read': 'SELF',
         'charges.create': 'SELF',
         'charges.start': 'SELF',
         'reports.read': 'SELF',
@@ -44,8 +51,9 @@ export const orbPreset: Preset = {
       description: 'Sells: executes and reverses payments, keeps its shop up to date',
       grants: {
         'reports.read': 'OWNED',
-        'charges.execute': 'OWNED',
-        'charges.reverse': 'OWNED',
+        'charges.read': 'SELF',
+        'charges.execute': 'SELF',
+        'charges.reverse': 'SELF',
         'shops.update': 'SELF',
         'users.read': 'SELF',
         'auth.changePassword': true,

@@ -43,8 +43,11 @@ export interface OrbWorld {
   account(client: SeedClient): OrbAccount | undefined
   /** A person with no role beyond `public`, for the anonymous client to sign in as. */
   readonly spare: OrbAccount
-  /** A fresh charge owned by the cast's consumer (under the cast's merchant), moved to `status` by the issuer. */
-  charge(status: 'started' | 'executed'): Promise<string>
+  /**
+   * A fresh charge owned by the cast's consumer (under the cast's merchant), moved to
+   * `status` by the issuer, at the cast merchant's shop unless `shop` says the other one.
+   */
+  charge(status: 'started' | 'executed', shop?: 'merchantShop' | 'otherShop'): Promise<string>
   /** A fresh active person under the cast's merchant. */
   freshUser(): Promise<string>
 }
@@ -139,14 +142,34 @@ export const orbSeedTable: readonly Row[] = [
     cells: MERCHANT_AND_ISSUER,
     call: async (client, world) =>
       client.records.transition.mutate({ id: await world.charge('started'), name: 'execute' }),
-    note: `charges.execute at OWNED: the merchant executes what its consumers started. ${ISSUER_HOLDS_ALL}`,
+    note: `charges.execute at SELF through the charge's merchant party (the owner of its shop): the merchant executes the charges of its own shop. The consumer reads the charge (it pays) but may not execute it. ${ISSUER_HOLDS_ALL}`,
   },
   {
     line: 'REVERSE_QR_PAYMENT',
     cells: MERCHANT_AND_ISSUER,
     call: async (client, world) =>
       client.records.transition.mutate({ id: await world.charge('executed'), name: 'reverse' }),
-    note: `charges.reverse at OWNED. ${ISSUER_HOLDS_ALL}`,
+    note: `charges.reverse at SELF through the merchant party. ${ISSUER_HOLDS_ALL}`,
+  },
+  {
+    line: 'EXECUTE_QR_PAYMENT (at another merchant’s shop)',
+    cells: ISSUER_ONLY,
+    call: async (client, world) =>
+      client.records.transition.mutate({ id: await world.charge('started', 'otherShop'), name: 'execute' }),
+    note: "The cast's consumer pays at the other merchant's shop: the cast merchant, though the consumer sits under it, is no party to that charge and gets NOT_FOUND.",
+  },
+  {
+    line: 'START_QR_CHARGE (the payer and the merchant read the charge)',
+    cells: { public: '✗', consumer: '✔', merchant: '✔', issuer: '✔' },
+    call: async (client, world) => {
+      const id = await world.charge('started')
+      const charge = await client.records.get.query({ id })
+      if (charge.parties.merchant?.[0] !== world.ids.merchant) {
+        throw new Error(`The charge's merchant party is ${charge.parties.merchant}, not the shop's owner`)
+      }
+      return charge
+    },
+    note: 'charges.read SELF for the consumer (the owner, who pays) and for the merchant (the charge’s merchant party, from its shopId).',
   },
   {
     line: 'GET_REPORTS_SELF / GET_REPORTS_OWN / GET_REPORTS_ALL',
