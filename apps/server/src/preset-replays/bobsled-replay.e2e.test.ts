@@ -57,7 +57,9 @@ describe('Bobsled preset: the seed replayed through the SDK', () => {
     const member = await add('member', 'member')
     const fulfillment = await add('fulfillment', 'fulfillment')
     const integrator = await add('integrator', 'integrator')
-    const consumer = await add('consumer', 'consumer')
+    // The consumer belongs to an organization: it sits below the organization's account.
+    const organizationAccount = await addRoleUser(preset, { name: 'globex-account', parentId: adminId })
+    const consumer = await add('consumer', 'consumer', organizationAccount.id)
     const viewer = await add('viewer', 'viewer')
     otherConsumer = await add('other-consumer', 'consumer', fulfillment.id)
     users = {
@@ -77,10 +79,17 @@ describe('Bobsled preset: the seed replayed through the SDK', () => {
     })
     preset.tree.set(service.id, adminId)
 
+    const organization = await admin.records.create.mutate({
+      entityType: 'consumerOrganizations',
+      ownerId: organizationAccount.id,
+      data: { name: 'Globex' },
+    })
     world = {
       owner: admin,
       ownerId: adminId,
       consumerId: consumer.id,
+      organizationAccountId: organizationAccount.id,
+      organizationId: organization.id,
       serviceAccountId: service.id,
       record: async (entityType, data, ownerId) => {
         const record = await admin.records.create.mutate({
@@ -206,6 +215,58 @@ describe('Bobsled preset: the seed replayed through the SDK', () => {
     expect(
       (await failure(consumer.records.transition.mutate({ id: another.id, name: 'archive' }))).code,
     ).toBe('FORBIDDEN')
+  })
+
+  it('a share reaches the consumers and organizations it is shared with, who may set its destination', async () => {
+    const consumer = users.consumer.client
+    // Owned by the fulfillment user, shared with the consumer's organization by its field.
+    const share = await users.fulfillment.client.records.create.mutate({
+      entityType: 'shares',
+      data: { name: 'Globex deliveries', consumerOrganizationId: world.organizationId },
+    })
+    expect(share.parties).toEqual({ organization: [world.organizationAccountId] })
+    const destination = await consumer.records.create.mutate({
+      entityType: 'destinations',
+      data: { name: 'Globex warehouse', kind: 'snowflake' },
+    })
+    // The other consumer is in no organization the share names: it does not exist for it.
+    expect((await failure(otherConsumer.client.records.get.query({ id: share.id }))).code).toBe('NOT_FOUND')
+    expect(
+      await consumer.records.transition.mutate({
+        id: share.id,
+        name: 'setDestination',
+        data: { destinationId: destination.id },
+      }),
+    ).toMatchObject({ status: 'active', ownerId: users.fulfillment.id })
+
+    // Shared with the other consumer too (Member may), then not any more.
+    await users.member.client.records.addParty.mutate({
+      id: share.id,
+      party: 'consumers',
+      userId: otherConsumer.id,
+    })
+    expect((await otherConsumer.client.records.get.query({ id: share.id })).parties).toEqual({
+      organization: [world.organizationAccountId],
+      consumers: [otherConsumer.id],
+    })
+    expect(
+      (await otherConsumer.client.records.list.query({ entityType: 'shares' })).items.map((item) => item.id),
+    ).toContain(share.id)
+    await users.member.client.records.removeParty.mutate({
+      id: share.id,
+      party: 'consumers',
+      userId: otherConsumer.id,
+    })
+    expect((await failure(otherConsumer.client.records.get.query({ id: share.id }))).code).toBe('NOT_FOUND')
+    // The organization comes from the field: it is not added or removed by hand.
+    const derived = await failure(
+      users.member.client.records.removeParty.mutate({
+        id: share.id,
+        party: 'organization',
+        userId: world.organizationAccountId,
+      }),
+    )
+    expect(derived.code).toBe('BAD_REQUEST')
   })
 
   it("changing a user's role takes effect on the user's very next call", async () => {

@@ -1,6 +1,13 @@
 import { randomUUID } from 'node:crypto'
 import { denialCode } from '@trellis/api/testing'
-import { type EntityTypeScope, type Level, type ParentMap, visibleOwners } from '@trellis/core'
+import {
+  type EntityTypeScope,
+  type Level,
+  type ParentMap,
+  partyActions,
+  subtreeOf,
+  visibleOwners,
+} from '@trellis/core'
 import { createTrellisClient, isTrellisError, listAll, type TrellisClient } from '@trellis/sdk'
 import { expect } from 'vitest'
 import { addPerson } from '../add-person.js'
@@ -93,7 +100,8 @@ export function allRecordsOf(client: TrellisClient, entityType: string) {
 
 /**
  * Asserts a leveled read: denied when `level` is undefined, else exactly the records
- * whose owners the level reaches from `actorId` (the oracle in @trellis/core decides).
+ * whose owner or a party counted for reading the level reaches from `actorId` (the oracle
+ * in @trellis/core decides; a party reaching members involves its user's subtree).
  */
 export async function expectReadsAtLevel(
   preset: PresetServer,
@@ -109,8 +117,23 @@ export async function expectReadsAtLevel(
   }
   const everything = await allRecordsOf(preset.admin, entityType)
   const tree: ParentMap = preset.tree
-  const owners = actorId === null ? null : visibleOwners(tree, actorId, level)
-  const expected = everything.filter((record) => owners === null || owners.has(record.ownerId))
+  const reached = actorId === null ? null : visibleOwners(tree, actorId, level)
+  const parties = Object.entries(
+    (await preset.admin.entityTypes.get.query({ name: entityType })).parties ?? {},
+  )
+  const involved = (record: (typeof everything)[number]) => [
+    record.ownerId,
+    ...parties
+      .filter(([, party]) => partyActions(party).includes('read'))
+      .flatMap(([name, party]) =>
+        (record.parties[name] ?? []).flatMap((user) =>
+          party.reaches === 'members' ? [...subtreeOf(tree, user)] : [user],
+        ),
+      ),
+  ]
+  const expected = everything.filter(
+    (record) => reached === null || involved(record).some((user) => reached.has(user)),
+  )
   const seen = await allRecordsOf(client, entityType)
   expect(seen.map((record) => record.id).sort(), what).toEqual(expected.map((record) => record.id).sort())
 }

@@ -4,8 +4,10 @@ const named = { name: { type: 'string', minLength: 1, maxLength: 200 } } as cons
 
 // The resources Bobsled's permission tables talk about (seeds/bobsled-users-and-roles.txt).
 export const bobsledEntityTypes = defineEntityTypes({
+  // An organization is linked to its member users through its owner: the organization's
+  // account, a user of the tree with its consumers below it, owns the record.
   consumerOrganizations: {
-    description: 'The customers that shares are delivered to',
+    description: 'The customers that shares are delivered to; owned by the organization’s account user',
     schema: { type: 'object', properties: { ...named }, required: ['name'] },
   },
   dataSources: {
@@ -25,7 +27,8 @@ export const bobsledEntityTypes = defineEntityTypes({
     },
   },
   shares: {
-    description: 'Data shared with a consumer organisation; owned by the consumer it is shared with',
+    description:
+      'Data shared with consumers and consumer organizations; owned by the consumer it is first shared with',
     schema: {
       type: 'object',
       properties: {
@@ -41,6 +44,28 @@ export const bobsledEntityTypes = defineEntityTypes({
       sourceId: 'dataSources',
       consumerOrganizationId: 'consumerOrganizations',
       destinationId: 'destinations',
+    },
+    // Whom else a share is shared with. Each may read it and set its destination; an
+    // organization's member users (those below its account) count with it.
+    parties: {
+      consumers: {
+        description: 'Further consumers the share is shared with',
+        from: 'users',
+        actions: ['read', 'setDestination'],
+      },
+      organization: {
+        description: 'The account of the consumer organization in consumerOrganizationId, with its members',
+        from: { reference: 'consumerOrganizationId' },
+        reaches: 'members',
+        actions: ['read', 'setDestination'],
+      },
+      organizations: {
+        description:
+          'Further organizations (their account users) the share is shared with, with their members',
+        from: 'users',
+        reaches: 'members',
+        actions: ['read', 'setDestination'],
+      },
     },
     // A share without a destination waits for one; its consumer may set it (the seed's footnote).
     stateMachine: {

@@ -13,6 +13,12 @@ export interface BobsledWorld {
   readonly ownerId: string
   /** The consumer the rows' shares and transfers are shared with (and owned by). */
   readonly consumerId: string
+  /**
+   * The account user of the consumer's organization: the consumer sits below it, and it
+   * owns the organization's `consumerOrganizations` record, `organizationId`.
+   */
+  readonly organizationAccountId: string
+  readonly organizationId: string
   /** A service account: a user of kind `service`, whose secrets are API keys. */
   readonly serviceAccountId: string
   /** A new record made by the owner, owned by `ownerId` (the owner by default). */
@@ -196,7 +202,11 @@ export const bobsledSeedTable: readonly BobsledRow[] = [
     cells: cells('✔ ✔ ✔ ✗ ✗ ✗'),
     call: async (client, world) => {
       const source = await world.record('dataSources', { name: 'Lake', kind: 's3' })
-      const organization = await world.record('consumerOrganizations', { name: 'Globex' })
+      const organization = await world.record(
+        'consumerOrganizations',
+        { name: 'Globex' },
+        world.organizationAccountId,
+      )
       const destination = await world.record('destinations', { name: 'Globex BQ', kind: 'bigquery' })
       const share = await newShare(world)
       await allOrNone({
@@ -218,6 +228,57 @@ export const bobsledSeedTable: readonly BobsledRow[] = [
       'Consumer is ✗(*): "(*) If a Consumer has been invited to a Share without any destination set, they ' +
       'can set one up". The share here is the consumer’s own, so it is refused with FORBIDDEN (it can read ' +
       'it), and the footnote is the `setDestination` transition, replayed in its own test.',
+  },
+
+  {
+    line: 'View ‘own’ shares (shared with the consumer among others)',
+    cells: cells('✔ ✔ ✔ ✗ ✔ ✔'),
+    call: async (client, world) => {
+      const share = await world.owner.records.create.mutate({
+        entityType: 'shares',
+        data: { name: 'Shared widely' },
+        parties: { consumers: [world.consumerId] },
+      })
+      return client.records.get.query({ id: share.id })
+    },
+    note: 'A share owned by the owner and shared with the consumer (its `consumers` party): the consumer reads it at SELF.',
+  },
+  {
+    line: 'View ‘own’ shares (shared with the consumer’s organization)',
+    cells: cells('✔ ✔ ✔ ✗ ✔ ✔'),
+    call: async (client, world) => {
+      const share = await world.owner.records.create.mutate({
+        entityType: 'shares',
+        data: { name: 'For Globex', consumerOrganizationId: world.organizationId },
+      })
+      return client.records.get.query({ id: share.id })
+    },
+    note:
+      'The share names the consumer’s organization; its `organization` party is the account that owns the ' +
+      'organization record, reaching its members, so the consumer below that account reads it at SELF.',
+  },
+  {
+    line: 'Create, archive, and delete share (share with more consumers and organizations)',
+    cells: cells('✔ ✔ ✗ ✗ ✗ ✗'),
+    call: async (client, world) => {
+      const share = await world.record('shares', { name: 'To be shared' })
+      await allOrNone({
+        addConsumer: () =>
+          client.records.addParty.mutate({ id: share.id, party: 'consumers', userId: world.consumerId }),
+        addOrganization: () =>
+          client.records.addParty.mutate({
+            id: share.id,
+            party: 'organizations',
+            userId: world.organizationAccountId,
+          }),
+        removeConsumer: () =>
+          client.records.removeParty.mutate({ id: share.id, party: 'consumers', userId: world.consumerId }),
+      })
+    },
+    note:
+      '`shares.manageParties`, which Owner and Member hold. Parties given as users must be users the caller ' +
+      'reads, and Fulfillment reads no users (“View Bobsled users” ✗): it shares with an organization through ' +
+      'the share’s consumerOrganizationId instead (the row above), and is refused here.',
   },
 
   // Transfers
