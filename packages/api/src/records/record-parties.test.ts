@@ -338,4 +338,49 @@ describe('record parties', () => {
     await admin().users.delete({ id: gone })
     expect((await as('alice').records.get({ id: created.id })).parties).toEqual({})
   })
+
+  it('refuses a type whose parties name a field that is not a reference, or an action it lacks', async () => {
+    const error = await failure(
+      admin().entityTypes.create({
+        name: 'tickets',
+        schema: { type: 'object' },
+        parties: { seller: { from: { reference: 'eventId' }, actions: ['fly'] } },
+      }),
+    )
+    expect(error.code).toBe('BAD_REQUEST')
+    expect(error.message).toContain('"eventId" is not a field listed in references')
+    expect(error.message).toContain('"fly" is not an action of the type')
+    expect((await failure(admin().entityTypes.get({ name: 'tickets' }))).code).toBe('NOT_FOUND')
+  })
+
+  it('drops the rows and the manageParties grants of parties a type stops declaring', async () => {
+    await admin().entityTypes.create({
+      name: 'notes',
+      schema: { type: 'object' },
+      parties: { readers: { from: 'users' } },
+    })
+    await h.grant(ids.eve!, { 'notes.read': 'SELF', 'notes.manageParties': 'SELF' })
+    const note = await admin().records.create({
+      entityType: 'notes',
+      data: {},
+      parties: { readers: [ids.bob!] },
+    })
+    await h.grant(ids.bob!, { 'notes.read': 'SELF' })
+    expect(await readable('bob', note.id)).toBe(true)
+    const updated = await admin().entityTypes.update({ name: 'notes', parties: null })
+    expect(updated.permissions).not.toContain('notes.manageParties')
+    expect(await readable('bob', note.id)).toBe(false)
+    const rows = await h.database.db
+      .selectFrom('record_parties')
+      .select('user_id')
+      .where('record_id', '=', note.id)
+      .execute()
+    expect(rows).toEqual([])
+    const grants = await h.database.db
+      .selectFrom('role_grants')
+      .select('permission')
+      .where('permission', '=', 'notes.manageParties')
+      .execute()
+    expect(grants).toEqual([])
+  })
 })
