@@ -8,9 +8,12 @@ export function recordNotFound(): TRPCError {
 }
 
 /** Carries the failing paths to the error formatter, which reports them as `inputIssues`. */
-class RecordDataError extends Error {
-  constructor(readonly issues: InputIssue[]) {
-    super('Record data does not match its schema')
+class InputIssuesError extends Error {
+  constructor(
+    message: string,
+    readonly issues: InputIssue[],
+  ) {
+    super(message)
   }
 }
 
@@ -20,7 +23,7 @@ export function invalidRecordData(issues: InputIssue[]): TRPCError {
     code: 'BAD_REQUEST',
     reason: 'INVALID_RECORD_DATA',
     message: 'Invalid record data',
-    cause: new RecordDataError(issues),
+    cause: new InputIssuesError('Record data does not match its schema', issues),
   })
 }
 
@@ -41,19 +44,12 @@ export function invalidState(entityType: string, transition: string, status: str
   })
 }
 
-/** Carries the failing paths of a parties change to the error formatter (`inputIssues`). */
-class RecordPartiesError extends Error {
-  constructor(readonly issues: InputIssue[]) {
-    super('Invalid record parties')
-  }
-}
-
 /** BAD_REQUEST for parties a record cannot take: unknown names, derived parties, too many. */
 export function invalidParties(issues: InputIssue[]): TRPCError {
   return new TrellisError({
     code: 'BAD_REQUEST',
     reason: 'INVALID_PARTIES',
     message: 'Invalid record parties',
-    cause: new RecordPartiesError(issues),
+    cause: new InputIssuesError('Invalid record parties', issues),
   })
 }

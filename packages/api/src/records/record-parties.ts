@@ -172,6 +172,13 @@ export async function syncDerivedParties(
   }
 }
 
+/** One user of one party of one record, as `records.addParty` and `records.removeParty` take it. */
+export interface PartyChange {
+  readonly id: string
+  readonly party: string
+  readonly userId: string
+}
+
 /**
  * Adds one user to a direct party of a record locked by the caller (`findRecordFor` with
  * `lock`), so two adds to one record take turns: the count below is exact, and adding a
@@ -181,9 +188,7 @@ export async function addParty(
   db: TrellisDatabase,
   access: RecordGate,
   type: StoredEntityType,
-  recordId: string,
-  party: string,
-  userId: string,
+  { id: recordId, party, userId }: PartyChange,
 ): Promise<void> {
   directParty(type, party, ['party'])
   await assertReadableUsers(db, access, [userId])
@@ -200,10 +205,9 @@ export async function addParty(
 /** Removes one user from a direct party of a locked record; removing an absent one changes nothing. */
 export async function removeParty(
   db: TrellisDatabase,
+  _access: RecordGate,
   type: StoredEntityType,
-  recordId: string,
-  party: string,
-  userId: string,
+  { id: recordId, party, userId }: PartyChange,
 ): Promise<void> {
   directParty(type, party, ['party'])
   await db

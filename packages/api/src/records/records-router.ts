@@ -1,7 +1,8 @@
-import { userWithinLevel } from '@trellis/db'
+import { type StoredEntityType, type TrellisDatabase, userWithinLevel } from '@trellis/db'
 import { getEntityType } from '../entity-types/get-entity-type.js'
 import { unauthorized } from '../errors/access-errors.js'
 import { recordProcedure, router } from '../trpc/init.js'
+import type { RecordGate } from '../trpc/record-gate.js'
 import { userNotFound } from '../users/user-errors.js'
 import { findRecordFor } from './find-record.js'
 import { listRecords } from './list-records.js'
@@ -18,12 +19,30 @@ import {
   addParty,
   assertNewParties,
   insertParties,
+  type PartyChange,
   partiesOf,
   removeParty,
   syncDerivedParties,
 } from './record-parties.js'
-import { RECORD_COLUMNS, toRecordView } from './record-view.js'
+import { RECORD_COLUMNS, type RecordView, toRecordView } from './record-view.js'
 import { transitionRecord } from './transition-record.js'
+
+/** A party change on the locked record the caller may manage the parties of; the record as it is then. */
+async function changeParty(
+  db: TrellisDatabase,
+  access: RecordGate,
+  change: PartyChange,
+  apply: (
+    db: TrellisDatabase,
+    access: RecordGate,
+    type: StoredEntityType,
+    change: PartyChange,
+  ) => Promise<void>,
+): Promise<RecordView> {
+  const { record, entityType } = await findRecordFor(db, access, change.id, 'manageParties', { lock: true })
+  await apply(db, access, entityType, change)
+  return toRecordView(record, entityType.name, await partiesOf(db, record.id, entityType))
+}
 
 /** Records of every entity type (docs/model.md §5), each decided per type and filtered in SQL by level. */
 export const recordsRouter = router({
@@ -120,22 +139,10 @@ export const recordsRouter = router({
    */
   addParty: recordProcedure('manageParties')
     .input(RecordPartyInput)
-    .mutation(async ({ ctx, input }) => {
-      const { record, entityType } = await findRecordFor(ctx.db, ctx.records, input.id, 'manageParties', {
-        lock: true,
-      })
-      await addParty(ctx.db, ctx.records, entityType, record.id, input.party, input.userId)
-      return toRecordView(record, entityType.name, await partiesOf(ctx.db, record.id, entityType))
-    }),
+    .mutation(({ ctx, input }) => changeParty(ctx.db, ctx.records, input, addParty)),
 
   /** Removes a user from one of a record's parties given as users; an absent one changes nothing. */
   removeParty: recordProcedure('manageParties')
     .input(RecordPartyInput)
-    .mutation(async ({ ctx, input }) => {
-      const { record, entityType } = await findRecordFor(ctx.db, ctx.records, input.id, 'manageParties', {
-        lock: true,
-      })
-      await removeParty(ctx.db, entityType, record.id, input.party, input.userId)
-      return toRecordView(record, entityType.name, await partiesOf(ctx.db, record.id, entityType))
-    }),
+    .mutation(({ ctx, input }) => changeParty(ctx.db, ctx.records, input, removeParty)),
 })

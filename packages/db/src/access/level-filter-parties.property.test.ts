@@ -1,15 +1,15 @@
-import { LEVELS, type Level, moveWouldCreateCycle, subtreeOf, visibleOwners } from '@trellis/core'
+import { LEVELS, moveWouldCreateCycle, subtreeOf, visibleOwners } from '@trellis/core'
 import fc from 'fast-check'
 import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { toCount } from '../count.js'
 import type { TrellisDatabase } from '../schema/database.js'
 import { clearUsers, createTestDatabase, type TestDatabase, testEntityTypeId } from '../testing/index.js'
+import { walkRecordPages } from '../testing/walk-record-pages.js'
 import { deleteUser } from '../tree/delete-user.js'
 import { insertUser } from '../tree/insert-user.js'
 import { moveSubtree } from '../tree/move-subtree.js'
-import { type Actor, type CountedParties, recordWithinLevel } from './level-filter.js'
-import { recordsShaped } from './newest-records.js'
+import { type CountedParties, recordWithinLevel } from './level-filter.js'
 
 // The party-aware record filter against the tree oracle: a record is visible at a level when
 // its owner or any counted party is within it, a party reaching members counting its whole
@@ -87,30 +87,6 @@ function involvedUsers(tree: ReadonlyMap<string, string | null>, record: StoredR
 
 const sorted = (ids: Iterable<string>): string[] => [...ids].sort()
 
-async function walkPages(db: TrellisDatabase, actor: Actor, level: Level, walk: boolean): Promise<string[]> {
-  const seen: string[] = []
-  let cursor: { created_at: Date; id: string } | undefined
-  for (;;) {
-    let query = db
-      .selectFrom(recordsShaped(db, walk))
-      .select(['records.id', 'records.created_at'])
-      .where(recordWithinLevel(actor, level, COUNTED))
-      .orderBy('created_at', 'desc')
-      .orderBy('id', 'desc')
-      .limit(PAGE_SIZE)
-    if (cursor) {
-      const after = cursor
-      query = query.where((eb) =>
-        eb(eb.refTuple('created_at', 'id'), '<', eb.tuple(after.created_at, after.id)),
-      )
-    }
-    const page = await query.execute()
-    seen.push(...page.map((row) => row.id))
-    if (page.length < PAGE_SIZE) return seen
-    cursor = page[page.length - 1]!
-  }
-}
-
 async function expectMatchesOracle(
   db: TrellisDatabase,
   tree: ReadonlyMap<string, string | null>,
@@ -142,7 +118,7 @@ async function expectMatchesOracle(
       .executeTakeFirstOrThrow()
     expect(toCount(count), `count at ${level}`).toBe(expected.length)
     for (const walk of [false, true]) {
-      const walked = await walkPages(db, actor, level, walk)
+      const walked = await walkRecordPages(db, recordWithinLevel(actor, level, COUNTED), walk, PAGE_SIZE)
       expect(walked.length, `pages repeat nothing at ${level} (walk: ${walk})`).toBe(new Set(walked).size)
       expect(sorted(walked), `pages at ${level} (walk: ${walk})`).toEqual(expected)
     }

@@ -1,4 +1,4 @@
-import { LEVELS, type Level, moveWouldCreateCycle, subtreeOf, visibleOwners } from '@trellis/core'
+import { LEVELS, moveWouldCreateCycle, subtreeOf, visibleOwners } from '@trellis/core'
 import fc from 'fast-check'
 import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -11,12 +11,12 @@ import {
   type TestDatabase,
   testEntityTypeId,
 } from '../testing/index.js'
+import { walkRecordPages } from '../testing/walk-record-pages.js'
 import { deleteUser } from '../tree/delete-user.js'
 import { insertUser } from '../tree/insert-user.js'
 import { moveSubtree } from '../tree/move-subtree.js'
 import { UserTreeError } from '../tree/user-tree-error.js'
 import { type Actor, ownerWithinLevel, userWithinLevel } from './level-filter.js'
-import { recordsShaped } from './newest-records.js'
 
 // The SQL level filters against the in-memory oracle (`visibleOwners`) on random trees,
 // random records and random moves. Tuned to stay well under a minute on PGlite.
@@ -140,39 +140,6 @@ async function expectTreeIntegrity(db: TrellisDatabase, oracle: ReadonlyMap<stri
   }
 }
 
-/**
- * Walks every page of records visible at a level, keyset on (created_at desc, id desc), read
- * from the records in either shape a list may give them (`recordsShaped`).
- */
-async function walkRecordPages(
-  db: TrellisDatabase,
-  actor: Actor,
-  level: Level,
-  walk: boolean,
-): Promise<string[]> {
-  const seen: string[] = []
-  let cursor: { created_at: Date; id: string } | undefined
-  for (;;) {
-    let query = db
-      .selectFrom(recordsShaped(db, walk))
-      .select(['id', 'created_at'])
-      .where(ownerWithinLevel('records.owner_id', actor, level))
-      .orderBy('created_at', 'desc')
-      .orderBy('id', 'desc')
-      .limit(PAGE_SIZE)
-    if (cursor) {
-      const after = cursor
-      query = query.where((eb) =>
-        eb(eb.refTuple('created_at', 'id'), '<', eb.tuple(after.created_at, after.id)),
-      )
-    }
-    const page = await query.execute()
-    seen.push(...page.map((row) => row.id))
-    if (page.length < PAGE_SIZE) return seen
-    cursor = page[page.length - 1]!
-  }
-}
-
 async function expectFiltersMatchOracle(
   db: TrellisDatabase,
   oracle: ReadonlyMap<string, string | null>,
@@ -215,7 +182,12 @@ async function expectFiltersMatchOracle(
     expect(toCount(recordCount.count), `record count at ${level}`).toBe(expectedRecords.length)
 
     for (const walk of [false, true]) {
-      const walked = await walkRecordPages(db, actor, level, walk)
+      const walked = await walkRecordPages(
+        db,
+        ownerWithinLevel('records.owner_id', actor, level),
+        walk,
+        PAGE_SIZE,
+      )
       expect(walked.length, `paginated walk at ${level} repeats nothing (walk: ${walk})`).toBe(
         new Set(walked).size,
       )
