@@ -117,7 +117,7 @@ describe('text PostgreSQL cannot store (regression: NUL or a lone surrogate answ
       'invitations.resend': { userId: worker },
       'invitations.revoke': { userId: worker },
       'invitations.accept': { token: 'an-invitation-token', password, displayName: 'Ann' },
-      'records.create': { entityType: 'cars', ownerId: worker, data },
+      'records.create': { entityType: 'cars', ownerId: worker, data, parties: { riders: [worker] } },
       'records.get': { id: car.id },
       'records.list': {
         entityType: 'cars',
@@ -131,6 +131,8 @@ describe('text PostgreSQL cannot store (regression: NUL or a lone surrogate answ
       'records.update': { id: car.id, data },
       'records.delete': { id: car.id },
       'records.transition': { id: car.id, name: 'drive', data: { plate: 'CD-456' } },
+      'records.addParty': { id: car.id, party: 'riders', userId: worker },
+      'records.removeParty': { id: car.id, party: 'riders', userId: worker },
       'roles.list': { cursor: nameCursor },
       'roles.get': { name: 'admin' },
       'roles.create': { name: 'clerk', description: 'Clerks', grants: { 'users.read': 'ALL' } },
