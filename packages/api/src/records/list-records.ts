@@ -1,45 +1,22 @@
 import { broadestLevel } from '@trellis/core'
-import {
-  ownerWithinSubtree,
-  reachedPath,
-  recordsNewestFirst,
-  type TrellisDatabase,
-  userWithinLevel,
-} from '@trellis/db'
+import { reachedPath, recordsNewestFirst, type TrellisDatabase } from '@trellis/db'
 import { type Expression, type SqlBool, sql } from 'kysely'
 import type { z } from 'zod'
 import { type RecordGrant, recordsWithin } from '../access/record-access.js'
-import { entityTypeNotFound } from '../entity-types/entity-type-errors.js'
 import { newestFirst } from '../pagination/keyset.js'
+import { listTotal } from '../pagination/list-total.js'
 import { type Page, pageQuery, paginate } from '../pagination/paginate.js'
 import type { RecordGate } from '../trpc/record-gate.js'
+import { type ReadableType, readableTypes } from './readable-types.js'
+import { reachableSubtreeRoot, recordFilterConditions } from './record-filters.js'
 import type { ListRecordsInput } from './record-inputs.js'
 import { RECORD_COLUMNS, type RecordView, toRecordView } from './record-view.js'
-
-/** The readable types with their grants; the types the caller may not read are left out. */
-async function readableTypes(db: TrellisDatabase, access: RecordGate, entityType: string | undefined) {
-  const types = await access.entityTypes(db)
-  if (entityType !== undefined) {
-    const type = types.find((type) => type.name === entityType)
-    if (!type) throw entityTypeNotFound(entityType)
-    return [{ type, grant: access.require(type.name, 'read') }]
-  }
-  const readable = types.flatMap((type) => {
-    const grant = access.grantFor(type.name, 'read')
-    return grant ? [{ type, grant }] : []
-  })
-  // With no types yet there is nothing to refuse: the page is just empty.
-  if (readable.length === 0 && types.length > 0) {
-    throw access.refuse('records.read')
-  }
-  return readable
-}
 
 /**
  * `(type in (…) and owner within level) or …`: one branch per level the caller reads
  * types at, each built by the same level filter as everything else.
  */
-function readableFilter(readable: { type: { id: string }; grant: RecordGrant }[]): Expression<SqlBool> {
+function readableFilter(readable: ReadableType[]): Expression<SqlBool> {
   const byLevel = new Map<string, { grant: RecordGrant; typeIds: string[] }>()
   for (const { type, grant } of readable) {
     const group = byLevel.get(grant.level) ?? { grant, typeIds: [] }
@@ -63,20 +40,19 @@ export async function listRecords(
   input: z.output<typeof ListRecordsInput>,
 ): Promise<Page<RecordView>> {
   const readable = await readableTypes(db, access, input.entityType)
-  if (readable.length === 0) return { items: [], nextCursor: null }
+  const empty = {
+    items: [],
+    nextCursor: null,
+    ...(input.withTotal ? { total: { count: 0, exact: true } } : {}),
+  }
+  if (readable.length === 0) return empty
   const typeNames = new Map(readable.map(({ type }) => [type.id, type.name]))
   const broadest = broadestLevel(readable.map(({ grant }) => grant.level))!
   const actor = access.actor
   let subtreeRoot: string | undefined
   if (input.subtreeOf) {
-    // The subtree's root must be a user the caller reaches at its broadest read level: a
-    // root outside it gives an empty page, like an unknown one, so a list cannot tell
-    // which users outside the caller's reach sit above the ones it sees.
-    let rootQuery = db.selectFrom('users').select('users.path').where('users.id', '=', input.subtreeOf)
-    if (actor) rootQuery = rootQuery.where(userWithinLevel('users', actor, broadest))
-    const root = await rootQuery.executeTakeFirst()
-    if (!root) return { items: [], nextCursor: null }
-    subtreeRoot = root.path
+    subtreeRoot = await reachableSubtreeRoot(db, actor, broadest, input.subtreeOf)
+    if (!subtreeRoot) return empty
   }
   // The subtree the page can reach at most picks how its ids are read (recordsNewestFirst).
   const reach =
@@ -85,11 +61,7 @@ export async function listRecords(
     .selectFrom(await recordsNewestFirst(db, reach))
     .select(['records.id', 'records.created_at'])
     .where(readableFilter(readable))
-  if (input.ownerId) query = query.where('records.owner_id', '=', input.ownerId)
-  if (subtreeRoot) query = query.where(ownerWithinSubtree('records.owner_id', subtreeRoot))
-  if (input.status) query = query.where('records.status', '=', input.status)
-  if (input.createdAfter) query = query.where('records.created_at', '>=', new Date(input.createdAfter))
-  if (input.createdBefore) query = query.where('records.created_at', '<', new Date(input.createdBefore))
+  for (const condition of recordFilterConditions(input, subtreeRoot)) query = query.where(condition)
   // The page's ids first, from one index alone (its entries carry the type, the owner's path
   // and the order: migration 0010), then only those rows are read.
   const keyset = newestFirst('records', 'created_at')
@@ -97,5 +69,8 @@ export async function listRecords(
     .selectFrom('records')
     .select([...RECORD_COLUMNS, 'records.entity_type_id'])
     .where('records.id', 'in', pageQuery(query, keyset, input).clearSelect().select('records.id'))
-  return paginate(rows, keyset, input, (row) => toRecordView(row, typeNames.get(row.entity_type_id)!))
+  const page = await paginate(rows, keyset, input, (row) =>
+    toRecordView(row, typeNames.get(row.entity_type_id)!),
+  )
+  return input.withTotal ? { ...page, total: await listTotal(db, query) } : page
 }
