@@ -8,9 +8,12 @@ export function recordNotFound(): TRPCError {
 }
 
 /** Carries the failing paths to the error formatter, which reports them as `inputIssues`. */
-class RecordDataError extends Error {
-  constructor(readonly issues: InputIssue[]) {
-    super('Record data does not match its schema')
+class InputIssuesError extends Error {
+  constructor(
+    message: string,
+    readonly issues: InputIssue[],
+  ) {
+    super(message)
   }
 }
 
@@ -20,7 +23,7 @@ export function invalidRecordData(issues: InputIssue[]): TRPCError {
     code: 'BAD_REQUEST',
     reason: 'INVALID_RECORD_DATA',
     message: 'Invalid record data',
-    cause: new RecordDataError(issues),
+    cause: new InputIssuesError('Record data does not match its schema', issues),
   })
 }
 
@@ -38,5 +41,18 @@ export function invalidState(entityType: string, transition: string, status: str
     code: 'CONFLICT',
     reason: 'INVALID_STATE',
     message: `Cannot ${transition} a ${entityType} record in state ${status ?? 'none'}`,
+  })
+}
+
+/**
+ * An aggregate naming fields its type's schema does not declare as it needs them (numeric
+ * to total, scalar to group by): BAD_REQUEST with an input issue per field, as zod's are.
+ */
+export function invalidAggregateFields(issues: InputIssue[]): TRPCError {
+  return new TrellisError({
+    code: 'BAD_REQUEST',
+    reason: 'INVALID_INPUT',
+    message: 'Invalid aggregate fields',
+    cause: new InputIssuesError('Aggregate fields do not match the schema', issues),
   })
 }
