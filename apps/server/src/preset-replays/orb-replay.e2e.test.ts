@@ -115,7 +115,7 @@ describe('Orb DLT preset replays its seed', () => {
 
   replaySeedTable(orbSeedTable, () => cast)
 
-  it("the table names every permission of the seed's lists exactly once", () => {
+  it("the table names every permission of the seed's lists (and GET_OTHER_BALANCE) exactly once", () => {
     const seedNames = [
       'LOGIN',
       'RECOVER_PASSWORD',
@@ -139,6 +139,8 @@ describe('Orb DLT preset replays its seed', () => {
       'DEACTIVATE_ANY_USER',
       'GET_USER_INFO',
       'UPDATE_USER_INFO',
+      // In the seed's prose, not its lists.
+      'GET_OTHER_BALANCE',
     ]
     const lines = orbSeedTable.flatMap((row) => row.line.split(' / '))
     expect([...lines].sort()).toEqual([...seedNames].sort())
@@ -151,10 +153,10 @@ describe('Orb DLT preset replays its seed', () => {
       status: 'started',
     })
 
-    // The consumer may start but not execute: it cannot even see charges, so NOT_FOUND.
+    // The consumer may start and read its charge, but not execute it.
     expect(
       await failureCode(consumer.client.records.transition.mutate({ id: started.id, name: 'execute' })),
-    ).toBe('NOT_FOUND')
+    ).toBe('FORBIDDEN')
     // A merchant of the other subtree: outside its OWNED, so the charge does not exist for it.
     expect(
       await failureCode(otherMerchant.client.records.transition.mutate({ id: started.id, name: 'execute' })),
@@ -258,9 +260,9 @@ describe('Orb DLT preset replays its seed', () => {
     try {
       expect((await issuer.roles.get.query({ name: 'consumer' })).grants).not.toHaveProperty('charges.start')
       const { id } = await charge()
-      // The very next call is denied (not found: a consumer reads no charges, so none exist for it).
+      // The very next call is denied: the consumer still reads its charge, so it is told what it lacks.
       expect(await failureCode(consumer.client.records.transition.mutate({ id, name: 'start' }))).toBe(
-        'NOT_FOUND',
+        'FORBIDDEN',
       )
       expect(await issuer.records.get.query({ id })).toMatchObject({ status: 'created' })
     } finally {

@@ -7,10 +7,17 @@ import { orbEntityTypes as types } from './orb-entity-types.js'
 //   LOGIN, RECOVER_PASSWORD        auth.login, auth.requestPasswordReset/resetPassword
 //   GET_SERVER_VERSIONS/METRICS    system.info, system.metrics
 //   GET_SHOPS, GET_SHOP_INFO       shops.read (public, ALL: so every role has both)
-//   GET_OWN_BALANCE                balances.read SELF; GET_ECONOMY_BALANCE: balances.read ALL
+//   GET_OWN_BALANCE                balances.read SELF (records.get/list)
+//   GET_ECONOMY_BALANCE            records.aggregate({ entityType: 'balances', sum: ['amount'] }) at ALL (balances.read)
+//   GET_OTHER_BALANCE              balances.read OWNED (the seed's prose): a merchant reads (and totals) its
+//                                  own balance and its consumers'; the issuer, at ALL, everyone's
 //   START_QR_CHARGE                charges.create + charges.start, SELF
 //   EXECUTE/REVERSE_QR_PAYMENT     charges.execute / charges.reverse, OWNED (the merchant's consumers)
-//   GET_REPORTS_SELF/OWN/ALL       reports.read at SELF / OWNED / ALL
+//   GET_REPORTS_SELF/OWN/ALL       records.aggregate of charges (count, sum of amount, optionally per
+//                                  day/week/month) under charges.read at SELF / OWNED / ALL. The merchant's
+//                                  OWNED is its consumers' charges until charges name their merchant
+//                                  (parties): the seed means the charges it is a party to. reports.read at
+//                                  the same levels stays, for the reports an issuer writes by hand.
 //   UPDATE_SHOP_SELF               shops.update SELF
 //   GET_SELF_INFO                  users.read SELF; GET_USER_INFO, SEARCH_USERS: users.read ALL
 //   ADD_USER                       users.create, invitations.*, users.assignRole (a user comes with a role)
@@ -34,6 +41,7 @@ export const orbPreset: Preset = {
       description: 'Pays: starts QR charges',
       grants: {
         'balances.read': 'SELF',
+        'charges.read': 'SELF',
         'charges.create': 'SELF',
         'charges.start': 'SELF',
         'reports.read': 'SELF',
@@ -44,6 +52,8 @@ export const orbPreset: Preset = {
       description: 'Sells: executes and reverses payments, keeps its shop up to date',
       grants: {
         'reports.read': 'OWNED',
+        'balances.read': 'OWNED',
+        'charges.read': 'OWNED',
         'charges.execute': 'OWNED',
         'charges.reverse': 'OWNED',
         'shops.update': 'SELF',
