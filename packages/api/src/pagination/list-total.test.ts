@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type ApiHarness, createApiHarness } from '../testing/api-harness.js'
+import { entityTypeIdOf } from '../testing/entity-type-id.js'
 import { walkPages } from '../testing/walk-pages.js'
 import { TOTAL_CAP } from './list-total.js'
 
@@ -76,13 +77,7 @@ describe('list totals (withTotal)', () => {
   })
 
   it(`is exact up to ${TOTAL_CAP} items, then "at least ${TOTAL_CAP}"`, async () => {
-    const typeId = (
-      await h.database.db
-        .selectFrom('entity_types')
-        .select('id')
-        .where('name', '=', 'bulk')
-        .executeTakeFirstOrThrow()
-    ).id
+    const typeId = await entityTypeIdOf(h.database.db, 'bulk')
     const insert = (count: number) =>
       h.database.db
         .insertInto('records')

@@ -3,6 +3,7 @@ import { insertUser } from '@trellis/db'
 import fc from 'fast-check'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type ApiHarness, createApiHarness } from '../testing/api-harness.js'
+import { entityTypeIdOf } from '../testing/entity-type-id.js'
 import type { AggregateGroup, AggregateTotals, GroupKey } from './aggregate-records.js'
 
 // records.aggregate against the in-memory oracle (`visibleOwners`, as the level filter's
@@ -132,11 +133,7 @@ describe('records.aggregate against the in-memory oracle', () => {
           }
           return inserted
         })
-        const { id: typeId } = await db
-          .selectFrom('entity_types')
-          .select('id')
-          .where('name', '=', typeName)
-          .executeTakeFirstOrThrow()
+        const typeId = await entityTypeIdOf(db, typeName)
         if (records.length > 0) {
           await db
             .insertInto('records')

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { reasonOf } from '../errors/trellis-error.js'
 import { type ApiHarness, createApiHarness } from '../testing/api-harness.js'
 import { failure, formatted } from '../testing/call-failure.js'
+import { entityTypeIdOf } from '../testing/entity-type-id.js'
 import { GROUP_CAP } from './aggregate-records.js'
 
 const SCHEMA = {
@@ -57,13 +58,7 @@ describe('records.aggregate', () => {
       stateMachine: { initial: 'open', transitions: { close: { from: ['open'], to: 'closed' } } },
     })
     await admin().entityTypes.create({ name: 'notes', schema: {} })
-    paymentsTypeId = (
-      await h.database.db
-        .selectFrom('entity_types')
-        .select('id')
-        .where('name', '=', 'payments')
-        .executeTakeFirstOrThrow()
-    ).id
+    paymentsTypeId = await entityTypeIdOf(h.database.db, 'payments')
     await h.grant(ids.lead, { 'payments.read': 'OWNED' })
     await h.grant(ids.ann, { 'payments.read': 'SELF' })
     await insertPayments([
@@ -208,13 +203,7 @@ describe('records.aggregate', () => {
       name: 'readings',
       schema: { type: 'object', properties: { sensor: { type: 'integer' }, value: { type: 'number' } } },
     })
-    const typeId = (
-      await h.database.db
-        .selectFrom('entity_types')
-        .select('id')
-        .where('name', '=', 'readings')
-        .executeTakeFirstOrThrow()
-    ).id
+    const typeId = await entityTypeIdOf(h.database.db, 'readings')
     const sensors = GROUP_CAP + 5
     await h.database.db
       .insertInto('records')
