@@ -3,6 +3,11 @@ export interface Page<Item> {
   readonly items: readonly Item[]
   /** Null on the last page. */
   readonly nextCursor: string | null
+  /**
+   * Asked with `withTotal: true` (`users.list`, `records.list`, `audit.list`): the items
+   * across all pages, exact up to 10,000, else `{ count: 10000, exact: false }`.
+   */
+  readonly total?: { readonly count: number; readonly exact: boolean }
 }
 
 /**

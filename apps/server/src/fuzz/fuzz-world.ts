@@ -151,6 +151,11 @@ export async function buildFuzzWorld(server: TestServer): Promise<FuzzWorld> {
         search: ['low', 'example'],
         initial: ['draft'],
         to: ['done', 'started'],
+        // records.aggregate's fields: totals of the number, groups by the text.
+        sum: ['amount'],
+        min: ['amount'],
+        max: ['amount'],
+        field: ['title', 'amount'],
       },
       objects: [
         { title: 'fuzz' },

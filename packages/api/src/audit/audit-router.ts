@@ -4,12 +4,14 @@ import { z } from 'zod'
 import { dateTimeInput } from '../inputs/date-time.js'
 import { text } from '../inputs/text.js'
 import { newestFirst } from '../pagination/keyset.js'
-import { PageInput } from '../pagination/page-input.js'
+import { listTotal } from '../pagination/list-total.js'
+import { PageInput, TotalInput } from '../pagination/page-input.js'
 import { paginate } from '../pagination/paginate.js'
 import { leveledProcedure, router } from '../trpc/init.js'
 
 const ListAuditInput = z.object({
   ...PageInput,
+  ...TotalInput,
   actorId: z.uuid().optional(),
   permission: text().min(1).max(100).optional(),
   outcome: z.enum(AUDIT_OUTCOMES).optional(),
@@ -31,7 +33,7 @@ export const auditRouter = router({
       if (input.outcome) query = query.where('outcome', '=', input.outcome)
       if (input.from) query = query.where('occurred_at', '>=', new Date(input.from))
       if (input.to) query = query.where('occurred_at', '<', new Date(input.to))
-      return paginate(query, newestFirst('audit_events', 'occurred_at'), input, (row) => ({
+      const page = await paginate(query, newestFirst('audit_events', 'occurred_at'), input, (row) => ({
         id: row.id,
         occurredAt: row.occurred_at.toISOString(),
         actorId: row.actor_id,
@@ -42,5 +44,6 @@ export const auditRouter = router({
         errorCode: row.error_code,
         requestId: row.request_id,
       }))
+      return input.withTotal ? { ...page, total: await listTotal(ctx.db, query) } : page
     }),
 })

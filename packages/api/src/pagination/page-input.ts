@@ -9,3 +9,8 @@ export const PageInput = {
 
 /** The input of a list that takes nothing but a page; no input at all is the first page. */
 export const PageOnlyInput = z.object(PageInput).prefault({})
+
+/** Asks a list for the number of items across all its pages (`page.total`), counted up to a cap. */
+export const TotalInput = {
+  withTotal: z.boolean().optional(),
+}

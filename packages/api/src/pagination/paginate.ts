@@ -1,12 +1,15 @@
 import { type SelectQueryBuilder, type SqlBool, sql } from 'kysely'
 import { decodeCursor, encodeCursor } from './cursor.js'
 import type { Keyset } from './keyset.js'
+import type { ListTotal } from './list-total.js'
 
 /** What every list answers. */
 export interface Page<Item> {
   readonly items: Item[]
   /** Pass back as `cursor` for the next page; null on the last page. */
   readonly nextCursor: string | null
+  /** The items across all pages, when the list was asked `withTotal` (users, records, audit). */
+  readonly total?: ListTotal
 }
 
 /** Which page to read: a list's validated `PageInput`. */

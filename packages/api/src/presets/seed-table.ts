@@ -29,7 +29,15 @@ export interface SeedRow<TRole extends string, TWorld> {
    * For a line that reads leveled records: the type listed, and the level a ✔ stands for
    * (a level in the cell itself wins). The replay checks exactly which records come back.
    */
-  readonly reads?: { readonly entityType: string; readonly level?: Level }
+  readonly reads?: {
+    readonly entityType: string
+    readonly level?: Level
+    /**
+     * For a line that reads totals: a numeric data field. The replay also checks that
+     * `records.aggregate` counts and sums it over exactly the records the level reaches.
+     */
+    readonly total?: string
+  }
   /** Where Trellis reads the line differently from its words, and why. */
   readonly note?: string
 }

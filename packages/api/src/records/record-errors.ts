@@ -53,3 +53,16 @@ export function invalidParties(issues: InputIssue[]): TRPCError {
     cause: new InputIssuesError('Invalid record parties', issues),
   })
 }
+
+/**
+ * An aggregate naming fields its type's schema does not declare as it needs them (numeric
+ * to total, scalar to group by): BAD_REQUEST with an input issue per field, as zod's are.
+ */
+export function invalidAggregateFields(issues: InputIssue[]): TRPCError {
+  return new TrellisError({
+    code: 'BAD_REQUEST',
+    reason: 'INVALID_INPUT',
+    message: 'Invalid aggregate fields',
+    cause: new InputIssuesError('Aggregate fields do not match the schema', issues),
+  })
+}

@@ -4,7 +4,7 @@ import { dateTimeInput } from '../inputs/date-time.js'
 import { jsonObject } from '../inputs/json-object.js'
 import { keyedRecord } from '../inputs/keyed-record.js'
 import { text } from '../inputs/text.js'
-import { PageInput } from '../pagination/page-input.js'
+import { PageInput, TotalInput } from '../pagination/page-input.js'
 
 /** A record's data: a JSON object, checked against its type's schema by the router. */
 export const RecordData = jsonObject(256 * 1024)
@@ -34,23 +34,62 @@ export const TransitionRecordInput = z.object({
   data: RecordData.optional(),
 })
 
-export const ListRecordsInput = z
-  .object({
-    entityType: EntityTypeName.optional(),
-    ownerId: z.uuid().optional(),
-    /** Records owned by this user or anyone below it. */
-    subtreeOf: z.uuid().optional(),
-    status: text().min(1).max(63).optional(),
-    /** Inclusive lower bound of `createdAt`. */
-    createdAfter: dateTimeInput().optional(),
-    /** Exclusive upper bound of `createdAt`. */
-    createdBefore: dateTimeInput().optional(),
-    ...PageInput,
-  })
-  .refine(
+/** The filters every read of many records takes (records.list, records.aggregate). */
+const RecordFilterFields = {
+  ownerId: z.uuid().optional(),
+  /** Records owned by this user or anyone below it. */
+  subtreeOf: z.uuid().optional(),
+  status: text().min(1).max(63).optional(),
+  /** Inclusive lower bound of `createdAt`. */
+  createdAfter: dateTimeInput().optional(),
+  /** Exclusive upper bound of `createdAt`. */
+  createdBefore: dateTimeInput().optional(),
+}
+
+/** The filters' one rule across fields: a created-at range that is not empty by construction. */
+function withCreatedRange<T extends z.ZodType<{ createdAfter?: string; createdBefore?: string }>>(input: T) {
+  return input.refine(
     (input) =>
       !input.createdAfter ||
       !input.createdBefore ||
       new Date(input.createdAfter) < new Date(input.createdBefore),
     { message: 'createdAfter must be before createdBefore', path: ['createdBefore'] },
   )
+}
+
+export const ListRecordsInput = withCreatedRange(
+  z.object({
+    entityType: EntityTypeName.optional(),
+    ...RecordFilterFields,
+    ...PageInput,
+    ...TotalInput,
+  }),
+)
+
+/** A data field named in an aggregate: one of the type's schema `properties`. */
+const FieldName = text().min(1).max(200)
+const Fields = z.array(FieldName).max(20)
+
+/** The buckets `records.aggregate` groups `createdAt` into, in UTC (weeks start on Monday). */
+export const TIME_BUCKETS = ['day', 'week', 'month'] as const
+
+/**
+ * What records.aggregate groups by: a scalar data field, or a bucket of `createdAt`. One
+ * variant per kind of key, so a party (`{ party: 'merchant' }`) can join them.
+ */
+const GroupBy = z.union([
+  z.strictObject({ field: FieldName }),
+  z.strictObject({ bucket: z.enum(TIME_BUCKETS) }),
+])
+
+export const AggregateRecordsInput = withCreatedRange(
+  z.object({
+    entityType: EntityTypeName,
+    /** Numeric data fields to total; `count` (of records) is always given. */
+    sum: Fields.optional(),
+    min: Fields.optional(),
+    max: Fields.optional(),
+    groupBy: GroupBy.optional(),
+    ...RecordFilterFields,
+  }),
+)

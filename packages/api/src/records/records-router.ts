@@ -4,10 +4,12 @@ import { unauthorized } from '../errors/access-errors.js'
 import { recordProcedure, router } from '../trpc/init.js'
 import type { RecordGate } from '../trpc/record-gate.js'
 import { userNotFound } from '../users/user-errors.js'
+import { aggregateRecords } from './aggregate-records.js'
 import { findRecordFor } from './find-record.js'
 import { listRecords } from './list-records.js'
 import { assertRecordData } from './record-data.js'
 import {
+  AggregateRecordsInput,
   CreateRecordInput,
   ListRecordsInput,
   RecordIdInput,
@@ -95,6 +97,14 @@ export const recordsRouter = router({
     .query(({ ctx, input }) => {
       return listRecords(ctx.db, ctx.records, input)
     }),
+
+  /**
+   * Count, sum, min and max of numeric data fields over the records of one type the caller
+   * reads, under the same level filter and filters as `list`; optionally grouped.
+   */
+  aggregate: recordProcedure('read')
+    .input(AggregateRecordsInput)
+    .query(({ ctx, input }) => aggregateRecords(ctx.db, ctx.records, input)),
 
   /** Replaces a record's data, checked against its type's schema. */
   update: recordProcedure('update')

@@ -2,6 +2,7 @@ import type { Level } from '@trellis/core'
 import { type Actor, type TrellisDatabase, userWithinLevel, userWithinSubtree } from '@trellis/db'
 import type { z } from 'zod'
 import { newestFirst } from '../pagination/keyset.js'
+import { listTotal } from '../pagination/list-total.js'
 import { type Page, paginate } from '../pagination/paginate.js'
 import { findVisibleUser } from './find-visible-user.js'
 import type { ListUsersInput } from './user-inputs.js'
@@ -54,5 +55,6 @@ export async function listUsers(
       eb.or([eb('users.email', 'ilike', pattern), eb('users.display_name', 'ilike', pattern)]),
     )
   }
-  return paginate(query, newestFirst('users', 'created_at'), input, toUserView)
+  const page = await paginate(query, newestFirst('users', 'created_at'), input, toUserView)
+  return input.withTotal ? { ...page, total: await listTotal(db, query) } : page
 }

@@ -1,7 +1,7 @@
 import { USER_KINDS, USER_STATUSES } from '@trellis/core'
 import { z } from 'zod'
 import { text } from '../inputs/text.js'
-import { PageInput } from '../pagination/page-input.js'
+import { PageInput, TotalInput } from '../pagination/page-input.js'
 
 const email = z.email().max(254)
 const displayName = text().trim().min(1).max(200)
@@ -19,6 +19,7 @@ export const UserIdInput = z.object({ id: userId })
 
 export const ListUsersInput = z.object({
   ...PageInput,
+  ...TotalInput,
   status: z.enum(USER_STATUSES).optional(),
   kind: z.enum(USER_KINDS).optional(),
   /** Only users holding this role. */

@@ -1,7 +1,13 @@
 import { levelOfCell, type SeedRow } from '@trellis/api/testing'
 import { broadestLevel, type Level, levelIncludes } from '@trellis/core'
 import { expect, it } from 'vitest'
-import { expectOutcome, expectReadsAtLevel, type PresetServer, type RoleUser } from './replay-world.js'
+import {
+  expectOutcome,
+  expectReadsAtLevel,
+  expectTotalsAtLevel,
+  type PresetServer,
+  type RoleUser,
+} from './replay-world.js'
 
 /** What the replay needs once the server runs: a signed-in user per role (null: anonymous). */
 export interface ReplayCast<TRole extends string, TWorld> {
@@ -33,7 +39,7 @@ function readLevels<TRole extends string>(table: readonly SeedRow<TRole, unknown
 /**
  * One test per line of the table: every role's user calls what the line names through
  * the SDK and is allowed or denied as its cell says; a line that reads records checks
- * exactly which come back.
+ * exactly which come back, and a line that reads totals what they add up to.
  */
 export function replaySeedTable<TRole extends string, TWorld>(
   table: readonly SeedRow<TRole, TWorld>[],
@@ -59,6 +65,10 @@ export function replaySeedTable<TRole extends string, TWorld>(
           if (lineLevel) expect(level && levelIncludes(level, lineLevel), what).toBe(true)
           else expect(level !== undefined && levelIncludes(level, rowLevel), what).toBe(false)
           await expectReadsAtLevel(preset, client, user?.id ?? null, row.reads.entityType, level, what)
+          if (row.reads.total) {
+            const { entityType, total } = row.reads
+            await expectTotalsAtLevel(preset, client, user?.id ?? null, entityType, total, level, what)
+          }
         }
       }
     })

@@ -137,3 +137,40 @@ export async function expectReadsAtLevel(
   const seen = await allRecordsOf(client, entityType)
   expect(seen.map((record) => record.id).sort(), what).toEqual(expected.map((record) => record.id).sort())
 }
+
+/**
+ * Asserts leveled totals: `records.aggregate` denied when `level` is undefined, else the
+ * count of the records whose owners the level reaches from `actorId`, and the sum of
+ * their numeric `field` (null when none holds a number), as the oracle decides.
+ */
+export async function expectTotalsAtLevel(
+  preset: PresetServer,
+  client: TrellisClient,
+  actorId: string | null,
+  entityType: string,
+  field: string,
+  level: Level | undefined,
+  what: string,
+): Promise<void> {
+  const totals = client.records.aggregate.query({ entityType, sum: [field] })
+  if (level === undefined) {
+    await expectOutcome(totals, false, `${what} (totals)`)
+    return
+  }
+  const everything = await allRecordsOf(preset.admin, entityType)
+  const owners = actorId === null ? null : visibleOwners(preset.tree, actorId, level)
+  const expected = everything.filter((record) => owners === null || owners.has(record.ownerId))
+  const numbers = expected.flatMap((record) => {
+    const value = record.data[field]
+    return typeof value === 'number' ? [value] : []
+  })
+  const { count, sum } = await totals
+  expect(count, `${what} (count)`).toBe(expected.length)
+  if (numbers.length === 0) expect(sum[field], `${what} (sum)`).toBeNull()
+  // SQL sums exactly and rounds once; a sum in JavaScript may be off in the last digits.
+  else
+    expect(sum[field], `${what} (sum)`).toBeCloseTo(
+      numbers.reduce((a, b) => a + b, 0),
+      6,
+    )
+}

@@ -7,16 +7,22 @@ import { orbEntityTypes as types } from './orb-entity-types.js'
 //   LOGIN, RECOVER_PASSWORD        auth.login, auth.requestPasswordReset/resetPassword
 //   GET_SERVER_VERSIONS/METRICS    system.info, system.metrics
 //   GET_SHOPS, GET_SHOP_INFO       shops.read (public, ALL: so every role has both)
-//   GET_OWN_BALANCE                balances.read SELF; GET_ECONOMY_BALANCE: balances.read ALL
+//   GET_OWN_BALANCE                balances.read SELF (records.get/list)
+//   GET_ECONOMY_BALANCE            records.aggregate({ entityType: 'balances', sum: ['amount'] }) at ALL (balances.read)
+//   GET_OTHER_BALANCE              balances.read OWNED (the seed's prose): a merchant reads (and totals) its
+//                                  own balance and its consumers'; the issuer, at ALL, everyone's
 //   START_QR_CHARGE                charges.create + charges.start, SELF; the payer (owner) reads
 //                                  its charges: charges.read SELF
 //   EXECUTE/REVERSE_QR_PAYMENT     charges.execute / charges.reverse, SELF through the charge's
 //                                  `merchant` party (the owner of its shop), with charges.read SELF:
 //                                  a merchant acts on the charges of its own shops, not on every
 //                                  charge its consumers start
-//   GET_REPORTS_SELF/OWN/ALL       reports.read at SELF / OWNED / ALL (reports are still records of
-//                                  their own; they should become the caller's charges, as payer or
-//                                  merchant, totalled by records.aggregate: issue 14)
+//   GET_REPORTS_SELF/OWN/ALL       records.aggregate of charges (count, sum of amount, optionally per
+//                                  day/week/month) under charges.read: the consumer's SELF (the charges
+//                                  it pays), the merchant's SELF through its `merchant` party (the
+//                                  charges it is a participant of, as the seed says), the issuer's ALL.
+//                                  reports.read at SELF / OWNED / ALL stays, for the reports an issuer
+//                                  writes by hand.
 //   UPDATE_SHOP_SELF               shops.update SELF
 //   GET_SELF_INFO                  users.read SELF; GET_USER_INFO, SEARCH_USERS: users.read ALL
 //   ADD_USER                       users.create, invitations.*, users.assignRole (a user comes with a role)
@@ -51,6 +57,7 @@ export const orbPreset: Preset = {
       description: 'Sells: executes and reverses payments, keeps its shop up to date',
       grants: {
         'reports.read': 'OWNED',
+        'balances.read': 'OWNED',
         'charges.read': 'SELF',
         'charges.execute': 'SELF',
         'charges.reverse': 'SELF',

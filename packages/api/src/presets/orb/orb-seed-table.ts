@@ -117,10 +117,22 @@ export const orbSeedTable: readonly Row[] = [
 
   // consumer: GET_OWN_BALANCE, START_QR_CHARGE, GET_REPORTS_SELF, GET_SHOP_INFO, CHANGE_PASSWORD
   {
-    line: 'GET_OWN_BALANCE / GET_ECONOMY_BALANCE',
-    cells: { public: '✗', consumer: 'SELF', merchant: '✗', issuer: 'ALL' },
-    reads: { entityType: 'balances' },
-    note: "The seed gives the merchant neither line, so a merchant reads no balance, not even its own. GET_OTHER_BALANCE (the seed's prose) is not in the example's lists: a role needing it gets balances.read at OWNED.",
+    line: 'GET_OWN_BALANCE',
+    cells: { public: '✗', consumer: '✔', merchant: '✔', issuer: '✔' },
+    reads: { entityType: 'balances', level: 'SELF' },
+    note: `balances.read at SELF. The seed's merchant list lacks it; the merchant reads its own balance through GET_OTHER_BALANCE (OWNED). ${ISSUER_HOLDS_ALL}`,
+  },
+  {
+    line: 'GET_ECONOMY_BALANCE',
+    cells: { public: '✗', consumer: '✗', merchant: '✗', issuer: 'ALL' },
+    reads: { entityType: 'balances', level: 'ALL', total: 'amount' },
+    note: "records.aggregate's sum of balances.amount under balances.read at ALL. The others may call it too, and get the total of the balances they read (their own, a merchant's consumers'): the level, not the call, is what the seed gives the issuer.",
+  },
+  {
+    line: 'GET_OTHER_BALANCE',
+    cells: { public: '✗', consumer: '✗', merchant: 'OWNED', issuer: 'ALL' },
+    reads: { entityType: 'balances', level: 'OWNED', total: 'amount' },
+    note: "The seed's prose, not its lists: balances of the accounts a user manages. balances.read at OWNED for the merchant (its consumers sit under it; the preset has no developer role) and ALL for the issuer, with records.get/list for each balance and records.aggregate for their sum.",
   },
   {
     line: 'START_QR_CHARGE',
@@ -174,8 +186,10 @@ export const orbSeedTable: readonly Row[] = [
   {
     line: 'GET_REPORTS_SELF / GET_REPORTS_OWN / GET_REPORTS_ALL',
     cells: { public: '✗', consumer: 'SELF', merchant: 'OWNED', issuer: 'ALL' },
-    reads: { entityType: 'reports' },
-    note: 'A report is owned by the participant it is about; "involve the merchant as a participant" is read as the merchant and its consumers (OWNED).',
+    reads: { entityType: 'charges', total: 'amount' },
+    call: (client) =>
+      client.records.aggregate.query({ entityType: 'charges', sum: ['amount'], groupBy: { bucket: 'day' } }),
+    note: 'Transaction reports are records.aggregate of charges (count and sum of amount, per day, week or month if asked) under charges.read: SELF for the consumer (the charges it pays), OWNED for the merchant, ALL for the issuer. "Involve the merchant as a participant" is read as the charges of its consumers (OWNED) until charges name their merchant as a party.',
   },
   {
     line: 'UPDATE_SHOP_SELF',
