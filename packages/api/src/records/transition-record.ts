@@ -1,5 +1,8 @@
 import { findEntityTypeOfRecord, type TrellisDatabase } from '@trellis/db'
 import type { z } from 'zod'
+import type { EffectAuditFacts } from '../effects/effect-records.js'
+import { effectsFor, runTransitionEffects } from '../effects/run-transition-effects.js'
+import type { TransitionEffects } from '../effects/transition-effects.js'
 import type { RecordGate } from '../trpc/record-gate.js'
 import { findRecordOfType } from './find-record.js'
 import { assertRecordData } from './record-data.js'
@@ -7,11 +10,21 @@ import { invalidRecordData, invalidState, recordNotFound, unknownTransition } fr
 import type { TransitionRecordInput } from './record-inputs.js'
 import { RECORD_COLUMNS, type RecordView, toRecordView } from './record-view.js'
 
-/** One transition, on a row locked until the caller's transaction ends (see `records.transition`). */
+/** The effects registered with the API, and the call their writes are audited under. */
+export interface TransitionEffectsRun {
+  readonly registrations: readonly TransitionEffects[]
+  readonly call: Omit<EffectAuditFacts, 'permission'>
+}
+
+/**
+ * One transition, on a row locked until the caller's transaction ends (see
+ * `records.transition`), with the effects registered for it run in that transaction.
+ */
 export async function transitionRecord(
   trx: TrellisDatabase,
   access: RecordGate,
   input: z.output<typeof TransitionRecordInput>,
+  run: TransitionEffectsRun,
 ): Promise<RecordView> {
   const entityType = await findEntityTypeOfRecord(trx, input.id)
   if (!entityType) throw recordNotFound()
@@ -51,5 +64,22 @@ export async function transitionRecord(
     .where('id', '=', input.id)
     .returning(RECORD_COLUMNS)
     .executeTakeFirstOrThrow()
-  return toRecordView(row, entityType.name)
+  const moved = toRecordView(row, entityType.name)
+  const effects = effectsFor(run.registrations, entityType.name, input.name)
+  if (effects.length === 0) return moved
+  const permission = `${entityType.name}.${input.name}`
+  await runTransitionEffects(
+    trx,
+    effects,
+    { ...moved, previousStatus: record.status, previousData: previous },
+    input.name,
+    { ...run.call, permission },
+  )
+  // An effect may have written the record itself: answer what is stored.
+  const stored = await trx
+    .selectFrom('records')
+    .select(RECORD_COLUMNS)
+    .where('id', '=', input.id)
+    .executeTakeFirstOrThrow()
+  return toRecordView(stored, entityType.name)
 }
