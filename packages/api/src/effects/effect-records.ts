@@ -7,7 +7,7 @@ import {
 import { sql } from 'kysely'
 import type { RecordGrant } from '../access/record-access.js'
 import { type ReferenceReader, recordDataProblems } from '../records/record-data.js'
-import { RECORD_COLUMNS, type RecordView, toRecordView } from '../records/record-view.js'
+import { RECORD_COLUMNS, toRecordView } from '../records/record-view.js'
 import { type AuditFacts, recordAuditEvent } from '../trpc/record-audit-event.js'
 import { effectWriteRefused } from './effect-errors.js'
 import type { EffectLookupOptions, EffectRecordFilter, EffectRecords } from './transition-effects.js'
