@@ -1,7 +1,7 @@
-/** How many decimal places a number is written with (`12.5` → 1); none for exponent notation. */
-function decimalPlaces(value: number): number {
+/** How many decimal places a number is written with (`12.5` → 1); undefined in exponent notation. */
+function decimalPlaces(value: number): number | undefined {
   const written = String(value)
-  if (written.includes('e')) return 0
+  if (written.includes('e')) return undefined
   return written.split('.')[1]?.length ?? 0
 }
 
@@ -11,7 +11,9 @@ function decimalPlaces(value: number): number {
  * integers at the finer of their decimal scales, when that is exact.
  */
 export function addAmounts(a: number, b: number): number {
-  const scale = 10 ** Math.max(decimalPlaces(a), decimalPlaces(b))
+  const places = [decimalPlaces(a), decimalPlaces(b)]
+  if (places.includes(undefined)) return a + b
+  const scale = 10 ** Math.max(...(places as number[]))
   const scaledA = Math.round(a * scale)
   const scaledB = Math.round(b * scale)
   const exact = Number.isSafeInteger(scaledA) && Number.isSafeInteger(scaledB)
