@@ -33,7 +33,9 @@ export {
   type LeveledPermission,
   PERMISSIONS,
 } from './permissions.js'
+export type { Preset } from './presets/preset.js'
 export { PRESET_NAMES, PRESETS, type PresetName } from './presets/presets.js'
+export type { RecordView } from './records/record-view.js'
 export { type ApiDependencies, type Context, createContext, type RequestFacts } from './trpc/context.js'
 export type { ErrorData, InputIssue } from './trpc/error-formatter.js'
 export { TRELLIS_VERSION } from './version.js'

@@ -1,4 +1,6 @@
 import { defineEntityTypes } from '@trellis/core'
+import { insertEntityType } from '@trellis/db'
+import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type ApiHarness, createApiHarness } from '../testing/api-harness.js'
 import { failure } from '../testing/call-failure.js'
@@ -103,7 +105,7 @@ describe('transition effects', () => {
     const row = await h.database.db
       .selectFrom('records')
       .select('data')
-      .where(({ eb, ref }) => eb(ref('data', '->>').key('item'), '=', item))
+      .where(sql<boolean>`data->>'item' = ${item}`)
       .where('entity_type_id', '=', (qb) =>
         qb.selectFrom('entity_types').select('id').where('name', '=', 'stock'),
       )
@@ -125,9 +127,9 @@ describe('transition effects', () => {
 
   beforeAll(async () => {
     h = await createApiHarness({ effects: [warehouse, bookkeeping] })
-    for (const [name, definition] of Object.entries(types)) {
-      await admin().entityTypes.create({ name, ...definition })
-    }
+    // Stored as a preset's are, from the config the effects were typed against.
+    for (const [name, definition] of Object.entries(types))
+      await insertEntityType(h.database.db, name, definition)
     buyer = await h.addUser('buyer@example.com', h.adminId)
     await h.grant(buyer, {
       'orders.read': 'SELF',
