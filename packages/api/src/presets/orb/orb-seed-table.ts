@@ -79,6 +79,15 @@ const ISSUER_HOLDS_ALL =
 
 const unique = (prefix: string) => `${prefix}-${randomUUID().slice(0, 8)}`
 
+/** Executes (or reverses) a fresh charge of `amount` with `client`; throws unless the balances moved with it. */
+async function moveCharge(client: SeedClient, world: OrbWorld, name: 'execute' | 'reverse', amount: number) {
+  const id = await world.charge(name === 'execute' ? 'started' : 'executed', amount)
+  const before = await world.balances()
+  const moved = await client.records.transition.mutate({ id, name })
+  await expectMoved(world, before, name === 'execute' ? amount : -amount)
+  return moved
+}
+
 /** Throws unless the balances moved by `amount` from the payer to the merchant (negative: back). */
 async function expectMoved(
   world: OrbWorld,
@@ -191,17 +200,10 @@ export const orbSeedTable: readonly Row[] = [
     call: (client, world) => client.users.get.query({ id: world.account(client)?.id ?? world.ids.merchant }),
     note: "users.read at SELF. The seed's consumer list lacks it, so a consumer is denied (it still has auth.me, session housekeeping). The issuer has it through GET_USER_INFO (users.read ALL).",
   },
-
   {
     line: 'EXECUTE_QR_PAYMENT (moves the amount from the payer to the merchant)',
     cells: MERCHANT_AND_ISSUER,
-    call: async (client, world) => {
-      const id = await world.charge('started', 4.2)
-      const before = await world.balances()
-      const executed = await client.records.transition.mutate({ id, name: 'execute' })
-      await expectMoved(world, before, 4.2)
-      return executed
-    },
+    call: (client, world) => moveCharge(client, world, 'execute', 4.2),
     note: "An effect of charges.execute: the payer owns the charge, the merchant owns the shop it names; both balances are the owners' EUR ones.",
   },
   {
@@ -226,13 +228,7 @@ export const orbSeedTable: readonly Row[] = [
   {
     line: 'REVERSE_QR_PAYMENT (moves the amount back to the payer)',
     cells: MERCHANT_AND_ISSUER,
-    call: async (client, world) => {
-      const id = await world.charge('executed', 3)
-      const before = await world.balances()
-      const reversed = await client.records.transition.mutate({ id, name: 'reverse' })
-      await expectMoved(world, before, -3)
-      return reversed
-    },
+    call: (client, world) => moveCharge(client, world, 'reverse', 3),
     note: 'An effect of charges.reverse, refused like execute when the merchant cannot cover it.',
   },
 
