@@ -4,7 +4,14 @@ import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { logMailSender, type MailSender, PRESETS, type PresetName, prepareDatabase } from '@trellis/api'
+import {
+  logMailSender,
+  type MailSender,
+  PRESETS,
+  type PresetName,
+  prepareDatabase,
+  type TransitionEffects,
+} from '@trellis/api'
 import {
   createDatabase,
   type DatabaseDialect,
@@ -31,6 +38,8 @@ export interface StartServerOptions {
   readonly mailSender?: MailSender
   /** The built web console to serve at `/`; by default `apps/console/dist` beside this app. */
   readonly consoleDir?: string
+  /** Transition effects of the host's own, run after the preset's (docs/effects.md). */
+  readonly effects?: readonly TransitionEffects[]
 }
 
 // From src/ (tests) and dist/ (built) alike: apps/server/<one folder>/ → apps/console/dist.
@@ -53,6 +62,7 @@ export async function startServer({
   database,
   mailSender,
   consoleDir = DEFAULT_CONSOLE_DIR,
+  effects = [],
 }: StartServerOptions): Promise<RunningServer> {
   // Before the database work: a taken port must fail at once, not after migrating.
   await assertPortAvailable(env.PORT, env.HOST)
@@ -74,8 +84,8 @@ export async function startServer({
           logger,
         })
       : await open())
+  const preset = env.TRELLIS_PRESET ? PRESETS[env.TRELLIS_PRESET as PresetName] : undefined
   try {
-    const preset = env.TRELLIS_PRESET ? PRESETS[env.TRELLIS_PRESET as PresetName] : undefined
     await prepareDatabase(
       db,
       {
@@ -109,6 +119,8 @@ export async function startServer({
     dialect,
     logger,
     auth,
+    // The preset's effects first: a host's own build on what the preset's did.
+    effects: [...(preset?.effects ? [preset.effects] : []), ...effects],
     isShuttingDown: () => shuttingDown,
     maxBatchSize: env.TRELLIS_MAX_BATCH_SIZE,
     consoleDir,

@@ -25,7 +25,7 @@ export interface RequestHandlerOptions extends ApiDependencies {
 
 /** Routes `/health`, `/trpc/*` and the web console's files; anything else is a JSON 404. */
 export function createRequestHandler(options: RequestHandlerOptions) {
-  const { db, dialect, logger, auth } = options
+  const { db, dialect, logger, auth, effects } = options
   const requestIds = new WeakMap<IncomingMessage, string>()
   const trpc = createTrpcHandler({
     router: appRouter,
@@ -35,7 +35,7 @@ export function createRequestHandler(options: RequestHandlerOptions) {
     maxBatchSize: options.maxBatchSize,
     createContext: (req, res) =>
       createContext(
-        { db, dialect, logger, auth },
+        { db, dialect, logger, auth, effects },
         {
           requestId: requestIds.get(req) ?? requestIdOf(req),
           clientAddress: req.socket.remoteAddress,

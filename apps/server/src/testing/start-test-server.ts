@@ -1,5 +1,5 @@
 import { Writable } from 'node:stream'
-import type { MailSender } from '@trellis/api'
+import type { MailSender, TransitionEffects } from '@trellis/api'
 import { createTestDatabase, type TestDatabase } from '@trellis/db/testing'
 import { readEnv } from '../env.js'
 import { createLogger } from '../logger.js'
@@ -18,11 +18,15 @@ export interface TestServer extends RunningServer {
 /**
  * The real server on an ephemeral loopback port, on a fresh isolated database
  * (PGlite, or PostgreSQL when DATABASE_URL is set), with its logs captured. A test may
- * bring its own database (it is disposed on `stop`) and mail sender.
+ * bring its own database (it is disposed on `stop`), mail sender and transition effects.
  */
 export async function startTestServer(
   env: Record<string, string> = {},
-  options: { database?: TestDatabase; mailSender?: MailSender } = {},
+  options: {
+    database?: TestDatabase
+    mailSender?: MailSender
+    effects?: readonly TransitionEffects[]
+  } = {},
 ): Promise<TestServer> {
   const database = options.database ?? (await createTestDatabase())
   const logs: Record<string, unknown>[] = []
@@ -40,6 +44,7 @@ export async function startTestServer(
     env: readEnv({ PORT: '0', TRELLIS_ADMIN_PASSWORD: 'correct horse battery', ...env }),
     logger,
     database: { db: database.db, dialect: database.dialect },
+    effects: options.effects,
   })
   return {
     ...server,

@@ -1,4 +1,5 @@
 import type { EntityTypesConfig, RolesConfig } from '@trellis/core'
+import type { TransitionEffects } from '../effects/transition-effects.js'
 
 /** A ready-made role model: what `TRELLIS_PRESET` starts a server with. */
 export interface Preset {
@@ -8,4 +9,6 @@ export interface Preset {
   readonly roles: RolesConfig
   /** The protected role the first administrator gets. */
   readonly adminRole: string
+  /** What its transitions do besides moving the record; the host passes them to the API. */
+  readonly effects?: TransitionEffects
 }

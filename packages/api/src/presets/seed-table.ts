@@ -52,11 +52,17 @@ export function levelOfCell(cell: Cell, rowLevel: Level | undefined): Level | un
 const DENIALS = new Set(['FORBIDDEN', 'NOT_FOUND', 'UNAUTHORIZED'])
 
 /**
- * The tRPC code of a denied call's error (FORBIDDEN, NOT_FOUND or UNAUTHORIZED), else
- * undefined. Read from the error's shape, as the SDK's `isTrellisError` is out of reach here.
+ * The tRPC code of a call's error, else undefined. Read from the error's shape, as the
+ * SDK's `isTrellisError` is out of reach here.
  */
-export function denialCode(error: unknown): string | undefined {
+export function errorCodeOf(error: unknown): string | undefined {
   const code =
     error instanceof Error && 'data' in error ? (error.data as { code?: unknown } | null)?.code : undefined
-  return typeof code === 'string' && DENIALS.has(code) ? code : undefined
+  return typeof code === 'string' ? code : undefined
+}
+
+/** The tRPC code of a denied call's error (FORBIDDEN, NOT_FOUND or UNAUTHORIZED), else undefined. */
+export function denialCode(error: unknown): string | undefined {
+  const code = errorCodeOf(error)
+  return code !== undefined && DENIALS.has(code) ? code : undefined
 }

@@ -9,6 +9,9 @@ import { invalidRecordData } from './record-errors.js'
 const fieldOf = (data: Record<string, unknown>, field: string) =>
   Object.hasOwn(data, field) ? data[field] : undefined
 
+/** Who a reference must be readable by: the writer's grants (`RecordGate`), or trusted code's. */
+export type ReferenceReader = Pick<RecordGate, 'grantFor'>
+
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 
 /**
@@ -18,7 +21,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
  */
 async function referenceIssues(
   db: TrellisDatabase,
-  access: RecordGate,
+  access: ReferenceReader,
   type: StoredEntityType,
   data: Record<string, unknown>,
   previous: Record<string, unknown>,
@@ -54,18 +57,30 @@ async function referenceIssues(
 }
 
 /**
- * Throws BAD_REQUEST with every failing path unless `data` fits the entity type's schema
- * and each reference it sets names a record the writer can read. `previous` is the data
- * being replaced (empty for a new record).
+ * Every failing path of `data`: where it does not fit the entity type's schema or, when
+ * it does, where a reference it sets names no record the writer can read. `previous` is
+ * the data being replaced (empty for a new record).
  */
+export async function recordDataProblems(
+  db: TrellisDatabase,
+  access: ReferenceReader,
+  type: StoredEntityType,
+  data: Record<string, unknown>,
+  previous: Record<string, unknown> = {},
+): Promise<InputIssue[]> {
+  const issues = recordDataIssues(type.schema, data)
+  if (issues.length > 0) return issues
+  return referenceIssues(db, access, type, data, previous)
+}
+
+/** Throws BAD_REQUEST with every failing path unless `data` is fit to store (`recordDataProblems`). */
 export async function assertRecordData(
   db: TrellisDatabase,
-  access: RecordGate,
+  access: ReferenceReader,
   type: StoredEntityType,
   data: Record<string, unknown>,
   previous: Record<string, unknown> = {},
 ): Promise<void> {
-  const issues = recordDataIssues(type.schema, data)
-  if (issues.length === 0) issues.push(...(await referenceIssues(db, access, type, data, previous)))
+  const issues = await recordDataProblems(db, access, type, data, previous)
   if (issues.length > 0) throw invalidRecordData(issues)
 }

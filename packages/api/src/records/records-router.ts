@@ -136,11 +136,17 @@ export const recordsRouter = router({
   /**
    * Moves a record along one of its type's transitions. The permission (`<type>.<name>`),
    * the level and the current state are checked on the locked row in the call's
-   * transaction, so two racing calls apply once: the second finds the new state.
+   * transaction, so two racing calls apply once: the second finds the new state. The
+   * effects registered for the transition (docs/effects.md) run in that transaction too.
    */
   transition: recordProcedure('transition')
     .input(TransitionRecordInput)
-    .mutation(({ ctx, input }) => transitionRecord(ctx.db, ctx.records, input)),
+    .mutation(({ ctx, input }) =>
+      transitionRecord(ctx.db, ctx.records, input, {
+        registrations: ctx.effects ?? [],
+        call: { actorId: ctx.callerId, requestId: ctx.requestId, clientAddress: ctx.clientAddress },
+      }),
+    ),
 
   /**
    * Adds a user to one of a record's parties given as users (`<type>.manageParties`). The

@@ -1,5 +1,8 @@
 import { findEntityTypeOfRecord, type TrellisDatabase } from '@trellis/db'
 import type { z } from 'zod'
+import type { EffectAuditFacts } from '../effects/effect-records.js'
+import { effectsFor, runTransitionEffects } from '../effects/run-transition-effects.js'
+import type { TransitionEffects } from '../effects/transition-effects.js'
 import type { RecordGate } from '../trpc/record-gate.js'
 import { findRecordOfType } from './find-record.js'
 import { assertRecordData } from './record-data.js'
@@ -8,11 +11,21 @@ import type { TransitionRecordInput } from './record-inputs.js'
 import { partiesOf, syncDerivedParties } from './record-parties.js'
 import { RECORD_COLUMNS, type RecordView, toRecordView } from './record-view.js'
 
-/** One transition, on a row locked until the caller's transaction ends (see `records.transition`). */
+/** The effects registered with the API, and the call their writes are audited under. */
+export interface TransitionEffectsRun {
+  readonly registrations: readonly TransitionEffects[]
+  readonly call: Omit<EffectAuditFacts, 'permission'>
+}
+
+/**
+ * One transition, on a row locked until the caller's transaction ends (see
+ * `records.transition`), with the effects registered for it run in that transaction.
+ */
 export async function transitionRecord(
   trx: TrellisDatabase,
   access: RecordGate,
   input: z.output<typeof TransitionRecordInput>,
+  run: TransitionEffectsRun,
 ): Promise<RecordView> {
   const entityType = await findEntityTypeOfRecord(trx, input.id)
   if (!entityType) throw recordNotFound()
@@ -53,5 +66,22 @@ export async function transitionRecord(
     .returning(RECORD_COLUMNS)
     .executeTakeFirstOrThrow()
   await syncDerivedParties(trx, entityType, row.id, data, previous)
-  return toRecordView(row, entityType.name, await partiesOf(trx, row.id, entityType))
+  const moved = toRecordView(row, entityType.name, await partiesOf(trx, row.id, entityType))
+  const effects = effectsFor(run.registrations, entityType.name, input.name)
+  if (effects.length === 0) return moved
+  const permission = `${entityType.name}.${input.name}`
+  await runTransitionEffects(
+    trx,
+    effects,
+    { ...moved, previousStatus: record.status, previousData: previous },
+    input.name,
+    { ...run.call, permission },
+  )
+  // An effect may have written the record itself: answer what is stored.
+  const stored = await trx
+    .selectFrom('records')
+    .select(RECORD_COLUMNS)
+    .where('id', '=', input.id)
+    .executeTakeFirstOrThrow()
+  return toRecordView(stored, entityType.name, moved.parties)
 }

@@ -4,8 +4,10 @@ import { bindRole, createRole, insertUser, type UserStatus } from '@trellis/db'
 import { createTestDatabase, type TestDatabase } from '@trellis/db/testing'
 import { appRouter } from '../app-router.js'
 import { prepareDatabase } from '../bootstrap/prepare-database.js'
+import type { TransitionEffects } from '../effects/transition-effects.js'
 import { DEFAULT_AUTH_CONFIG } from '../identity/auth-config.js'
 import { silentLogger } from '../logger.js'
+import type { Preset } from '../presets/preset.js'
 import { createContext } from '../trpc/context.js'
 
 export interface ApiHarness {
@@ -23,23 +25,43 @@ export interface ApiHarness {
   dispose(): Promise<void>
 }
 
+export interface ApiHarnessOptions {
+  /** Start as `TRELLIS_PRESET` does: its types and roles, its admin role, its effects first. */
+  readonly preset?: Preset
+  /** The effects the API is given, as a host gives them (`ApiDependencies.effects`). */
+  readonly effects?: readonly TransitionEffects[]
+}
+
 /** A migrated, bootstrapped test database and the API over it, called in process. */
-export async function createApiHarness(): Promise<ApiHarness> {
+export async function createApiHarness(options: ApiHarnessOptions = {}): Promise<ApiHarness> {
   const database = await createTestDatabase()
   const { db, dialect } = database
+  const { preset } = options
   const outcome = await prepareDatabase(
     db,
-    { adminEmail: 'admin@example.com', adminPassword: 'correct horse battery' },
+    {
+      ...(preset
+        ? {
+            preset: preset.name,
+            entityTypes: preset.entityTypes,
+            roles: preset.roles,
+            adminRole: preset.adminRole,
+          }
+        : {}),
+      adminEmail: 'admin@example.com',
+      adminPassword: 'correct horse battery',
+    },
     silentLogger,
   )
   if (!outcome.created) throw new Error('The test database already had users')
+  const effects = [...(preset?.effects ? [preset.effects] : []), ...(options.effects ?? [])]
   return {
     database,
     adminId: outcome.userId,
     callAs: (callerId) =>
       appRouter.createCaller(
         createContext(
-          { db, dialect, logger: silentLogger, auth: DEFAULT_AUTH_CONFIG },
+          { db, dialect, logger: silentLogger, auth: DEFAULT_AUTH_CONFIG, effects },
           { requestId: randomUUID(), clientAddress: '127.0.0.1', callerId },
         ),
       ),

@@ -1,4 +1,5 @@
 import type { DatabaseDialect, TrellisDatabase } from '@trellis/db'
+import type { TransitionEffects } from '../effects/transition-effects.js'
 import type { AuthConfig } from '../identity/auth-config.js'
 import type { SessionCookie } from '../identity/session-cookie.js'
 import type { Logger } from '../logger.js'
@@ -9,6 +10,11 @@ export interface ApiDependencies {
   readonly dialect: DatabaseDialect
   readonly logger: Logger
   readonly auth: AuthConfig
+  /**
+   * Code run with transitions (`defineTransitionEffects`): a preset's, then the host's.
+   * Every registration's effect for a transition runs, in this order, in its transaction.
+   */
+  readonly effects?: readonly TransitionEffects[]
 }
 
 declare const opaque: unique symbol

@@ -1,6 +1,7 @@
 import { defineRoles } from '../../permissions.js'
 import { everyPermission, SIGN_IN_GRANTS } from '../../roles/standard-grants.js'
 import type { Preset } from '../preset.js'
+import { orbEffects } from './orb-effects.js'
 import { orbEntityTypes as types } from './orb-entity-types.js'
 
 // Orb DLT (seeds/orb-dlt-roles-and-permissions.txt), each seed permission as Trellis grants:
@@ -37,6 +38,7 @@ export const orbPreset: Preset = {
   description: 'Orb DLT: public, consumer, merchant, issuer',
   entityTypes: types,
   adminRole: 'issuer',
+  effects: orbEffects,
   roles: defineRoles(types, {
     public: {
       description: 'Every caller, signed in or not',

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto'
-import type { Cell, SeedClient, SeedRow } from '../seed-table.js'
+import { type Cell, denialCode, errorCodeOf, type SeedClient, type SeedRow } from '../seed-table.js'
+import { addAmounts } from './orb-amounts.js'
 
 /**
  * The Orb DLT seed (seeds/orb-dlt-roles-and-permissions.txt) lists, per role, the
@@ -45,9 +46,17 @@ export interface OrbWorld {
   readonly spare: OrbAccount
   /**
    * A fresh charge owned by the cast's consumer (under the cast's merchant), moved to
-   * `status` by the issuer, at the cast merchant's shop unless `shop` says the other one.
+   * `status` by the issuer: at the cast merchant's shop unless `shop` says the other one,
+   * of `amount` EUR (4.2 by default).
    */
-  charge(status: 'started' | 'executed', shop?: 'merchantShop' | 'otherShop'): Promise<string>
+  charge(
+    status: 'started' | 'executed',
+    options?: { readonly shop?: 'merchantShop' | 'otherShop'; readonly amount?: number },
+  ): Promise<string>
+  /** The EUR balances of the payer of `charge` (the cast's consumer) and of the cast's merchant. */
+  balances(): Promise<{ readonly payer: number; readonly merchant: number }>
+  /** A record's state, as the issuer reads it. */
+  statusOf(id: string): Promise<string | null>
   /** A fresh active person under the cast's merchant. */
   freshUser(): Promise<string>
 }
@@ -73,6 +82,28 @@ const ISSUER_HOLDS_ALL =
   "The seed's issuer list lacks this line; Trellis's issuer holds every permission at ALL because it hands out the other roles and docs/model.md §3 (no escalation) wins over the seed."
 
 const unique = (prefix: string) => `${prefix}-${randomUUID().slice(0, 8)}`
+
+/** Executes (or reverses) a fresh charge of `amount` with `client`; throws unless the balances moved with it. */
+async function moveCharge(client: SeedClient, world: OrbWorld, name: 'execute' | 'reverse', amount: number) {
+  const id = await world.charge(name === 'execute' ? 'started' : 'executed', amount)
+  const before = await world.balances()
+  const moved = await client.records.transition.mutate({ id, name })
+  await expectMoved(world, before, name === 'execute' ? amount : -amount)
+  return moved
+}
+
+/** Throws unless the balances moved by `amount` from the payer to the merchant (negative: back). */
+async function expectMoved(
+  world: OrbWorld,
+  before: { readonly payer: number; readonly merchant: number },
+  amount: number,
+) {
+  const after = await world.balances()
+  const expected = { payer: addAmounts(before.payer, -amount), merchant: addAmounts(before.merchant, amount) }
+  if (after.payer !== expected.payer || after.merchant !== expected.merchant) {
+    throw new Error(`Balances are ${JSON.stringify(after)}, expected ${JSON.stringify(expected)}`)
+  }
+}
 
 export const orbSeedTable: readonly Row[] = [
   // public: LOGIN, RECOVER_PASSWORD, GET_SHOPS, GET_SERVER_METRICS, GET_SERVER_VERSIONS
@@ -167,7 +198,7 @@ export const orbSeedTable: readonly Row[] = [
     line: 'EXECUTE_QR_PAYMENT (at another merchant’s shop)',
     cells: ISSUER_ONLY,
     call: async (client, world) =>
-      client.records.transition.mutate({ id: await world.charge('started', 'otherShop'), name: 'execute' }),
+      client.records.transition.mutate({ id: await world.charge('started', { shop: 'otherShop' }), name: 'execute' }),
     note: "The cast's consumer pays at the other merchant's shop: the cast merchant, though the consumer sits under it, is no party to that charge and gets NOT_FOUND.",
   },
   {
@@ -206,6 +237,37 @@ export const orbSeedTable: readonly Row[] = [
     cells: MERCHANT_AND_ISSUER,
     call: (client, world) => client.users.get.query({ id: world.account(client)?.id ?? world.ids.merchant }),
     note: "users.read at SELF. The seed's consumer list lacks it, so a consumer is denied (it still has auth.me, session housekeeping). The issuer has it through GET_USER_INFO (users.read ALL).",
+  },
+  {
+    line: 'EXECUTE_QR_PAYMENT (moves the amount from the payer to the merchant)',
+    cells: MERCHANT_AND_ISSUER,
+    call: (client, world) => moveCharge(client, world, 'execute', 4.2),
+    note: "An effect of charges.execute: the payer owns the charge, the merchant owns the shop it names; both balances are the owners' EUR ones.",
+  },
+  {
+    line: 'EXECUTE_QR_PAYMENT (refused when the payer cannot cover it, nothing changed)',
+    cells: MERCHANT_AND_ISSUER,
+    call: async (client, world) => {
+      const id = await world.charge('started', { amount: 1_000_000 })
+      const before = await world.balances()
+      const refusal = await client.records.transition.mutate({ id, name: 'execute' }).then(
+        () => {
+          throw new Error('Executed a charge the payer cannot cover')
+        },
+        (error: unknown) => error,
+      )
+      if (denialCode(refusal) || errorCodeOf(refusal) !== 'PRECONDITION_FAILED') throw refusal
+      await expectMoved(world, before, 0)
+      const status = await world.statusOf(id)
+      if (status !== 'started') throw new Error(`The refused charge is ${status}, not started`)
+    },
+    note: 'PRECONDITION_FAILED (reason TRANSITION_REFUSED), "Insufficient funds: ...": the charge stays started and no balance moves.',
+  },
+  {
+    line: 'REVERSE_QR_PAYMENT (moves the amount back to the payer)',
+    cells: MERCHANT_AND_ISSUER,
+    call: (client, world) => moveCharge(client, world, 'reverse', 3),
+    note: 'An effect of charges.reverse, refused like execute when the merchant cannot cover it.',
   },
 
   // issuer: GET_REPORTS_ALL, GET_ECONOMY_BALANCE, ADD_USER, SEARCH_USERS,
