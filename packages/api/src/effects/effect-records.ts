@@ -1,6 +1,7 @@
 import {
   findEntityType,
   findEntityTypeOfRecord,
+  loadEntityTypes,
   type StoredEntityType,
   type TrellisDatabase,
 } from '@trellis/db'
@@ -25,7 +26,9 @@ const TRUSTED_READER: ReferenceReader = {
     actor: null,
     level: 'ALL',
     permission: `${entityType}.${action}`,
+    action,
   }),
+  entityTypes: loadEntityTypes,
 }
 
 /**

@@ -81,7 +81,5 @@ export async function listRecords(
     page.items.map(({ row, type }) => ({ id: row.id, type })),
   )
   const items = page.items.map(({ row, type }) => toRecordView(row, type.name, parties.get(row.id)))
-  return input.withTotal
-    ? { ...page, items, total: await listTotal(db, query) }
-    : { ...page, items }
+  return input.withTotal ? { ...page, items, total: await listTotal(db, query) } : { ...page, items }
 }

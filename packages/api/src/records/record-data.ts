@@ -10,7 +10,7 @@ const fieldOf = (data: Record<string, unknown>, field: string) =>
   Object.hasOwn(data, field) ? data[field] : undefined
 
 /** Who a reference must be readable by: the writer's grants (`RecordGate`), or trusted code's. */
-export type ReferenceReader = Pick<RecordGate, 'grantFor'>
+export type ReferenceReader = Pick<RecordGate, 'grantFor' | 'entityTypes'>
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 

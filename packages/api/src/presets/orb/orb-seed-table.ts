@@ -85,7 +85,7 @@ const unique = (prefix: string) => `${prefix}-${randomUUID().slice(0, 8)}`
 
 /** Executes (or reverses) a fresh charge of `amount` with `client`; throws unless the balances moved with it. */
 async function moveCharge(client: SeedClient, world: OrbWorld, name: 'execute' | 'reverse', amount: number) {
-  const id = await world.charge(name === 'execute' ? 'started' : 'executed', amount)
+  const id = await world.charge(name === 'execute' ? 'started' : 'executed', { amount })
   const before = await world.balances()
   const moved = await client.records.transition.mutate({ id, name })
   await expectMoved(world, before, name === 'execute' ? amount : -amount)
@@ -198,7 +198,10 @@ export const orbSeedTable: readonly Row[] = [
     line: 'EXECUTE_QR_PAYMENT (at another merchant’s shop)',
     cells: ISSUER_ONLY,
     call: async (client, world) =>
-      client.records.transition.mutate({ id: await world.charge('started', { shop: 'otherShop' }), name: 'execute' }),
+      client.records.transition.mutate({
+        id: await world.charge('started', { shop: 'otherShop' }),
+        name: 'execute',
+      }),
     note: "The cast's consumer pays at the other merchant's shop: the cast merchant, though the consumer sits under it, is no party to that charge and gets NOT_FOUND.",
   },
   {
