@@ -175,7 +175,11 @@ describe('Orb balances move with charges', () => {
       data: { amount: 1, currency: 'EUR' },
     })
     await as('consumer').records.transition({ id: unshopped.id, name: 'start' })
-    const noShop = await failure(as('merchant').records.transition({ id: unshopped.id, name: 'execute' }))
+    // No shop, no merchant party: only a caller at ALL reaches it, and the effect refuses.
+    expect(
+      (await failure(as('merchant').records.transition({ id: unshopped.id, name: 'execute' }))).code,
+    ).toBe('NOT_FOUND')
+    const noShop = await failure(issuer().records.transition({ id: unshopped.id, name: 'execute' }))
     expect([noShop.code, noShop.message]).toEqual([
       'PRECONDITION_FAILED',
       'The charge names no shop, so there is no merchant to pay',
