@@ -139,6 +139,9 @@ describe('text PostgreSQL cannot store (regression: NUL or a lone surrogate answ
       'roles.delete': { name: 'clerk' },
       'system.ping': { echo: 'hello' },
       'users.create': { email: 'new@example.com', displayName: 'New', parentId: h.adminId },
+      'users.createService': { email: 'robot@example.com', displayName: 'Robot', parentId: h.adminId },
+      'users.updateService': { id: service.id, email: 'robot2@example.com', displayName: 'Robot' },
+      'users.deleteService': { id: service.id },
       'users.get': { id: worker },
       'users.list': {
         role: 'admin',

@@ -5,6 +5,7 @@ import { leveledProcedure, router } from '../trpc/init.js'
 import { mutationTransaction } from '../trpc/mutation-transaction.js'
 import { findVisibleUser } from './find-visible-user.js'
 import { listUsers } from './list-users.js'
+import { serviceUserProcedures } from './service-user-procedures.js'
 import { cannotChangeSelf, notDeactivated, rootNeedsAll, toUserError, userNotFound } from './user-errors.js'
 import {
   ChildrenInput,
@@ -24,6 +25,7 @@ const refuseSelf = (actorId: string, targetId: string) => {
 
 export const usersRouter = router({
   ...userRoleProcedures,
+  ...serviceUserProcedures,
 
   /** Creates a user under a parent within the caller's level. People start `invited`, services `active`. */
   create: leveledProcedure('users.create')

@@ -7,6 +7,8 @@ const everything = everyPermission(types)
 
 // "Member: similar permissions to the Owner role, except they cannot do User Management".
 // Defining entity types and roles is the system's own administration: the Owner's too.
+// "Create, manage and delete SA" is `users.manageServices`, kept: it reaches service
+// accounts only (users of kind service), never a person.
 const {
   'users.create': _create,
   'users.update': _update,
