@@ -112,7 +112,12 @@ describe('text PostgreSQL cannot store (regression: NUL or a lone surrogate answ
       'entityTypes.create': { ...carsDefinition, name: 'trucks', references: { towedBy: 'trucks' } },
       'entityTypes.update': carsDefinition,
       'entityTypes.delete': { name: 'cars' },
-      'invitations.create': { email: 'new@example.com', role: 'admin', parentId: h.adminId },
+      'invitations.create': {
+        email: 'new@example.com',
+        role: 'admin',
+        scope: 'entityType:cars',
+        parentId: h.adminId,
+      },
       'invitations.list': { cursor },
       'invitations.resend': { userId: worker },
       'invitations.revoke': { userId: worker },
