@@ -1,4 +1,5 @@
 import type { EntityTypesConfig, RolesConfig } from '@trellis/core'
+import type { PresetDemo } from './demo-world.js'
 
 /** A ready-made role model: what `TRELLIS_PRESET` starts a server with. */
 export interface Preset {
@@ -8,4 +9,6 @@ export interface Preset {
   readonly roles: RolesConfig
   /** The protected role the first administrator gets. */
   readonly adminRole: string
+  /** The small world `TRELLIS_PRESET_DEMO=1` builds on first start: a user per role, a few records. */
+  readonly demo?: PresetDemo
 }

@@ -1,6 +1,5 @@
 import type { Level } from '@trellis/core'
 import { type Actor, deleteUser, insertUser, type TrellisDatabase } from '@trellis/db'
-import { z } from 'zod'
 import { assertProtectedRolesKeepHolders } from '../roles/protected-roles.js'
 import { leveledProcedure } from '../trpc/init.js'
 import { mutationTransaction } from '../trpc/mutation-transaction.js'

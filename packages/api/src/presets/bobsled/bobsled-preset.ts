@@ -1,6 +1,7 @@
 import { defineRoles } from '../../permissions.js'
 import { everyPermission, SIGN_IN_GRANTS } from '../../roles/standard-grants.js'
 import type { Preset } from '../preset.js'
+import { bobsledDemo } from './bobsled-demo.js'
 import { bobsledEntityTypes as types } from './bobsled-entity-types.js'
 
 const everything = everyPermission(types)
@@ -39,6 +40,7 @@ export const bobsledPreset: Preset = {
   description: 'Bobsled: Owner, Member, Fulfillment, Integrator, Consumer, Viewer',
   entityTypes: types,
   adminRole: 'owner',
+  demo: bobsledDemo,
   roles: defineRoles(types, {
     public: { description: 'Every caller', grants: SIGN_IN_GRANTS },
     owner: {

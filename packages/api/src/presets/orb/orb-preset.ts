@@ -1,6 +1,7 @@
 import { defineRoles } from '../../permissions.js'
 import { everyPermission, SIGN_IN_GRANTS } from '../../roles/standard-grants.js'
 import type { Preset } from '../preset.js'
+import { orbDemo } from './orb-demo.js'
 import { orbEntityTypes as types } from './orb-entity-types.js'
 
 // Orb DLT (seeds/orb-dlt-roles-and-permissions.txt), each seed permission as Trellis grants:
@@ -25,6 +26,7 @@ export const orbPreset: Preset = {
   description: 'Orb DLT: public, consumer, merchant, issuer',
   entityTypes: types,
   adminRole: 'issuer',
+  demo: orbDemo,
   roles: defineRoles(types, {
     public: {
       description: 'Every caller, signed in or not',
