@@ -102,6 +102,6 @@ export async function prepareDatabase(
     return { outcome, demo }
   })
   if (demo) announceDemoWorld(demo, logger)
-  else if (options.demo) logger.info('No demo world: the database already has users')
+  else if (options.demo) logger.info({}, 'No demo world: the database already has users')
   return outcome
 }

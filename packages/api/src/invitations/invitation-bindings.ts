@@ -1,6 +1,5 @@
 import { type EntityTypeScope, entityTypeOfScope } from '@trellis/core'
 import {
-  addInvitationBindings,
   bindRole,
   clearInvitationBindings,
   findEntityType,
@@ -63,20 +62,26 @@ export function requestedBindings(input: z.output<typeof CreateInvitationInput>)
   }))
 }
 
+/** A binding to store or make: the role's id and the scope. */
+export interface ResolvedBinding {
+  readonly roleId: string
+  readonly scope: string | null
+}
+
 /**
- * Stores the bindings an invitation of `userId` carries, each one the inviter may give
- * (as `users.assignRole` decides: NOT_FOUND for an unknown role, FORBIDDEN for one it does
- * not hold within the scope); a scope naming no entity type is BAD_REQUEST. The scoped
- * types and the roles stay locked (FOR SHARE) until the call ends, so neither goes away
- * under the invitation.
+ * The bindings an invitation asks for, each one the inviter may give (as `users.assignRole`
+ * decides: NOT_FOUND for an unknown role, FORBIDDEN for one it does not hold within the
+ * scope); a scope naming no entity type is BAD_REQUEST at its path. The scoped types and
+ * the roles stay locked (FOR SHARE) until the call ends, so neither goes away under the
+ * invitation. Call before the user is inserted: roles are locked before the tree, as
+ * `users.delete` locks them.
  */
-export async function storeInvitationBindings(
+export async function grantableBindings(
   trx: TrellisDatabase,
   inviterId: string,
-  userId: string,
   requested: readonly RequestedBinding[],
-): Promise<void> {
-  const bindings: { roleId: string; scope: string | null }[] = []
+): Promise<ResolvedBinding[]> {
+  const bindings: ResolvedBinding[] = []
   for (const { role, scope, path } of requested) {
     if (scope !== null) {
       const typeName = entityTypeOfScope(scope)
@@ -84,7 +89,7 @@ export async function storeInvitationBindings(
     }
     bindings.push({ roleId: await findAssignableRole(trx, inviterId, role, scope), scope })
   }
-  await addInvitationBindings(trx, userId, inviterId, bindings)
+  return bindings
 }
 
 /** The bindings an invitation carries, as callers see them. */
@@ -113,12 +118,14 @@ export async function vouchForInvitation(trx: TrellisDatabase, resenderId: strin
 }
 
 /**
- * At acceptance, in the acceptance's transaction: makes the bindings the invitation carries,
- * each checked again against its inviter as of now (a role changed since the invitation
- * counts). One it may no longer give refuses the whole acceptance. A binding scoped to an
- * entity type deleted meanwhile went with the type.
+ * At acceptance, in the acceptance's transaction and before the user row is touched (roles
+ * are locked before users, as `users.delete` locks them): the bindings the invitation
+ * carries, each checked again against its inviter as of now (a role changed since the
+ * invitation counts). One it may no longer give refuses the whole acceptance. A binding
+ * scoped to an entity type deleted meanwhile went with the type.
  */
-export async function bindAcceptedInvitation(trx: TrellisDatabase, userId: string): Promise<void> {
+export async function vouchedBindings(trx: TrellisDatabase, userId: string): Promise<ResolvedBinding[]> {
+  const bindings: ResolvedBinding[] = []
   for (const binding of await invitationBindingsOf(trx, [userId])) {
     const scope = binding.scope as EntityTypeScope | null
     // Locked like assignRole locks it: a delete of the type waits for this binding.
@@ -130,7 +137,17 @@ export async function bindAcceptedInvitation(trx: TrellisDatabase, userId: strin
       if (error instanceof TRPCError) throw invitationNoLongerGrantable()
       throw error
     }
-    await bindRole(trx, { userId, roleId: binding.roleId, scope })
+    bindings.push({ roleId: binding.roleId, scope })
   }
+  return bindings
+}
+
+/** Makes the accepted invitation's bindings (see `vouchedBindings`) and forgets the invitation's. */
+export async function bindAcceptedInvitation(
+  trx: TrellisDatabase,
+  userId: string,
+  bindings: readonly ResolvedBinding[],
+): Promise<void> {
+  for (const { roleId, scope } of bindings) await bindRole(trx, { userId, roleId, scope })
   await clearInvitationBindings(trx, userId)
 }

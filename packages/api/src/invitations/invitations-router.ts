@@ -1,4 +1,4 @@
-import { clearInvitationBindings, insertUser, userWithinLevel } from '@trellis/db'
+import { addInvitationBindings, clearInvitationBindings, insertUser, userWithinLevel } from '@trellis/db'
 import { z } from 'zod'
 import { unauthorized } from '../errors/access-errors.js'
 import { revokeOneTimeTokens } from '../identity/one-time-token.js'
@@ -16,9 +16,10 @@ import { toUserView, USER_VIEW_COLUMNS } from '../users/user-view.js'
 import {
   bindAcceptedInvitation,
   CreateInvitationInput,
+  grantableBindings,
   invitationBindingViews,
   requestedBindings,
-  storeInvitationBindings,
+  vouchedBindings,
   vouchForInvitation,
 } from './invitation-bindings.js'
 import { invitationNotFound } from './invitation-errors.js'
@@ -38,13 +39,14 @@ export const invitationsRouter = router({
       try {
         await findVisibleUser(ctx.db, ctx.actor, ctx.level, input.parentId)
         const requested = requestedBindings(input)
+        const grantable = await grantableBindings(ctx.db, ctx.actor.id, requested)
         const user = await insertUser(mutationTransaction(ctx.db), {
           email: input.email,
           kind: 'person',
           status: 'invited',
           parent_id: input.parentId,
         })
-        await storeInvitationBindings(ctx.db, ctx.actor.id, user.id, requested)
+        await addInvitationBindings(ctx.db, user.id, ctx.actor.id, grantable)
         const expiresAt = await sendInvitation(ctx.db, user, ctx.auth)
         const bindings = (await invitationBindingViews(ctx.db, [user.id])).get(user.id) ?? []
         return {
@@ -143,6 +145,7 @@ export const invitationsRouter = router({
         clientAddress: ctx.clientAddress,
       }
       return redeemOneTimeToken(ctx.db, redemption, ctx.auth, async (trx, userId, passwordHash) => {
+        const bindings = await vouchedBindings(trx, userId)
         const row = await trx
           .updateTable('users')
           .set({
@@ -156,7 +159,7 @@ export const invitationsRouter = router({
           .returning(USER_VIEW_COLUMNS)
           .executeTakeFirst()
         if (!row) throw unauthorized()
-        await bindAcceptedInvitation(trx, userId)
+        await bindAcceptedInvitation(trx, userId, bindings)
         return toUserView(row)
       })
     }),
