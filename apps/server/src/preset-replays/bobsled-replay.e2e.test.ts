@@ -221,21 +221,22 @@ describe('Bobsled preset: the seed replayed through the SDK', () => {
     expect(await member.users.roles.query({ id: service.id })).toEqual([])
 
     const personCalls = [
-      member.users.create.mutate({
-        email: `person-${randomUUID().slice(0, 8)}@example.com`,
-        parentId: preset.adminId,
-      }),
-      member.users.update.mutate({ id: person, displayName: 'Renamed' }),
-      member.users.assignRole.mutate({ id: service.id, role: 'owner' }),
-      member.users.delete.mutate({ id: person }),
+      () =>
+        member.users.create.mutate({
+          email: `person-${randomUUID().slice(0, 8)}@example.com`,
+          parentId: preset.adminId,
+        }),
+      () => member.users.update.mutate({ id: person, displayName: 'Renamed' }),
+      () => member.users.assignRole.mutate({ id: service.id, role: 'owner' }),
+      () => member.users.delete.mutate({ id: person }),
     ]
-    for (const call of personCalls) expect((await failure(call)).code).toBe('FORBIDDEN')
+    for (const call of personCalls) expect((await failure(call())).code).toBe('FORBIDDEN')
     for (const call of [
-      member.users.updateService.mutate({ id: person, displayName: 'Renamed' }),
-      member.users.deleteService.mutate({ id: person }),
-      member.users.deleteService.mutate({ id: preset.adminId }),
+      () => member.users.updateService.mutate({ id: person, displayName: 'Renamed' }),
+      () => member.users.deleteService.mutate({ id: person }),
+      () => member.users.deleteService.mutate({ id: preset.adminId }),
     ]) {
-      expect(await failure(call)).toEqual({
+      expect(await failure(call())).toEqual({
         code: 'BAD_REQUEST',
         message: 'Only a service account (a user of kind service) can be managed this way',
       })

@@ -51,20 +51,20 @@ describe('service accounts without user management (users.manageServices)', () =
 
   it('gives no right over people: users.create and the user procedures stay refused', async () => {
     const refusals = [
-      manager.users.create({ email: email('someone'), parentId: managerId }),
-      manager.users.create({ email: email('robot'), kind: 'service', parentId: managerId }),
-      manager.users.update({ id: personId, displayName: 'Renamed' }),
-      manager.users.delete({ id: personId }),
-      manager.users.deactivate({ id: personId }),
-      manager.invitations.create({ email: email('invitee'), role: 'public', parentId: managerId }),
+      () => manager.users.create({ email: email('someone'), parentId: managerId }),
+      () => manager.users.create({ email: email('robot'), kind: 'service', parentId: managerId }),
+      () => manager.users.update({ id: personId, displayName: 'Renamed' }),
+      () => manager.users.delete({ id: personId }),
+      () => manager.users.deactivate({ id: personId }),
+      () => manager.invitations.create({ email: email('invitee'), role: 'public', parentId: managerId }),
     ]
-    for (const call of refusals) expect((await failure(call)).code).toBe('FORBIDDEN')
+    for (const call of refusals) expect((await failure(call())).code).toBe('FORBIDDEN')
 
     for (const call of [
-      manager.users.updateService({ id: personId, displayName: 'Renamed' }),
-      manager.users.deleteService({ id: personId }),
+      () => manager.users.updateService({ id: personId, displayName: 'Renamed' }),
+      () => manager.users.deleteService({ id: personId }),
     ]) {
-      const refused = await failure(call)
+      const refused = await failure(call())
       expect(refused.code).toBe('BAD_REQUEST')
       expect(refused.message).toBe('Only a service account (a user of kind service) can be managed this way')
     }
@@ -78,11 +78,11 @@ describe('service accounts without user management (users.manageServices)', () =
       parentId: outsiderId,
     })
     for (const call of [
-      manager.users.updateService({ id: elsewhere.id, displayName: 'Mine now' }),
-      manager.users.deleteService({ id: elsewhere.id }),
-      manager.users.createService({ email: email('there'), parentId: outsiderId }),
+      () => manager.users.updateService({ id: elsewhere.id, displayName: 'Mine now' }),
+      () => manager.users.deleteService({ id: elsewhere.id }),
+      () => manager.users.createService({ email: email('there'), parentId: outsiderId }),
     ]) {
-      expect((await failure(call)).code).toBe('NOT_FOUND')
+      expect((await failure(call())).code).toBe('NOT_FOUND')
     }
     expect(await userRow(elsewhere.id)).toMatchObject({ display_name: '' })
   })
