@@ -1,12 +1,12 @@
 import type { Level } from '@trellis/core'
-import { type Actor, deleteUser, insertUser, type TrellisDatabase } from '@trellis/db'
+import { type Actor, deleteUser, type TrellisDatabase } from '@trellis/db'
 import { assertProtectedRolesKeepHolders } from '../roles/protected-roles.js'
 import { leveledProcedure } from '../trpc/init.js'
 import { mutationTransaction } from '../trpc/mutation-transaction.js'
 import { findVisibleUser } from './find-visible-user.js'
 import { notAServiceUser, serviceHasChildren, toUserError } from './user-errors.js'
 import { CreateUserInput, UpdateUserInput, UserIdInput } from './user-inputs.js'
-import { toUserView, USER_VIEW_COLUMNS } from './user-view.js'
+import { createUserUnder, updateUserDetails } from './user-writes.js'
 
 /** A service account within the caller's level; a person is refused, whatever the caller may read. */
 async function findVisibleService(db: TrellisDatabase, actor: Actor, level: Level, userId: string) {
@@ -28,14 +28,7 @@ export const serviceUserProcedures = {
     .mutation(async ({ ctx, input }) => {
       try {
         await findVisibleUser(ctx.db, ctx.actor, ctx.level, input.parentId)
-        const user = await insertUser(mutationTransaction(ctx.db), {
-          email: input.email,
-          display_name: input.displayName ?? '',
-          kind: 'service',
-          status: 'active',
-          parent_id: input.parentId,
-        })
-        return toUserView(user)
+        return await createUserUnder(ctx.db, input, 'service')
       } catch (error) {
         toUserError(error)
       }
@@ -46,19 +39,9 @@ export const serviceUserProcedures = {
     .input(UpdateUserInput)
     .mutation(async ({ ctx, input }) => {
       try {
+        // A user's kind never changes, so the one found is still a service account.
         await findVisibleService(ctx.db, ctx.actor, ctx.level, input.id)
-        const row = await ctx.db
-          .updateTable('users')
-          .set({
-            ...(input.email !== undefined ? { email: input.email } : {}),
-            ...(input.displayName !== undefined ? { display_name: input.displayName } : {}),
-            updated_at: new Date(),
-          })
-          .where('id', '=', input.id)
-          .where('kind', '=', 'service')
-          .returning(USER_VIEW_COLUMNS)
-          .executeTakeFirstOrThrow()
-        return toUserView(row)
+        return await updateUserDetails(ctx.db, input)
       } catch (error) {
         toUserError(error)
       }
