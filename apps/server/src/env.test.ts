@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
-import { readEnv, SETTING_NAMES, unknownSettings } from './env.js'
+import { readEnv, SETTING_NAMES, unknownSettings, withFlags } from './env.js'
 
 describe('readEnv', () => {
   it('fills defaults for an empty environment: embedded database, loopback, port 3000', () => {
@@ -21,6 +21,7 @@ describe('readEnv', () => {
       TRELLIS_LOGIN_MAX_FAILURES_PER_ADDRESS: 50,
       TRELLIS_LOGIN_WINDOW_MINUTES: 15,
       TRELLIS_CORS_ORIGINS: [],
+      TRELLIS_PRESET_DEMO: false,
     })
   })
 
@@ -46,6 +47,20 @@ describe('readEnv', () => {
   it('takes one of the three presets and refuses any other name', () => {
     expect(readEnv({ TRELLIS_PRESET: 'bobsled' }).TRELLIS_PRESET).toBe('bobsled')
     expect(() => readEnv({ TRELLIS_PRESET: 'casbin' })).toThrow(/TRELLIS_PRESET/)
+  })
+
+  it('builds a demo world only when asked, and only with a preset (--demo on the command line too)', () => {
+    expect(readEnv({ TRELLIS_PRESET: 'orb' }).TRELLIS_PRESET_DEMO).toBe(false)
+    expect(readEnv({ TRELLIS_PRESET: 'orb', TRELLIS_PRESET_DEMO: '1' }).TRELLIS_PRESET_DEMO).toBe(true)
+    expect(readEnv({ TRELLIS_PRESET: 'orb', TRELLIS_PRESET_DEMO: '0' }).TRELLIS_PRESET_DEMO).toBe(false)
+    expect(() => readEnv({ TRELLIS_PRESET: 'orb', TRELLIS_PRESET_DEMO: 'yes' })).toThrow(
+      /TRELLIS_PRESET_DEMO/,
+    )
+    expect(() => readEnv({ TRELLIS_PRESET_DEMO: '1' })).toThrow(
+      "TRELLIS_PRESET_DEMO: a demo world is a preset's: set TRELLIS_PRESET too",
+    )
+    expect(readEnv(withFlags(['--demo'], { TRELLIS_PRESET: 'bobsled' })).TRELLIS_PRESET_DEMO).toBe(true)
+    expect(withFlags([], { TRELLIS_PRESET: 'bobsled' })).toEqual({ TRELLIS_PRESET: 'bobsled' })
   })
 
   it('treats an empty variable as unset', () => {

@@ -21,6 +21,8 @@ const EnvSchema = z.object({
   ),
   /** A ready-made role model to start with: `bitbroker`, `bobsled` or `orb`; Trellis's own admin/public roles when unset. */
   TRELLIS_PRESET: optional(z.enum(PRESET_NAMES)),
+  /** `1`: on first start (an empty database), also build the preset's demo world and log its credentials once. */
+  TRELLIS_PRESET_DEMO: optional(z.enum(['0', '1']).transform((value) => value === '1')).default(false),
   TRELLIS_DATA_DIR: optional(z.string()).default('.trellis/data'),
   LOG_LEVEL: optional(z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])).default('info'),
   TRELLIS_ADMIN_EMAIL: optional(z.email()).default('admin@trellis.local'),
@@ -89,7 +91,20 @@ export function readEnv(env: Record<string, string | undefined> = process.env): 
     const lines = parsed.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`)
     throw new Error(`Invalid configuration:\n${lines.join('\n')}`)
   }
+  if (parsed.data.TRELLIS_PRESET_DEMO && !parsed.data.TRELLIS_PRESET) {
+    throw new Error(
+      "Invalid configuration:\n  TRELLIS_PRESET_DEMO: a demo world is a preset's: set TRELLIS_PRESET too",
+    )
+  }
   return parsed.data
+}
+
+/** The command line's flags as the settings they stand for: `--demo` is `TRELLIS_PRESET_DEMO=1`. */
+export function withFlags(
+  argv: readonly string[],
+  env: Record<string, string | undefined> = process.env,
+): Record<string, string | undefined> {
+  return argv.includes('--demo') ? { ...env, TRELLIS_PRESET_DEMO: '1' } : env
 }
 
 /** The authentication settings the API takes, from the environment. */

@@ -1,4 +1,4 @@
-import { readEnv, startedByPackageScript, unknownSettings } from './env.js'
+import { readEnv, startedByPackageScript, unknownSettings, withFlags } from './env.js'
 import { createLogger } from './logger.js'
 import { DatabaseUnreachableError } from './open-database.js'
 import { startServer } from './start-server.js'
@@ -10,7 +10,7 @@ import { surviveDatabaseFaults } from './survive-database-faults.js'
 async function main() {
   let env: ReturnType<typeof readEnv>
   try {
-    env = readEnv()
+    env = readEnv(withFlags(process.argv.slice(2)))
   } catch (error) {
     process.stderr.write(`${(error as Error).message}\n`)
     process.exit(1)

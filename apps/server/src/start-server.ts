@@ -95,6 +95,7 @@ export async function startServer({
           : {}),
         adminEmail: env.TRELLIS_ADMIN_EMAIL,
         adminPassword: env.TRELLIS_ADMIN_PASSWORD,
+        demo: env.TRELLIS_PRESET_DEMO ? preset?.demo : undefined,
       },
       logger,
     )

@@ -2,6 +2,7 @@
 // mail), and the permission and error types clients share. Test support is under
 // `@trellis/api/testing`, which is no stable API.
 export { type AppRouter, appRouter } from './app-router.js'
+export { DEMO_WORLD_WARNING } from './bootstrap/announce-demo-world.js'
 export type { FirstAdminOutcome } from './bootstrap/ensure-first-admin.js'
 export { type PrepareDatabaseOptions, prepareDatabase } from './bootstrap/prepare-database.js'
 export { PresetMismatchError } from './bootstrap/recorded-preset.js'
@@ -33,6 +34,7 @@ export {
   type LeveledPermission,
   PERMISSIONS,
 } from './permissions.js'
+export type { DemoCredential } from './presets/demo-world.js'
 export type { Preset } from './presets/preset.js'
 export { PRESET_NAMES, PRESETS, type PresetName } from './presets/presets.js'
 export type { RecordView } from './records/record-view.js'

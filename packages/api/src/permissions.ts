@@ -38,6 +38,8 @@ export const PERMISSIONS = {
   'users.delete': 'leveled',
   'users.deactivate': 'leveled',
   'users.reactivate': 'leveled',
+  // Service accounts (users of kind service) only: create, rename, delete.
+  'users.manageServices': 'leveled',
   'audit.read': 'leveled',
   'users.assignRole': 'leveled',
   'users.unassignRole': 'leveled',

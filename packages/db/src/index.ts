@@ -31,6 +31,13 @@ export {
   toStoredEntityType,
   updateEntityType,
 } from './entity-types/entity-type-store.js'
+export {
+  addInvitationBindings,
+  clearInvitationBindings,
+  type InvitationBinding,
+  invitationBindingsOf,
+  setInvitationInviter,
+} from './invitations/invitation-binding-store.js'
 export { isDatabaseUnavailable } from './is-database-unavailable.js'
 export { isUniqueViolation } from './is-unique-violation.js'
 export { type MigrationOutcome, migrateToLatest } from './migrate.js'

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { type BitbrokerRole, type BitbrokerWorld, bitbrokerSeedTable } from '@trellis/api/testing'
 import type { EntityTypeScope } from '@trellis/core'
+import { createTrellisClient } from '@trellis/sdk'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { callFailure as failure } from '../testing/call-failure.js'
 import { type ReplayCast, replaySeedTable } from '../testing/replay/replay-seed-table.js'
@@ -251,6 +252,59 @@ describe('BitBroker preset: replaying seeds/bitbroker-users.md', () => {
       })
     }
     expect(await preset.admin.users.roles.query({ id: userId })).toEqual([])
+  })
+
+  it('Coordinators: invite a contributor for one entity type in one call; accepting makes the binding', async () => {
+    const email = `${unique('invitee')}@example.com`
+    const invited = await preset.admin.invitations.create.mutate({
+      email,
+      role: 'contributor',
+      scope: CARS,
+      parentId: preset.adminId,
+    })
+    expect(invited.bindings).toEqual([{ role: 'contributor', scope: CARS }])
+    expect(await preset.admin.users.roles.query({ id: invited.user.id })).toEqual([])
+
+    const token = await preset.server.mail.latestMatch(preset.server.database.db, email, /tri_[A-Za-z0-9_-]+/)
+    await preset.anonymous.invitations.accept.mutate({ token, password: ROLE_USER_PASSWORD })
+    expect(await preset.admin.users.roles.query({ id: invited.user.id })).toEqual([
+      { role: 'contributor', protected: false, scope: CARS },
+    ])
+    const contributor = createTrellisClient({ url: preset.server.trpcUrl })
+    await contributor.auth.login.mutate({ email, password: ROLE_USER_PASSWORD })
+    await expect(contributor.records.create.mutate({ entityType: 'cars', data: CAR })).resolves.toMatchObject(
+      {
+        ownerId: invited.user.id,
+      },
+    )
+    expect(await failure(contributor.records.create.mutate({ entityType: 'trucks', data: TRUCK }))).toEqual({
+      code: 'FORBIDDEN',
+      message: 'Permission required: trucks.create',
+    })
+    // A contributor invites nobody, not even for its own type.
+    expect(
+      (
+        await failure(
+          people.contributorA.client.invitations.create.mutate({
+            email: `${unique('nope')}@example.com`,
+            role: 'contributor',
+            scope: CARS,
+            parentId: people.contributorA.id,
+          }),
+        )
+      ).code,
+    ).toBe('FORBIDDEN')
+    // An unknown type is the caller's mistake, named at its path.
+    expect(
+      await failure(
+        preset.admin.invitations.create.mutate({
+          email: `${unique('nope')}@example.com`,
+          role: 'contributor',
+          scope: 'entityType:boats',
+          parentId: preset.adminId,
+        }),
+      ),
+    ).toEqual({ code: 'BAD_REQUEST', message: 'Invalid input: scope: No entity type named boats' })
   })
 
   it('Coordinators: an entity type with records cannot be removed; one without goes with its bindings', async () => {

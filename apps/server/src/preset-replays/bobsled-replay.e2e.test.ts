@@ -269,6 +269,47 @@ describe('Bobsled preset: the seed replayed through the SDK', () => {
     expect(derived.code).toBe('BAD_REQUEST')
   })
 
+  it('a Member manages service accounts and still cannot create or modify a person', async () => {
+    const member = users.member.client
+    const person = await world.newUser()
+    const service = await member.users.createService.mutate({
+      email: `robot-${randomUUID().slice(0, 8)}@example.com`,
+      parentId: preset.adminId,
+    })
+    expect(service).toMatchObject({ kind: 'service', status: 'active' })
+    // An API key for it, as "Generate Secret" says; the account itself holds no role.
+    await member.apiKeys.create.mutate({ userId: service.id, name: 'ci' })
+    expect(await member.users.roles.query({ id: service.id })).toEqual([])
+
+    const personCalls = [
+      () =>
+        member.users.create.mutate({
+          email: `person-${randomUUID().slice(0, 8)}@example.com`,
+          parentId: preset.adminId,
+        }),
+      () => member.users.update.mutate({ id: person, displayName: 'Renamed' }),
+      () => member.users.assignRole.mutate({ id: service.id, role: 'owner' }),
+      () => member.users.delete.mutate({ id: person }),
+    ]
+    for (const call of personCalls) expect((await failure(call())).code).toBe('FORBIDDEN')
+    for (const call of [
+      () => member.users.updateService.mutate({ id: person, displayName: 'Renamed' }),
+      () => member.users.deleteService.mutate({ id: person }),
+      () => member.users.deleteService.mutate({ id: preset.adminId }),
+    ]) {
+      expect(await failure(call())).toEqual({
+        code: 'BAD_REQUEST',
+        message: 'Only a service account (a user of kind service) can be managed this way',
+      })
+    }
+    expect(await preset.admin.users.get.query({ id: person })).toMatchObject({
+      displayName: '',
+      kind: 'person',
+    })
+    await member.users.deleteService.mutate({ id: service.id })
+    expect((await failure(preset.admin.users.get.query({ id: service.id }))).code).toBe('NOT_FOUND')
+  })
+
   it("changing a user's role takes effect on the user's very next call", async () => {
     const { admin, adminId } = preset
     const user = await addRoleUser(preset, { name: 'switcher', parentId: adminId, role: 'viewer' })

@@ -11,9 +11,11 @@ import { appRouter } from '../app-router.js'
 import { entityTypeDefinitionProblems } from '../entity-types/entity-type-definition.js'
 import { syncEntityTypes } from '../entity-types/sync-entity-types.js'
 import type { Logger } from '../logger.js'
+import { createDemoWorld, type PresetDemo } from '../presets/demo-world.js'
 import { ADMIN_ROLE, DEFAULT_ROLES } from '../roles/default-roles.js'
 import { syncRoles } from '../roles/sync-roles.js'
 import { declaredPermissions } from '../trpc/procedure-permissions.js'
+import { announceDemoWorld } from './announce-demo-world.js'
 import { ensureFirstAdmin, type FirstAdminOutcome } from './ensure-first-admin.js'
 import { checkRecordedPreset } from './recorded-preset.js'
 
@@ -30,6 +32,8 @@ export interface PrepareDatabaseOptions {
   readonly adminRole?: string
   readonly adminEmail: string
   readonly adminPassword?: string | undefined
+  /** A preset's demo world to build with the first administrator (`TRELLIS_PRESET_DEMO=1`). */
+  readonly demo?: PresetDemo | undefined
 }
 
 /**
@@ -68,7 +72,7 @@ export async function prepareDatabase(
   if (applied.length > 0) logger.info({ migrations: applied }, 'Database migrated')
   // Two servers starting at once on one empty database would both store the same roles
   // (a unique violation) or both see no administrator: one prepares, the other waits.
-  return db.transaction().execute(async (trx) => {
+  const { outcome, demo } = await db.transaction().execute(async (trx) => {
     await sql`select pg_advisory_xact_lock(${PREPARE_LOCK_KEY})`.execute(trx)
     // Before anything is stored: another preset's roles and types would merge with these.
     await checkRecordedPreset(trx, { name: options.preset, adminRole }, logger)
@@ -87,10 +91,17 @@ export async function prepareDatabase(
     }
     const createdRoles = await syncRoles(trx, roles)
     if (createdRoles.length > 0) logger.info({ roles: createdRoles }, 'Roles created from config')
-    return ensureFirstAdmin(
+    const outcome = await ensureFirstAdmin(
       trx,
       { role: adminRole, email: options.adminEmail, password: options.adminPassword },
       logger,
     )
+    // Only with the first administrator, in its transaction: never on a database that has users.
+    const demo =
+      outcome.created && options.demo ? await createDemoWorld(trx, options.demo, outcome.userId) : undefined
+    return { outcome, demo }
   })
+  if (demo) announceDemoWorld(demo, logger)
+  else if (options.demo) logger.info({}, 'No demo world: the database already has users')
+  return outcome
 }

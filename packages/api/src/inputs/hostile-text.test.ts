@@ -112,7 +112,12 @@ describe('text PostgreSQL cannot store (regression: NUL or a lone surrogate answ
       'entityTypes.create': { ...carsDefinition, name: 'trucks', references: { towedBy: 'trucks' } },
       'entityTypes.update': carsDefinition,
       'entityTypes.delete': { name: 'cars' },
-      'invitations.create': { email: 'new@example.com', role: 'admin', parentId: h.adminId },
+      'invitations.create': {
+        email: 'new@example.com',
+        role: 'admin',
+        scope: 'entityType:cars',
+        parentId: h.adminId,
+      },
       'invitations.list': { cursor },
       'invitations.resend': { userId: worker },
       'invitations.revoke': { userId: worker },
@@ -153,6 +158,9 @@ describe('text PostgreSQL cannot store (regression: NUL or a lone surrogate answ
       'roles.delete': { name: 'clerk' },
       'system.ping': { echo: 'hello' },
       'users.create': { email: 'new@example.com', displayName: 'New', parentId: h.adminId },
+      'users.createService': { email: 'robot@example.com', displayName: 'Robot', parentId: h.adminId },
+      'users.updateService': { id: service.id, email: 'robot2@example.com', displayName: 'Robot' },
+      'users.deleteService': { id: service.id },
       'users.get': { id: worker },
       'users.list': {
         role: 'admin',

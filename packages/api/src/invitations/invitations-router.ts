@@ -1,4 +1,4 @@
-import { bindRole, insertUser, userWithinLevel } from '@trellis/db'
+import { addInvitationBindings, clearInvitationBindings, insertUser, userWithinLevel } from '@trellis/db'
 import { z } from 'zod'
 import { unauthorized } from '../errors/access-errors.js'
 import { revokeOneTimeTokens } from '../identity/one-time-token.js'
@@ -8,12 +8,20 @@ import { text } from '../inputs/text.js'
 import { newestFirst } from '../pagination/keyset.js'
 import { PageOnlyInput } from '../pagination/page-input.js'
 import { paginate } from '../pagination/paginate.js'
-import { findAssignableRole } from '../roles/role-escalation.js'
 import { leveledProcedure, router, selfCommittingProcedure } from '../trpc/init.js'
 import { mutationTransaction } from '../trpc/mutation-transaction.js'
 import { findVisibleUser } from '../users/find-visible-user.js'
 import { toUserError } from '../users/user-errors.js'
 import { toUserView, USER_VIEW_COLUMNS } from '../users/user-view.js'
+import {
+  bindAcceptedInvitation,
+  CreateInvitationInput,
+  grantableBindings,
+  invitationBindingViews,
+  requestedBindings,
+  vouchedBindings,
+  vouchForInvitation,
+} from './invitation-bindings.js'
 import { invitationNotFound } from './invitation-errors.js'
 import { sendInvitation } from './invitation-token.js'
 
@@ -21,24 +29,32 @@ const InvitedUserInput = z.object({ userId: z.uuid() })
 
 export const invitationsRouter = router({
   /**
-   * Invites a person by email with a role, under a parent within the caller's level. The
-   * user exists at once, `invited`, holding the role; it can do nothing until it accepts.
+   * Invites a person by email with one or more role bindings (each scoped to an entity type
+   * or not), under a parent within the caller's level. The user exists at once, `invited`,
+   * holding no role: the invitation carries the bindings, made when it is accepted.
    */
   create: leveledProcedure('invitations.create')
-    .input(z.object({ email: z.email().max(254), role: text().min(1).max(63), parentId: z.uuid() }))
+    .input(CreateInvitationInput)
     .mutation(async ({ ctx, input }) => {
       try {
         await findVisibleUser(ctx.db, ctx.actor, ctx.level, input.parentId)
-        const roleId = await findAssignableRole(ctx.db, ctx.actor.id, input.role)
+        const requested = requestedBindings(input)
+        const grantable = await grantableBindings(ctx.db, ctx.actor.id, requested)
         const user = await insertUser(mutationTransaction(ctx.db), {
           email: input.email,
           kind: 'person',
           status: 'invited',
           parent_id: input.parentId,
         })
-        await bindRole(ctx.db, { userId: user.id, roleId, scope: null })
+        await addInvitationBindings(ctx.db, user.id, ctx.actor.id, grantable)
         const expiresAt = await sendInvitation(ctx.db, user, ctx.auth)
-        return { user: toUserView(user), role: input.role, expiresAt: expiresAt.toISOString() }
+        const bindings = (await invitationBindingViews(ctx.db, [user.id])).get(user.id) ?? []
+        return {
+          user: toUserView(user),
+          role: requested[0]!.role,
+          bindings,
+          expiresAt: expiresAt.toISOString(),
+        }
       } catch (error) {
         toUserError(error)
       }
@@ -57,14 +73,25 @@ export const invitationsRouter = router({
         .where('one_time_tokens.used_at', 'is', null)
         .where('one_time_tokens.revoked_at', 'is', null)
         .where(userWithinLevel('users', ctx.actor, ctx.level))
-      return paginate(query, newestFirst('users', 'created_at'), input, (row) => ({
+      const page = await paginate(query, newestFirst('users', 'created_at'), input, (row) => ({
         user: toUserView(row),
         expiresAt: row.expires_at.toISOString(),
         expired: row.expires_at.getTime() <= Date.now(),
       }))
+      const bindings = await invitationBindingViews(
+        ctx.db,
+        page.items.map((item) => item.user.id),
+      )
+      return {
+        ...page,
+        items: page.items.map((item) => ({ ...item, bindings: bindings.get(item.user.id) ?? [] })),
+      }
     }),
 
-  /** Mails a new token (the old one stops working) and restarts the expiry. */
+  /**
+   * Mails a new token (the old one stops working) and restarts the expiry. The caller
+   * vouches for the invitation's bindings from now on, so it must be allowed to give each.
+   */
   resend: leveledProcedure('invitations.create')
     .input(InvitedUserInput)
     .mutation(async ({ ctx, input }) => {
@@ -75,6 +102,7 @@ export const invitationsRouter = router({
         .select('email')
         .where('id', '=', user.id)
         .executeTakeFirstOrThrow()
+      await vouchForInvitation(ctx.db, ctx.actor.id, user.id)
       const expiresAt = await sendInvitation(ctx.db, { id: user.id, email }, ctx.auth)
       return { expiresAt: expiresAt.toISOString() }
     }),
@@ -86,6 +114,7 @@ export const invitationsRouter = router({
       const user = await findVisibleUser(ctx.db, ctx.actor, ctx.level, input.userId)
       if (user.status !== 'invited') throw invitationNotFound()
       await revokeOneTimeTokens(ctx.db, user.id, 'invitation')
+      await clearInvitationBindings(ctx.db, user.id)
       await ctx.db
         .updateTable('users')
         .set({ status: 'deactivated', updated_at: new Date() })
@@ -95,8 +124,10 @@ export const invitationsRouter = router({
     }),
 
   /**
-   * Accepts an invitation with its token and a password: the user becomes `active`. The
-   * token is checked (and the attempt throttled) before the password is hashed.
+   * Accepts an invitation with its token and a password: the user becomes `active` and holds
+   * the bindings the invitation carries, if its inviter may still give them (else FORBIDDEN,
+   * nothing changes). The token is checked (and the attempt throttled) before the password
+   * is hashed.
    */
   accept: selfCommittingProcedure('invitations.accept')
     .input(
@@ -114,6 +145,7 @@ export const invitationsRouter = router({
         clientAddress: ctx.clientAddress,
       }
       return redeemOneTimeToken(ctx.db, redemption, ctx.auth, async (trx, userId, passwordHash) => {
+        const bindings = await vouchedBindings(trx, userId)
         const row = await trx
           .updateTable('users')
           .set({
@@ -127,6 +159,7 @@ export const invitationsRouter = router({
           .returning(USER_VIEW_COLUMNS)
           .executeTakeFirst()
         if (!row) throw unauthorized()
+        await bindAcceptedInvitation(trx, userId, bindings)
         return toUserView(row)
       })
     }),

@@ -70,3 +70,21 @@ export function toUserError(error: unknown): never {
   if (isUniqueViolation(error)) throw emailTaken()
   throw error
 }
+
+/** `users.manageServices` reaches users of kind service only: people stay user management's. */
+export function notAServiceUser(): TRPCError {
+  return new TrellisError({
+    code: 'BAD_REQUEST',
+    reason: 'NOT_A_SERVICE_ACCOUNT',
+    message: 'Only a service account (a user of kind service) can be managed this way',
+  })
+}
+
+/** Deleting a service would move the users under it: a change of the tree, user management's. */
+export function serviceHasChildren(): TRPCError {
+  return new TrellisError({
+    code: 'BAD_REQUEST',
+    reason: 'SERVICE_HAS_CHILDREN',
+    message: 'This service account has users under it: move them first, or delete it with users.delete',
+  })
+}

@@ -1,10 +1,11 @@
-import { ancestorPathsOf, deleteUser, insertUser, moveSubtree, userWithinLevel } from '@trellis/db'
+import { ancestorPathsOf, deleteUser, moveSubtree, userWithinLevel } from '@trellis/db'
 import { endSessions } from '../identity/sessions.js'
 import { assertProtectedRolesKeepHolders } from '../roles/protected-roles.js'
 import { leveledProcedure, router } from '../trpc/init.js'
 import { mutationTransaction } from '../trpc/mutation-transaction.js'
 import { findVisibleUser } from './find-visible-user.js'
 import { listUsers } from './list-users.js'
+import { serviceUserProcedures } from './service-user-procedures.js'
 import { cannotChangeSelf, notDeactivated, rootNeedsAll, toUserError, userNotFound } from './user-errors.js'
 import {
   ChildrenInput,
@@ -17,6 +18,7 @@ import {
 } from './user-inputs.js'
 import { userRoleProcedures } from './user-role-procedures.js'
 import { toUserView, USER_VIEW_COLUMNS } from './user-view.js'
+import { createUserUnder, updateUserDetails } from './user-writes.js'
 
 const refuseSelf = (actorId: string, targetId: string) => {
   if (actorId === targetId) throw cannotChangeSelf()
@@ -24,6 +26,7 @@ const refuseSelf = (actorId: string, targetId: string) => {
 
 export const usersRouter = router({
   ...userRoleProcedures,
+  ...serviceUserProcedures,
 
   /** Creates a user under a parent within the caller's level. People start `invited`, services `active`. */
   create: leveledProcedure('users.create')
@@ -31,14 +34,7 @@ export const usersRouter = router({
     .mutation(async ({ ctx, input }) => {
       try {
         await findVisibleUser(ctx.db, ctx.actor, ctx.level, input.parentId)
-        const user = await insertUser(mutationTransaction(ctx.db), {
-          email: input.email,
-          display_name: input.displayName ?? '',
-          kind: input.kind,
-          status: input.kind === 'service' ? 'active' : 'invited',
-          parent_id: input.parentId,
-        })
-        return toUserView(user)
+        return await createUserUnder(ctx.db, input, input.kind)
       } catch (error) {
         toUserError(error)
       }
@@ -92,17 +88,7 @@ export const usersRouter = router({
     .mutation(async ({ ctx, input }) => {
       try {
         await findVisibleUser(ctx.db, ctx.actor, ctx.level, input.id)
-        const row = await ctx.db
-          .updateTable('users')
-          .set({
-            ...(input.email !== undefined ? { email: input.email } : {}),
-            ...(input.displayName !== undefined ? { display_name: input.displayName } : {}),
-            updated_at: new Date(),
-          })
-          .where('id', '=', input.id)
-          .returning(USER_VIEW_COLUMNS)
-          .executeTakeFirstOrThrow()
-        return toUserView(row)
+        return await updateUserDetails(ctx.db, input)
       } catch (error) {
         toUserError(error)
       }

@@ -11,6 +11,7 @@ import * as settings from './0009-settings.js'
 import * as recordOwnerPath from './0010-record-owner-path.js'
 import * as entityTypesMoveAccessVersion from './0011-entity-types-move-access-version.js'
 import * as recordParties from './0013-record-parties.js'
+import * as invitationBindings from './0015-invitation-bindings.js'
 
 /**
  * Every migration, in order. Numbered, forward only: a released migration is never
@@ -29,4 +30,5 @@ export const migrations: Record<string, Migration> = {
   '0010-record-owner-path': recordOwnerPath,
   '0011-entity-types-move-access-version': entityTypesMoveAccessVersion,
   '0013-record-parties': recordParties,
+  '0015-invitation-bindings': invitationBindings,
 }

@@ -251,8 +251,12 @@ export async function unbindRole(db: TrellisDatabase, bindingId: string): Promis
   await db.deleteFrom('user_roles').where('id', '=', bindingId).execute()
 }
 
-/** Removes every binding limited to `scope` (an entity type that goes away); returns how many. */
+/**
+ * Removes every binding limited to `scope` (an entity type that goes away), pending ones
+ * of invitations too; returns how many bindings users held.
+ */
 export async function unbindScope(db: TrellisDatabase, scope: string): Promise<number> {
+  await db.deleteFrom('invitation_bindings').where('scope', '=', scope).execute()
   const { numDeletedRows } = await db.deleteFrom('user_roles').where('scope', '=', scope).executeTakeFirst()
   return Number(numDeletedRows)
 }

@@ -49,6 +49,17 @@ export interface UserRolesTable {
   created_at: CreatedAt
 }
 
+/** A role binding an invitation carries, made when the invited user accepts. */
+export interface InvitationBindingsTable {
+  id: Generated<string>
+  user_id: string
+  role_id: string
+  scope: string | null
+  /** The user whose right to give the binding is checked again at acceptance. */
+  invited_by: string | null
+  created_at: CreatedAt
+}
+
 export interface EntityTypesTable {
   id: Generated<string>
   name: string
@@ -176,6 +187,7 @@ export interface Database {
   roles: RolesTable
   role_grants: RoleGrantsTable
   user_roles: UserRolesTable
+  invitation_bindings: InvitationBindingsTable
   entity_types: EntityTypesTable
   records: RecordsTable
   record_parties: RecordPartiesTable

@@ -19,6 +19,9 @@ const HANDLED_OTHERWISE: Readonly<Record<string, string>> = {
   'sessions.user_id': 'cascade',
   'api_keys.user_id': 'cascade',
   'one_time_tokens.user_id': 'cascade',
+  // An invitation's pending bindings go with the invited user; the inviter's mark is cleared.
+  'invitation_bindings.user_id': 'cascade',
+  'invitation_bindings.invited_by': 'set null',
   // Deleted explicitly by deleteUser (TABLES_DELETED_WITH_USER): its key does not cascade.
   'user_roles.user_id': 'deleted',
   // A deleted user's party rows go with it; the records stay with their owners.

@@ -2,6 +2,7 @@ import { defineEntityTypes } from '@trellis/core'
 import { defineRoles } from '../../permissions.js'
 import { everyPermission, SIGN_IN_GRANTS } from '../../roles/standard-grants.js'
 import type { Preset } from '../preset.js'
+import { bitbrokerDemo } from './bitbroker-demo.js'
 
 // BitBroker (seeds/bitbroker-users.md): coordinators define entity types and who may
 // contribute; contributors write the data of one entity type each (a role binding scoped
@@ -14,6 +15,7 @@ export const bitbrokerPreset: Preset = {
   description: 'BitBroker: coordinator, contributor (scoped to one entity type), consumer',
   entityTypes,
   adminRole: 'coordinator',
+  demo: bitbrokerDemo,
   roles: defineRoles({
     // Reading yourself and changing your password are here, not in the roles: a
     // contributor's binding is scoped to its entity type, and a scoped binding's grants

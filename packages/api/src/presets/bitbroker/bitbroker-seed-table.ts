@@ -124,6 +124,20 @@ export const bitbrokerSeedTable: readonly Row[] = [
         parentId: world.ids.coordinator,
       }),
   },
+  {
+    line: 'Create users and grant them such roles (invite a contributor for one entity type, in one call)',
+    cells: COORDINATOR_ONLY,
+    note: 'The invitation carries the binding contributor @ entityType:cars and makes it on acceptance (the replay accepts one in its own test).',
+    call: async (client, world) => {
+      const invited = await client.invitations.create.mutate({
+        email: `${world.unique('contributor')}@example.com`,
+        role: 'contributor',
+        scope: entityTypeScope('cars'),
+        parentId: world.ids.coordinator,
+      })
+      if (invited.bindings[0]?.scope !== 'entityType:cars') throw new Error('The binding was not carried')
+    },
+  },
 
   // Contributors: "permission to contribute data within the context of a single specified
   // entity type". The cast's contributor is bound to cars.

@@ -1,12 +1,15 @@
 import { defineRoles } from '../../permissions.js'
 import { everyPermission, SIGN_IN_GRANTS } from '../../roles/standard-grants.js'
 import type { Preset } from '../preset.js'
+import { bobsledDemo } from './bobsled-demo.js'
 import { bobsledEntityTypes as types } from './bobsled-entity-types.js'
 
 const everything = everyPermission(types)
 
 // "Member: similar permissions to the Owner role, except they cannot do User Management".
 // Defining entity types and roles is the system's own administration: the Owner's too.
+// "Create, manage and delete SA" is `users.manageServices`, kept: it reaches service
+// accounts only (users of kind service), never a person.
 const {
   'users.create': _create,
   'users.update': _update,
@@ -37,6 +40,7 @@ export const bobsledPreset: Preset = {
   description: 'Bobsled: Owner, Member, Fulfillment, Integrator, Consumer, Viewer',
   entityTypes: types,
   adminRole: 'owner',
+  demo: bobsledDemo,
   roles: defineRoles(types, {
     public: { description: 'Every caller', grants: SIGN_IN_GRANTS },
     owner: {

@@ -330,12 +330,40 @@ export const bobsledSeedTable: readonly BobsledRow[] = [
   {
     line: 'Create, manage and delete SA',
     cells: cells('✔ ✔ ✗ ✗ ✗ ✗'),
-    call: async (client, world) =>
-      createEditDelete(
-        'serviceAccounts',
-        { name: 'etl', userId: world.serviceAccountId },
-        { name: 'etl nightly', userId: world.serviceAccountId },
-      )(client, world),
+    call: async (client, world) => {
+      const toManage = await world.owner.users.createService.mutate({
+        email: email('sa-manage'),
+        parentId: world.ownerId,
+      })
+      const toDelete = await world.owner.users.createService.mutate({
+        email: email('sa-delete'),
+        parentId: world.ownerId,
+      })
+      const record = { name: 'etl', userId: toManage.id }
+      const recordToEdit = await world.record('serviceAccounts', record)
+      const recordToDelete = await world.record('serviceAccounts', record)
+      await allOrNone({
+        create: async () => {
+          const service = await client.users.createService.mutate({
+            email: email('sa'),
+            displayName: 'ETL',
+            parentId: world.ownerId,
+          })
+          await client.records.create.mutate({
+            entityType: 'serviceAccounts',
+            data: { name: 'etl', userId: service.id },
+          })
+        },
+        manage: () => client.users.updateService.mutate({ id: toManage.id, displayName: 'ETL nightly' }),
+        editRecord: () =>
+          client.records.update.mutate({ id: recordToEdit.id, data: { ...record, name: 'etl nightly' } }),
+        delete: () => client.users.deleteService.mutate({ id: toDelete.id }),
+        deleteRecord: () => client.records.delete.mutate({ id: recordToDelete.id }),
+      })
+    },
+    note:
+      'A service account is a user of kind service (users.createService/updateService/deleteService, ' +
+      'permission users.manageServices, which reaches no person) plus its serviceAccounts record.',
   },
   {
     line: 'Generate and delete Secret',

@@ -1,6 +1,7 @@
 import { defineRoles } from '../../permissions.js'
 import { everyPermission, SIGN_IN_GRANTS } from '../../roles/standard-grants.js'
 import type { Preset } from '../preset.js'
+import { orbDemo } from './orb-demo.js'
 import { orbEffects } from './orb-effects.js'
 import { orbEntityTypes as types } from './orb-entity-types.js'
 
@@ -39,6 +40,7 @@ export const orbPreset: Preset = {
   entityTypes: types,
   adminRole: 'issuer',
   effects: orbEffects,
+  demo: orbDemo,
   roles: defineRoles(types, {
     public: {
       description: 'Every caller, signed in or not',
