@@ -6,7 +6,9 @@ export {
   userWithinLevel,
   userWithinSubtree,
 } from './access/level-filter.js'
-export { recordsNewestFirst, WALK_FROM_USERS } from './access/newest-records.js'
+export { recordsNewestFirst } from './access/newest-records.js'
+export { usersNewestFirst, usersShaped } from './access/newest-users.js'
+export { isLargeSubtree, WALK_FROM_USERS } from './access/subtree-size.js'
 export { onLocalAccessChange } from './access-change-feed.js'
 export { toCount } from './count.js'
 export {

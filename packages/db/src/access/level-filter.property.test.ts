@@ -17,6 +17,7 @@ import { moveSubtree } from '../tree/move-subtree.js'
 import { UserTreeError } from '../tree/user-tree-error.js'
 import { type Actor, ownerWithinLevel, userWithinLevel } from './level-filter.js'
 import { recordsShaped } from './newest-records.js'
+import { usersShaped } from './newest-users.js'
 
 // The SQL level filters against the in-memory oracle (`visibleOwners`) on random trees,
 // random records and random moves. Tuned to stay well under a minute on PGlite.
@@ -140,19 +141,23 @@ async function expectTreeIntegrity(db: TrellisDatabase, oracle: ReadonlyMap<stri
   }
 }
 
-/**
- * Walks every page of records visible at a level, keyset on (created_at desc, id desc), read
- * from the records in either shape a list may give them (`recordsShaped`).
- */
-async function walkRecordPages(
-  db: TrellisDatabase,
-  actor: Actor,
-  level: Level,
-  walk: boolean,
-): Promise<string[]> {
+type Position = { created_at: Date; id: string }
+
+/** Every id of a list read page by page, keyset on (created_at desc, id desc), from `readPage`. */
+async function walkPages(readPage: (after: Position | undefined) => Promise<Position[]>): Promise<string[]> {
   const seen: string[] = []
-  let cursor: { created_at: Date; id: string } | undefined
+  let cursor: Position | undefined
   for (;;) {
+    const page = await readPage(cursor)
+    seen.push(...page.map((row) => row.id))
+    if (page.length < PAGE_SIZE) return seen
+    cursor = page[page.length - 1]!
+  }
+}
+
+/** Pages of the records visible at a level, read in either shape a list may give them (`recordsShaped`). */
+function walkRecordPages(db: TrellisDatabase, actor: Actor, level: Level, walk: boolean): Promise<string[]> {
+  return walkPages((after) => {
     let query = db
       .selectFrom(recordsShaped(db, walk))
       .select(['id', 'created_at'])
@@ -160,17 +165,30 @@ async function walkRecordPages(
       .orderBy('created_at', 'desc')
       .orderBy('id', 'desc')
       .limit(PAGE_SIZE)
-    if (cursor) {
-      const after = cursor
+    if (after)
       query = query.where((eb) =>
         eb(eb.refTuple('created_at', 'id'), '<', eb.tuple(after.created_at, after.id)),
       )
-    }
-    const page = await query.execute()
-    seen.push(...page.map((row) => row.id))
-    if (page.length < PAGE_SIZE) return seen
-    cursor = page[page.length - 1]!
-  }
+    return query.execute()
+  })
+}
+
+/** Pages of the users visible at a level, read in either shape users.list may give them (`usersShaped`). */
+function walkUserPages(db: TrellisDatabase, actor: Actor, level: Level, walk: boolean): Promise<string[]> {
+  return walkPages((after) => {
+    let query = db
+      .selectFrom(usersShaped(db, walk))
+      .select(['id', 'created_at'])
+      .where(userWithinLevel('users', actor, level))
+      .orderBy('created_at', 'desc')
+      .orderBy('id', 'desc')
+      .limit(PAGE_SIZE)
+    if (after)
+      query = query.where((eb) =>
+        eb(eb.refTuple('created_at', 'id'), '<', eb.tuple(after.created_at, after.id)),
+      )
+    return query.execute()
+  })
 }
 
 async function expectFiltersMatchOracle(
@@ -220,6 +238,11 @@ async function expectFiltersMatchOracle(
         new Set(walked).size,
       )
       expect(sorted(walked), `paginated walk at ${level} (walk: ${walk})`).toEqual(expectedRecords)
+      const userPages = await walkUserPages(db, actor, level, walk)
+      expect(userPages.length, `paginated users at ${level} repeat nothing (walk: ${walk})`).toBe(
+        new Set(userPages).size,
+      )
+      expect(sorted(userPages), `paginated users at ${level} (walk: ${walk})`).toEqual(sorted(owners))
     }
   }
 }

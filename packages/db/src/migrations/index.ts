@@ -10,6 +10,7 @@ import * as recordReferences from './0008-record-references.js'
 import * as settings from './0009-settings.js'
 import * as recordOwnerPath from './0010-record-owner-path.js'
 import * as entityTypesMoveAccessVersion from './0011-entity-types-move-access-version.js'
+import * as usersNewestFirstIndexes from './0012-users-newest-first-indexes.js'
 
 /**
  * Every migration, in order. Numbered, forward only: a released migration is never
@@ -27,4 +28,5 @@ export const migrations: Record<string, Migration> = {
   '0009-settings': settings,
   '0010-record-owner-path': recordOwnerPath,
   '0011-entity-types-move-access-version': entityTypesMoveAccessVersion,
+  '0012-users-newest-first-indexes': usersNewestFirstIndexes,
 }
