@@ -6,9 +6,8 @@ export {
   userWithinLevel,
   userWithinSubtree,
 } from './access/level-filter.js'
-export { recordsNewestFirst } from './access/newest-records.js'
-export { usersNewestFirst, usersShaped } from './access/newest-users.js'
-export { isLargeSubtree, WALK_FROM_USERS } from './access/subtree-size.js'
+export { RECORDS_WALK_FROM_USERS, recordsNewestFirst } from './access/newest-records.js'
+export { USERS_WALK_FROM_USERS, usersNewestFirst, usersShaped } from './access/newest-users.js'
 export { onLocalAccessChange } from './access-change-feed.js'
 export { toCount } from './count.js'
 export {

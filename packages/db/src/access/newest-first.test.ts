@@ -1,4 +1,4 @@
-import { sql } from 'kysely'
+import { type SqlBool, sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { TrellisDatabase } from '../schema/database.js'
 import {
@@ -9,9 +9,8 @@ import {
   type TestDatabase,
 } from '../testing/index.js'
 import { userWithinSubtree } from './level-filter.js'
-import { recordsNewestFirst } from './newest-records.js'
-import { usersNewestFirst, usersShaped } from './newest-users.js'
-import { WALK_FROM_USERS } from './subtree-size.js'
+import { RECORDS_WALK_FROM_USERS, recordsNewestFirst } from './newest-records.js'
+import { USERS_WALK_FROM_USERS, usersNewestFirst, usersShaped } from './newest-users.js'
 
 /** Whether a page read from `reach` walks the newest records (its owner path hidden from its index). */
 async function recordsWalk(db: TrellisDatabase, reach: string | null): Promise<boolean> {
@@ -34,16 +33,24 @@ async function usersWalk(db: TrellisDatabase, reach: string | null): Promise<boo
 describe('newest-first pages, shaped by the subtree size', () => {
   let test: TestDatabase
   let db: TrellisDatabase
-  /** Path by name: `big` holds exactly WALK_FROM_USERS users, `almost` one fewer, `lone` itself. */
+  /** Path by name: each `at…` subtree holds exactly its threshold of users, each `below…` one fewer, `lone` one. */
   const path: Record<string, string> = {}
 
   beforeAll(async () => {
     test = await createTestDatabase()
     db = test.db
     await clearUsers(db)
-    const ids = await insertNamedTree(db, { big: null, almost: null, lone: null })
-    await growSubtree(db, ids.big, WALK_FROM_USERS, 'big')
-    await growSubtree(db, ids.almost, WALK_FROM_USERS - 1, 'almost')
+    const ids = await insertNamedTree(db, {
+      atRecords: null,
+      belowRecords: null,
+      atUsers: null,
+      belowUsers: null,
+      lone: null,
+    })
+    await growSubtree(db, ids.atRecords, RECORDS_WALK_FROM_USERS, 'at-records')
+    await growSubtree(db, ids.belowRecords, RECORDS_WALK_FROM_USERS - 1, 'below-records')
+    await growSubtree(db, ids.atUsers, USERS_WALK_FROM_USERS, 'at-users')
+    await growSubtree(db, ids.belowUsers, USERS_WALK_FROM_USERS - 1, 'below-users')
     for (const name of Object.keys(ids) as (keyof typeof ids)[]) {
       path[name] = (
         await db.selectFrom('users').select('path').where('id', '=', ids[name]).executeTakeFirstOrThrow()
@@ -52,18 +59,16 @@ describe('newest-first pages, shaped by the subtree size', () => {
   }, 60_000)
   afterAll(() => test.dispose())
 
-  it('walks the newest rows for everything and for a subtree of WALK_FROM_USERS users', async () => {
-    for (const walks of [recordsWalk, usersWalk]) {
-      expect(await walks(db, null)).toBe(true)
-      expect(await walks(db, path.big!)).toBe(true)
-    }
+  it('walks the newest records for all records and for a subtree of RECORDS_WALK_FROM_USERS users', async () => {
+    for (const reach of [null, path.atRecords!, path.atUsers!])
+      expect(await recordsWalk(db, reach)).toBe(true)
+    for (const reach of [path.belowRecords!, path.lone!]) expect(await recordsWalk(db, reach)).toBe(false)
   })
 
-  it('reads a subtree of fewer users whole', async () => {
-    for (const walks of [recordsWalk, usersWalk]) {
-      expect(await walks(db, path.almost!)).toBe(false)
-      expect(await walks(db, path.lone!)).toBe(false)
-    }
+  it('walks the newest users for all users and for a subtree of USERS_WALK_FROM_USERS users', async () => {
+    for (const reach of [null, path.atUsers!]) expect(await usersWalk(db, reach)).toBe(true)
+    for (const reach of [path.belowUsers!, path.atRecords!, path.lone!])
+      expect(await usersWalk(db, reach)).toBe(false)
   })
 
   it('gives the same user pages in both shapes, filtered and after a cursor', async () => {
@@ -83,14 +88,16 @@ describe('newest-first pages, shaped by the subtree size', () => {
         if (kind) query = query.where('users.kind', '=', kind)
         const cursor = after
         if (cursor)
-          query = query.where(sql`(users.created_at, users.id) < (${cursor.created_at}, ${cursor.id})`)
+          query = query.where(
+            sql<SqlBool>`(users.created_at, users.id) < (${cursor.created_at}, ${cursor.id})`,
+          )
         const page = await query.execute()
         all.push(page.map((row) => row.id))
         if (page.length < 50) return all
         after = page.at(-1)!
       }
     }
-    for (const reach of [path.big!, path.almost!, null]) {
+    for (const reach of [path.atUsers!, path.belowUsers!, path.atRecords!, null]) {
       for (const kind of [undefined, 'service'] as const) {
         const read = await pages(false, reach, kind)
         const walked = await pages(true, reach, kind)

@@ -1,6 +1,13 @@
 import { type Kysely, sql } from 'kysely'
 import type { Database } from '../schema/database.js'
-import { isLargeSubtree } from './subtree-size.js'
+import { subtreeHolds } from './subtree-size.js'
+
+/**
+ * From this many users up, a subtree's newest records are found by walking all records newest
+ * first; below it, by reading the subtree's records whole and sorting them. Near the
+ * crossover measured in bench/README.md ("List pages at every scope").
+ */
+export const RECORDS_WALK_FROM_USERS = 2_000
 
 /**
  * The records a newest-first page reads its ids from, shaped for how many records it can
@@ -9,7 +16,7 @@ import { isLargeSubtree } from './subtree-size.js'
  *
  * The planner cannot choose the shape itself: it estimates a path range of a few thousand
  * users at 1–3% of its true size and then reads and sorts 100k records where walking the
- * newest 5,000 index entries would do. So a large subtree (isLargeSubtree) gets its owner
+ * newest 5,000 index entries would do. So a subtree of RECORDS_WALK_FROM_USERS users or more gets its owner
  * path hidden behind `|| ''`, which leaves only the newest-first index
  * (`records_created_owner_path`, whose entries carry the path and the type) to read it from.
  *
@@ -17,7 +24,7 @@ import { isLargeSubtree } from './subtree-size.js'
  * db.selectFrom(await recordsNewestFirst(db, '/2/41/')).select('records.id').where(filters)
  */
 export async function recordsNewestFirst(db: Kysely<Database>, reach: string | null) {
-  return recordsShaped(db, reach === null || (await isLargeSubtree(db, reach)))
+  return recordsShaped(db, reach === null || (await subtreeHolds(db, reach, RECORDS_WALK_FROM_USERS)))
 }
 
 /** `recordsNewestFirst` for a shape chosen already: `walk` hides the owner path from its own index. */

@@ -1,6 +1,15 @@
 import { type Kysely, sql } from 'kysely'
 import type { Database } from '../schema/database.js'
-import { isLargeSubtree } from './subtree-size.js'
+import { subtreeHolds } from './subtree-size.js'
+
+/**
+ * From this many users up, a subtree's newest users are found by walking all users newest
+ * first; below it, by reading the subtree's users whole and sorting them. Higher than for
+ * records: a user's index entry is all there is to read of it, so reading a range stays
+ * cheap longer. Between the 2.5k (range 2.5 ms, walk 7.4 ms) and 10k (8.2 against 3.2 ms)
+ * subtrees measured in bench/README.md ("Issue 13: what is left, measured").
+ */
+export const USERS_WALK_FROM_USERS = 5_000
 
 /**
  * The users a newest-first page reads its ids from, shaped for how many users it can reach:
@@ -8,7 +17,7 @@ import { isLargeSubtree } from './subtree-size.js'
  * `users`, with the columns a list filters on; the filters and the keyset go on top.
  *
  * As for records (recordsNewestFirst): the planner estimates a range of 10k users at ~100
- * and reads and sorts the whole range. A large subtree (isLargeSubtree) gets its path hidden
+ * and reads and sorts the whole range. A subtree of USERS_WALK_FROM_USERS users or more gets its path hidden
  * behind `|| ''`, which leaves the newest-first index (`users_created_path`, whose entries
  * carry the path) to walk; a small one is read from `users_path_created` and sorted.
  *
@@ -16,7 +25,7 @@ import { isLargeSubtree } from './subtree-size.js'
  * db.selectFrom(await usersNewestFirst(db, '/2/41/')).select('users.id').where(filters)
  */
 export async function usersNewestFirst(db: Kysely<Database>, reach: string | null) {
-  return usersShaped(db, reach === null || (await isLargeSubtree(db, reach)))
+  return usersShaped(db, reach === null || (await subtreeHolds(db, reach, USERS_WALK_FROM_USERS)))
 }
 
 /** `usersNewestFirst` for a shape chosen already: `walk` hides the path from its own index. */

@@ -3,7 +3,7 @@ import type { TrellisDatabase } from '../schema/database.js'
 
 /**
  * Gives the user `rootId` children up to a subtree of `size` users, in one statement: enough
- * users for a list to change shape (WALK_FROM_USERS) without thousands of inserts. The
+ * users for a list to change shape (RECORDS_WALK_FROM_USERS, USERS_WALK_FROM_USERS) without thousands of inserts. The
  * children are `<prefix><node>@example.com`; every third is a service, every fifth invited,
  * and their created_at repeats every 97 users, so pages meet ties broken by the id.
  */
