@@ -72,7 +72,7 @@ describe('newest-first pages, shaped by the subtree size', () => {
   })
 
   it('gives the same user pages in both shapes, filtered and after a cursor', async () => {
-    /** Every page of 50 of the subtree at `reach` (null: everyone), in one shape. */
+    /** Every page of 200 of the subtree at `reach` (null: everyone), in one shape. */
     async function pages(walk: boolean, reach: string | null, kind?: 'service'): Promise<string[][]> {
       const all: string[][] = []
       let after: { created_at: Date; id: string } | undefined
@@ -83,7 +83,7 @@ describe('newest-first pages, shaped by the subtree size', () => {
           .where('users.status', '=', 'active')
           .orderBy('users.created_at', 'desc')
           .orderBy('users.id', 'desc')
-          .limit(50)
+          .limit(200)
         if (reach) query = query.where(userWithinSubtree('users', reach))
         if (kind) query = query.where('users.kind', '=', kind)
         const cursor = after
@@ -93,11 +93,11 @@ describe('newest-first pages, shaped by the subtree size', () => {
           )
         const page = await query.execute()
         all.push(page.map((row) => row.id))
-        if (page.length < 50) return all
+        if (page.length < 200) return all
         after = page.at(-1)!
       }
     }
-    for (const reach of [path.atUsers!, path.belowUsers!, path.atRecords!, null]) {
+    for (const reach of [path.atUsers!, path.belowUsers!, null]) {
       for (const kind of [undefined, 'service'] as const) {
         const read = await pages(false, reach, kind)
         const walked = await pages(true, reach, kind)
@@ -106,5 +106,5 @@ describe('newest-first pages, shaped by the subtree size', () => {
         expect(read.flat().length).toBeGreaterThan(kind ? 400 : 1_500)
       }
     }
-  })
+  }, 120_000)
 })
