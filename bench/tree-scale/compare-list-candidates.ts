@@ -111,12 +111,12 @@ const scopes = (await pageScopes(db, meta)).filter((scope) =>
   ['OWNED 1k', 'OWNED 10k', 'OWNED 100k'].includes(scope.name),
 )
 const nodeOf = (path: string) => Number(path.split('/').at(-2))
+/** The user's interval, by the primary key (as a caller's own span would be read). */
 const spanOf = async (path: string) =>
   (
     await sql<{ lo: number; hi: number }>`
-      select lower(span) as lo, upper(span) as hi from list_candidates.user_spans where path = ${path}`.execute(
-      db,
-    )
+      select lower(s.span) as lo, upper(s.span) as hi from list_candidates.user_spans s
+      where s.id = (select u.id from users u where u.path = ${path})`.execute(db)
   ).rows[0]!
 const byIds = (ids: RawBuilder<unknown>) =>
   sql`select r.id, r.owner_id, r.status, r.data, r.created_at, r.updated_at, r.entity_type_id from records r
