@@ -1,6 +1,6 @@
 import { LEVELS, type Level, moveWouldCreateCycle, subtreeOf, visibleOwners } from '@trellis/core'
 import fc from 'fast-check'
-import { sql } from 'kysely'
+import { type SelectQueryBuilder, type SqlBool, sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { toCount } from '../count.js'
 import type { TrellisDatabase } from '../schema/database.js'
@@ -143,53 +143,41 @@ async function expectTreeIntegrity(db: TrellisDatabase, oracle: ReadonlyMap<stri
 
 type Position = { created_at: Date; id: string }
 
-/** Every id of a list read page by page, keyset on (created_at desc, id desc), from `readPage`. */
-async function walkPages(readPage: (after: Position | undefined) => Promise<Position[]>): Promise<string[]> {
+/**
+ * Every id `query` selects, read page by page newest first, keyset on (created_at desc,
+ * id desc), as a list pages it.
+ */
+async function walkPages(query: SelectQueryBuilder<any, any, Position>): Promise<string[]> {
   const seen: string[] = []
   let cursor: Position | undefined
   for (;;) {
-    const page = await readPage(cursor)
-    seen.push(...page.map((row) => row.id))
-    if (page.length < PAGE_SIZE) return seen
-    cursor = page[page.length - 1]!
+    let page = query.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(PAGE_SIZE)
+    const after = cursor
+    if (after) page = page.where(sql<SqlBool>`(created_at, id) < (${after.created_at}, ${after.id})`)
+    const rows = await page.execute()
+    seen.push(...rows.map((row) => row.id))
+    if (rows.length < PAGE_SIZE) return seen
+    cursor = rows[rows.length - 1]!
   }
 }
 
 /** Pages of the records visible at a level, read in either shape a list may give them (`recordsShaped`). */
-function walkRecordPages(db: TrellisDatabase, actor: Actor, level: Level, walk: boolean): Promise<string[]> {
-  return walkPages((after) => {
-    let query = db
+const walkRecordPages = (db: TrellisDatabase, actor: Actor, level: Level, walk: boolean) =>
+  walkPages(
+    db
       .selectFrom(recordsShaped(db, walk))
       .select(['id', 'created_at'])
-      .where(ownerWithinLevel('records.owner_id', actor, level))
-      .orderBy('created_at', 'desc')
-      .orderBy('id', 'desc')
-      .limit(PAGE_SIZE)
-    if (after)
-      query = query.where((eb) =>
-        eb(eb.refTuple('created_at', 'id'), '<', eb.tuple(after.created_at, after.id)),
-      )
-    return query.execute()
-  })
-}
+      .where(ownerWithinLevel('records.owner_id', actor, level)),
+  )
 
 /** Pages of the users visible at a level, read in either shape users.list may give them (`usersShaped`). */
-function walkUserPages(db: TrellisDatabase, actor: Actor, level: Level, walk: boolean): Promise<string[]> {
-  return walkPages((after) => {
-    let query = db
+const walkUserPages = (db: TrellisDatabase, actor: Actor, level: Level, walk: boolean) =>
+  walkPages(
+    db
       .selectFrom(usersShaped(db, walk))
       .select(['id', 'created_at'])
-      .where(userWithinLevel('users', actor, level))
-      .orderBy('created_at', 'desc')
-      .orderBy('id', 'desc')
-      .limit(PAGE_SIZE)
-    if (after)
-      query = query.where((eb) =>
-        eb(eb.refTuple('created_at', 'id'), '<', eb.tuple(after.created_at, after.id)),
-      )
-    return query.execute()
-  })
-}
+      .where(userWithinLevel('users', actor, level)),
+  )
 
 async function expectFiltersMatchOracle(
   db: TrellisDatabase,
