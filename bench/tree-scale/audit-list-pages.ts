@@ -14,6 +14,7 @@ import { loadavg } from 'node:os'
 import { ownerWithinLevel, subtreeRange } from '@trellis/db'
 import { type CompiledQuery, type SqlBool, sql } from 'kysely'
 import { pageScopes, type Scope } from './page-scopes.js'
+import { explainAnalyze, idsOf as idsOfOn } from './run-query.js'
 import { sampleLatencies } from './sample-latency.js'
 import { openScaleDatabase, readBenchMeta } from './scale-database.js'
 
@@ -85,17 +86,8 @@ const sizeOf = async (scope: Scope) => {
   return found.rows.length > 0
 }
 
-const idsOf = async (query: CompiledQuery) =>
-  (await db.executeQuery<{ id: string }>(query)).rows.map((row) => row.id)
-const explain = async (query: CompiledQuery) =>
-  (
-    await db.executeQuery<{ 'QUERY PLAN': string }>({
-      ...query,
-      sql: `explain (analyze, buffers) ${query.sql}`,
-    })
-  ).rows
-    .map((row) => row['QUERY PLAN'])
-    .join('\n')
+const idsOf = (query: CompiledQuery) => idsOfOn(db, query)
+const explain = (query: CompiledQuery) => explainAnalyze(db, query)
 
 const rows: { scope: string; page: string; side: string; p50: number; p99: number; note?: string }[] = []
 const plans: string[] = []

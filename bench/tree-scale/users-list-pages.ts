@@ -13,6 +13,7 @@ import { subtreeRange } from '@trellis/db'
 import { type CompiledQuery, sql } from 'kysely'
 import { ourUsersPage } from './our-users-page.js'
 import { pageScopes, type Scope } from './page-scopes.js'
+import { explainAnalyze, idsOf as idsOfOn } from './run-query.js'
 import { sampleLatencies } from './sample-latency.js'
 import { openScaleDatabase, readBenchMeta } from './scale-database.js'
 
@@ -68,17 +69,8 @@ const handWritten = {
 }
 const HAND = Object.keys(handWritten) as (keyof typeof handWritten)[]
 
-const idsOf = async (query: CompiledQuery) =>
-  (await db.executeQuery<{ id: string }>(query)).rows.map((row) => row.id)
-const explain = async (query: CompiledQuery) =>
-  (
-    await db.executeQuery<{ 'QUERY PLAN': string }>({
-      ...query,
-      sql: `explain (analyze, buffers) ${query.sql}`,
-    })
-  ).rows
-    .map((row) => row['QUERY PLAN'])
-    .join('\n')
+const idsOf = (query: CompiledQuery) => idsOfOn(db, query)
+const explain = (query: CompiledQuery) => explainAnalyze(db, query)
 
 const rows: {
   scope: string
