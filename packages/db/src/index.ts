@@ -8,7 +8,8 @@ export {
   userWithinLevel,
   userWithinSubtree,
 } from './access/level-filter.js'
-export { recordsNewestFirst, WALK_FROM_USERS } from './access/newest-records.js'
+export { RECORDS_WALK_FROM_USERS, recordsNewestFirst } from './access/newest-records.js'
+export { USERS_WALK_FROM_USERS, usersNewestFirst, usersShaped } from './access/newest-users.js'
 export { onLocalAccessChange } from './access-change-feed.js'
 export { toCount } from './count.js'
 export {

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto'
-import { testEntityTypeId } from '@trellis/db/testing'
+import { USERS_WALK_FROM_USERS } from '@trellis/db'
+import { growSubtree, testEntityTypeId } from '@trellis/db/testing'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type ApiHarness, createApiHarness } from '../testing/api-harness.js'
 import { failure } from '../testing/call-failure.js'
@@ -157,6 +158,30 @@ describe('users router', () => {
       expect(literal.items).toHaveLength(0)
       const admins = await h.callAs(ids.dev!).users.list({ role: 'admin' })
       expect(admins.items).toHaveLength(0)
+    })
+
+    it('pages a subtree of USERS_WALK_FROM_USERS users (read by walking the newest) in the table’s order', async () => {
+      const crowd = await h.addUser('crowd@example.com', null)
+      await growSubtree(h.database.db, crowd, USERS_WALK_FROM_USERS, 'crowd')
+      const expected = await h.database.db
+        .selectFrom('users')
+        .select('email')
+        .where('email', 'like', 'crowd%')
+        .where('kind', '=', 'service')
+        .orderBy('created_at', 'desc')
+        .orderBy('id', 'desc')
+        .execute()
+      const seen: string[] = []
+      let cursor: string | undefined
+      do {
+        const page = await h
+          .callAs(ids.admin!)
+          .users.list({ subtreeOf: crowd, kind: 'service', limit: 200, cursor })
+        seen.push(...page.items.map((user) => user.email))
+        cursor = page.nextCursor ?? undefined
+      } while (cursor)
+      expect(expected.length).toBeGreaterThan(1_600)
+      expect(seen).toEqual(expected.map((row) => row.email))
     })
 
     it('refuses a subtree root outside the level as NOT_FOUND', async () => {

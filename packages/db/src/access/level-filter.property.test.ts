@@ -11,7 +11,7 @@ import {
   type TestDatabase,
   testEntityTypeId,
 } from '../testing/index.js'
-import { walkRecordPages } from '../testing/walk-record-pages.js'
+import { walkRecordPages, walkUserPages } from '../testing/walk-record-pages.js'
 import { deleteUser } from '../tree/delete-user.js'
 import { insertUser } from '../tree/insert-user.js'
 import { moveSubtree } from '../tree/move-subtree.js'
@@ -192,6 +192,11 @@ async function expectFiltersMatchOracle(
         new Set(walked).size,
       )
       expect(sorted(walked), `paginated walk at ${level} (walk: ${walk})`).toEqual(expectedRecords)
+      const userPages = await walkUserPages(db, userWithinLevel('users', actor, level), walk, PAGE_SIZE)
+      expect(userPages.length, `paginated users at ${level} repeat nothing (walk: ${walk})`).toBe(
+        new Set(userPages).size,
+      )
+      expect(sorted(userPages), `paginated users at ${level} (walk: ${walk})`).toEqual(sorted(owners))
     }
   }
 }

@@ -10,6 +10,7 @@ import * as recordReferences from './0008-record-references.js'
 import * as settings from './0009-settings.js'
 import * as recordOwnerPath from './0010-record-owner-path.js'
 import * as entityTypesMoveAccessVersion from './0011-entity-types-move-access-version.js'
+import * as usersNewestFirstIndexes from './0012-users-newest-first-indexes.js'
 import * as recordParties from './0013-record-parties.js'
 import * as invitationBindings from './0015-invitation-bindings.js'
 
@@ -29,6 +30,7 @@ export const migrations: Record<string, Migration> = {
   '0009-settings': settings,
   '0010-record-owner-path': recordOwnerPath,
   '0011-entity-types-move-access-version': entityTypesMoveAccessVersion,
+  '0012-users-newest-first-indexes': usersNewestFirstIndexes,
   '0013-record-parties': recordParties,
   '0015-invitation-bindings': invitationBindings,
 }

@@ -1,4 +1,5 @@
 export { createTestDatabase, type TestDatabase } from './create-test-database.js'
+export { growSubtree } from './grow-subtree.js'
 export { clearUsers, insertNamedTree, type NamedTree } from './named-tree.js'
 export { recordsWithStaleOwnerPath } from './stale-owner-paths.js'
 export { busyBackendCount, terminateBackends } from './terminate-backends.js'
