@@ -74,11 +74,16 @@ const EXPECTED_READS: Record<string, Record<string, (client: TrellisClient) => P
     merchant: async (client) => {
       expect((await listOf(client, 'shops')).map((shop) => shop.data.name)).toEqual(['Corner café'])
       expect(await listOf(client, 'reports')).toHaveLength(1)
+      // The consumer's charge at its shop: the merchant is its `merchant` party.
+      expect((await listOf(client, 'charges')).map((charge) => charge.data.reference)).toEqual(['Coffee'])
     },
     consumer: async (client) => {
       expect((await listOf(client, 'balances')).map((balance) => balance.data.amount)).toEqual([100])
       expect(await listOf(client, 'shops')).toHaveLength(1)
-      expect(await failureCode(client.records.list.query({ entityType: 'charges' }))).toBe('FORBIDDEN')
+      expect((await listOf(client, 'charges')).map((charge) => charge.data.reference)).toEqual(['Coffee'])
+      expect(
+        await failureCode(client.records.create.mutate({ entityType: 'shops', data: { name: 'Mine' } })),
+      ).toBe('FORBIDDEN')
     },
   },
 }

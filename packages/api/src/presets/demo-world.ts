@@ -6,6 +6,7 @@ import type { Transaction } from 'kysely'
 import { recordDataIssues } from '../entity-types/record-schema.js'
 import { syncEntityTypes } from '../entity-types/sync-entity-types.js'
 import { hashPassword } from '../identity/password-hash.js'
+import { syncDerivedParties } from '../records/record-parties.js'
 
 /** Who a demo user or record hangs from: another demo user by name, or the first administrator. */
 export const DEMO_ADMIN = 'admin'
@@ -123,6 +124,8 @@ async function insertDemoRecords(
       })
       .returning('id')
       .executeTakeFirstOrThrow()
+    // Parties taken from references (an Orb charge's merchant) are kept as records.create keeps them.
+    await syncDerivedParties(trx, type, row.id, data, {})
     if (record.key) idByKey.set(record.key, row.id)
   }
 }

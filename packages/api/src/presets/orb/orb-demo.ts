@@ -1,7 +1,7 @@
 import type { PresetDemo } from '../demo-world.js'
 
-// Issuer (the first administrator) → merchant → consumer: a merchant executes the charges
-// of the consumers under it. The merchant owns its shop, each of them a balance; the
+// Issuer (the first administrator) → merchant → consumer: the merchant executes the charges
+// made at its shop (it is their `merchant` party). The merchant owns its shop, each of them a balance; the
 // consumer has created a charge at the shop.
 export const orbDemo: PresetDemo = {
   users: [

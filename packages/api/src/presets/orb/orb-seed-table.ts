@@ -219,11 +219,11 @@ export const orbSeedTable: readonly Row[] = [
   },
   {
     line: 'GET_REPORTS_SELF / GET_REPORTS_OWN / GET_REPORTS_ALL',
-    cells: { public: '✗', consumer: 'SELF', merchant: 'OWNED', issuer: 'ALL' },
+    cells: { public: '✗', consumer: 'SELF', merchant: 'SELF', issuer: 'ALL' },
     reads: { entityType: 'charges', total: 'amount' },
     call: (client) =>
       client.records.aggregate.query({ entityType: 'charges', sum: ['amount'], groupBy: { bucket: 'day' } }),
-    note: 'Transaction reports are records.aggregate of charges (count and sum of amount, per day, week or month if asked) under charges.read: SELF for the consumer (the charges it pays), OWNED for the merchant, ALL for the issuer. "Involve the merchant as a participant" is read as the charges of its consumers (OWNED) until charges name their merchant as a party.',
+    note: 'Transaction reports are records.aggregate of charges (count and sum of amount, per day, week or month if asked) under charges.read: SELF for the consumer (the charges it pays, as owner), SELF for the merchant through the charge\'s merchant party (the charges that "involve the merchant as a participant"), ALL for the issuer.',
   },
   {
     line: 'UPDATE_SHOP_SELF',
