@@ -99,22 +99,16 @@ export function allRecordsOf(client: TrellisClient, entityType: string) {
 }
 
 /**
- * Asserts a leveled read: denied when `level` is undefined, else exactly the records
- * whose owner or a party counted for reading the level reaches from `actorId` (the oracle
- * in @trellis/core decides; a party reaching members involves its user's subtree).
+ * The records of a type whose owner or a party counted for reading the level reaches from
+ * `actorId` (the oracle in @trellis/core decides; a party reaching members involves its
+ * user's subtree). All of them for an anonymous caller, which only ever reads at ALL.
  */
-export async function expectReadsAtLevel(
+async function visibleRecordsOf(
   preset: PresetServer,
-  client: TrellisClient,
   actorId: string | null,
   entityType: string,
-  level: Level | undefined,
-  what: string,
-): Promise<void> {
-  if (level === undefined) {
-    await expectOutcome(client.records.list.query({ entityType }), false, what)
-    return
-  }
+  level: Level,
+) {
   const everything = await allRecordsOf(preset.admin, entityType)
   const tree: ParentMap = preset.tree
   const reached = actorId === null ? null : visibleOwners(tree, actorId, level)
@@ -131,17 +125,31 @@ export async function expectReadsAtLevel(
         ),
       ),
   ]
-  const expected = everything.filter(
-    (record) => reached === null || involved(record).some((user) => reached.has(user)),
-  )
+  return everything.filter((record) => reached === null || involved(record).some((user) => reached.has(user)))
+}
+
+/** Asserts a leveled read: denied when `level` is undefined, else exactly the visible records. */
+export async function expectReadsAtLevel(
+  preset: PresetServer,
+  client: TrellisClient,
+  actorId: string | null,
+  entityType: string,
+  level: Level | undefined,
+  what: string,
+): Promise<void> {
+  if (level === undefined) {
+    await expectOutcome(client.records.list.query({ entityType }), false, what)
+    return
+  }
+  const expected = await visibleRecordsOf(preset, actorId, entityType, level)
   const seen = await allRecordsOf(client, entityType)
   expect(seen.map((record) => record.id).sort(), what).toEqual(expected.map((record) => record.id).sort())
 }
 
 /**
  * Asserts leveled totals: `records.aggregate` denied when `level` is undefined, else the
- * count of the records whose owners the level reaches from `actorId`, and the sum of
- * their numeric `field` (null when none holds a number), as the oracle decides.
+ * count of the visible records (as `expectReadsAtLevel` decides them) and the sum of their
+ * numeric `field` (null when none holds a number).
  */
 export async function expectTotalsAtLevel(
   preset: PresetServer,
@@ -157,9 +165,7 @@ export async function expectTotalsAtLevel(
     await expectOutcome(totals, false, `${what} (totals)`)
     return
   }
-  const everything = await allRecordsOf(preset.admin, entityType)
-  const owners = actorId === null ? null : visibleOwners(preset.tree, actorId, level)
-  const expected = everything.filter((record) => owners === null || owners.has(record.ownerId))
+  const expected = await visibleRecordsOf(preset, actorId, entityType, level)
   const numbers = expected.flatMap((record) => {
     const value = record.data[field]
     return typeof value === 'number' ? [value] : []
