@@ -391,8 +391,8 @@ describe('records.aggregate', () => {
           [1, 4],
         ),
       )
-      // ann (SELF, no users.read) reads i1 (hers) and i4 (she is its consumer): bob and
-      // other are keys, as they are in those records' views.
+      // ann (SELF) reads i1 (hers) and i4 (she is its consumer): bob and other are keys,
+      // as in those records' views, though she cannot read them as users.
       const asAnn = await byParty('ann', 'consumer')
       expect(asAnn).toMatchObject({ count: 2, sum: { amount: 9 } })
       expect(named(asAnn.groups)).toEqual(
