@@ -43,13 +43,18 @@ export interface AggregateFields {
   readonly sum?: readonly string[] | undefined
   readonly min?: readonly string[] | undefined
   readonly max?: readonly string[] | undefined
-  readonly groupBy?: { readonly field: string } | { readonly bucket: string } | undefined
+  readonly groupBy?:
+    | { readonly field: string }
+    | { readonly bucket: string }
+    | { readonly party: string }
+    | undefined
 }
 
 /**
  * Where an aggregate names a field its type's schema does not declare at the top level of
- * `properties` as it needs it: numeric to sum, min or max; scalar to group by. Each issue
- * has the path of the field in the input (`['sum', 0]`) and names it.
+ * `properties` as it needs it (numeric to sum, min or max; scalar to group by), or groups
+ * by a party the type does not declare. Each issue has the path of the name in the input
+ * (`['sum', 0]`) and names it.
  */
 export function aggregateFieldIssues(type: StoredEntityType, fields: AggregateFields): InputIssue[] {
   const issues: InputIssue[] = []
@@ -74,6 +79,18 @@ export function aggregateFieldIssues(type: StoredEntityType, fields: AggregateFi
   }
   if (fields.groupBy && 'field' in fields.groupBy) {
     check(fields.groupBy.field, ['groupBy', 'field'], isScalar, 'scalar')
+  }
+  if (
+    fields.groupBy &&
+    'party' in fields.groupBy &&
+    !Object.hasOwn(type.parties ?? {}, fields.groupBy.party)
+  ) {
+    const name = JSON.stringify(fields.groupBy.party)
+    issues.push({
+      code: 'unknown_party',
+      path: ['groupBy', 'party'],
+      message: `${name} is not a party of ${type.name}`,
+    })
   }
   return issues
 }

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto'
 import { LEVELS, type Level, subtreeOf, visibleOwners } from '@trellis/core'
 import { insertUser } from '@trellis/db'
 import fc from 'fast-check'
@@ -7,9 +8,10 @@ import { entityTypeIdOf } from '../testing/entity-type-id.js'
 import type { AggregateGroup, AggregateTotals, GroupKey } from './aggregate-records.js'
 
 // records.aggregate against the in-memory oracle (`visibleOwners`, as the level filter's
-// own property test uses it): random trees, records with random numbers and owners, a
-// random caller at a random level, grouped at random. Each run has an entity type of its
-// own, so earlier runs' records never count.
+// own property test uses it): random trees, records with random numbers, owners and
+// parties, a random caller at a random level, grouped at random. A record is visible when
+// its owner or a `payee` is; `watcher`s never count for reading. Each run has an entity
+// type of its own, so earlier runs' records never count.
 const NUM_RUNS = 30
 const MAX_USERS = 30
 const MAX_RECORDS = 80
@@ -17,7 +19,10 @@ const CATEGORIES = ['a', 'b', 'c'] as const
 const BASE = Date.UTC(2026, 0, 26, 5) // a Monday, early morning
 const HOUR = 3_600_000
 
-type GroupBy = { field: 'cat' } | { bucket: 'day' | 'week' | 'month' } | undefined
+const PARTIES = ['payee', 'watcher'] as const
+type PartyName = (typeof PARTIES)[number]
+
+type GroupBy = { field: 'cat' } | { bucket: 'day' | 'week' | 'month' } | { party: PartyName } | undefined
 
 interface GeneratedRecord {
   readonly owner: number
@@ -26,6 +31,7 @@ interface GeneratedRecord {
   readonly qty: number | null
   readonly cat: (typeof CATEGORIES)[number] | null
   readonly hour: number
+  readonly parties: readonly { readonly party: PartyName; readonly user: number }[]
 }
 
 interface Query {
@@ -47,6 +53,10 @@ const scenario = fc.integer({ min: 1, max: MAX_USERS }).chain((size) =>
         cat: fc.option(fc.constantFrom(...CATEGORIES), { freq: 4 }),
         // Two months of hours: days, weeks and months all split.
         hour: fc.nat({ max: 24 * 62 }),
+        parties: fc.array(
+          fc.record({ party: fc.constantFrom(...PARTIES), user: fc.nat({ max: size - 1 }) }),
+          { maxLength: 3 },
+        ),
       }),
       { maxLength: MAX_RECORDS },
     ),
@@ -60,6 +70,8 @@ const scenario = fc.integer({ min: 1, max: MAX_USERS }).chain((size) =>
           { bucket: 'day' },
           { bucket: 'week' },
           { bucket: 'month' },
+          { party: 'payee' },
+          { party: 'watcher' },
         ),
         subtree: fc.option(fc.nat({ max: size - 1 }), { freq: 3 }),
       }),
@@ -119,6 +131,7 @@ describe('records.aggregate against the in-memory oracle', () => {
             type: 'object',
             properties: { amount: { type: 'number' }, qty: { type: 'integer' }, cat: { type: 'string' } },
           },
+          parties: { payee: { from: 'users' }, watcher: { from: 'users', actions: ['update'] } },
         })
         const ids = await db.transaction().execute(async (trx) => {
           const inserted: string[] = []
@@ -134,11 +147,17 @@ describe('records.aggregate against the in-memory oracle', () => {
           return inserted
         })
         const typeId = await entityTypeIdOf(db, typeName)
+        const recordIds = records.map(() => randomUUID())
+        /** The users of one party of a record, each once, as its party rows hold them. */
+        const partyUsers = (record: GeneratedRecord, party: PartyName) => [
+          ...new Set(record.parties.filter((row) => row.party === party).map((row) => ids[row.user]!)),
+        ]
         if (records.length > 0) {
           await db
             .insertInto('records')
             .values(
-              records.map((record) => ({
+              records.map((record, index) => ({
+                id: recordIds[index]!,
                 entity_type_id: typeId,
                 owner_id: ids[record.owner]!,
                 created_at: new Date(BASE + record.hour * HOUR),
@@ -151,6 +170,12 @@ describe('records.aggregate against the in-memory oracle', () => {
             )
             .execute()
         }
+        const partyRows = records.flatMap((record, index) =>
+          PARTIES.flatMap((party) =>
+            partyUsers(record, party).map((user_id) => ({ record_id: recordIds[index]!, party, user_id })),
+          ),
+        )
+        if (partyRows.length > 0) await db.insertInto('record_parties').values(partyRows).execute()
         const users = await db.selectFrom('users').select(['id', 'parent_id']).execute()
         const tree = new Map(users.map((user) => [user.id, user.parent_id]))
 
@@ -170,8 +195,12 @@ describe('records.aggregate against the in-memory oracle', () => {
               : visible.has(rootId)
                 ? subtreeOf(tree, rootId)
                 : new Set<string>()
+          // The level reaches the owner or a payee; subtreeOf narrows by owner alone.
           const matched = records.filter(
-            (record) => visible.has(ids[record.owner]!) && (!inSubtree || inSubtree.has(ids[record.owner]!)),
+            (record) =>
+              (visible.has(ids[record.owner]!) ||
+                partyUsers(record, 'payee').some((user) => visible.has(user))) &&
+              (!inSubtree || inSubtree.has(ids[record.owner]!)),
           )
           if (matched.length > 0) nonEmpty += 1
 
@@ -191,11 +220,16 @@ describe('records.aggregate against the in-memory oracle', () => {
             continue
           }
           const groupBy = query.groupBy
-          const keyOf = (record: GeneratedRecord): GroupKey =>
-            'field' in groupBy ? record.cat : bucketOf(BASE + record.hour * HOUR, groupBy.bucket)
-          const expectedGroups = [...new Set(matched.map(keyOf))].map((key) => ({
+          // A record's keys: one, or (by party) each of the party's users, or null without any.
+          const keysOf = (record: GeneratedRecord): GroupKey[] => {
+            if ('field' in groupBy) return [record.cat]
+            if ('bucket' in groupBy) return [bucketOf(BASE + record.hour * HOUR, groupBy.bucket)]
+            const users = partyUsers(record, groupBy.party)
+            return users.length > 0 ? users : [null]
+          }
+          const expectedGroups = [...new Set(matched.flatMap(keysOf))].map((key) => ({
             key,
-            ...totalsOf(matched.filter((record) => keyOf(record) === key)),
+            ...totalsOf(matched.filter((record) => keysOf(record).includes(key))),
           }))
           expect(truncated, what).toBe(false)
           expect(byKey(groups ?? []), what).toEqual(byKey(expectedGroups))

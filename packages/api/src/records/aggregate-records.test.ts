@@ -1,9 +1,10 @@
+import { insertUser } from '@trellis/db'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { reasonOf } from '../errors/trellis-error.js'
 import { type ApiHarness, createApiHarness } from '../testing/api-harness.js'
 import { failure, formatted } from '../testing/call-failure.js'
 import { entityTypeIdOf } from '../testing/entity-type-id.js'
-import { GROUP_CAP } from './aggregate-records.js'
+import { type AggregateGroup, GROUP_CAP } from './aggregate-records.js'
 
 const SCHEMA = {
   type: 'object',
@@ -308,6 +309,241 @@ describe('records.aggregate', () => {
     it('an unknown type is NOT_FOUND', async () => {
       const error = await failure(admin().records.aggregate({ entityType: 'nothing' }))
       expect(error.code).toBe('NOT_FOUND')
+    })
+  })
+
+  describe('grouped by a party', () => {
+    // invoices: consumers count for reading, auditors do not.
+    //   i1 ann   consumers bob, other   amount 1
+    //   i2 bob   consumers bob          amount 2
+    //   i3 lead  (no consumer)          amount 4   auditor other
+    //   i4 other consumers ann          amount 8
+    //   i5 other consumers other        amount 16  auditor ann
+    const invoice = (owner: string, amount: number, parties: Record<string, string[]>) =>
+      admin().records.create({
+        entityType: 'invoices',
+        ownerId: ids[owner]!,
+        data: { amount },
+        parties: Object.fromEntries(
+          Object.entries(parties).map(([party, users]) => [party, users.map((user) => ids[user]!)]),
+        ),
+      })
+    /** Groups as [user name or null, count, sum of amount], in the order they came. */
+    const named = (groups: readonly AggregateGroup[] | undefined) =>
+      groups?.map((group) => [
+        group.key === null ? null : Object.keys(ids).find((name) => ids[name] === group.key),
+        group.count,
+        group.sum.amount,
+      ])
+    /** The expected groups of users, in the order of their ids, then the null group. */
+    const inKeyOrder = (users: [string, number, number][], none?: [number, number]) => [
+      ...[...users].sort(([a], [b]) => (ids[a]! < ids[b]! ? -1 : 1)),
+      ...(none ? [[null, ...none]] : []),
+    ]
+    const byParty = (caller: string, party: string) =>
+      h
+        .callAs(ids[caller]!)
+        .records.aggregate({ entityType: 'invoices', sum: ['amount'], groupBy: { party } })
+
+    beforeAll(async () => {
+      await admin().entityTypes.create({
+        name: 'invoices',
+        schema: { type: 'object', properties: { amount: { type: 'number' } } },
+        parties: { consumer: { from: 'users' }, auditor: { from: 'users', actions: ['update'] } },
+      })
+      await invoice('ann', 1, { consumer: ['bob', 'other'] })
+      await invoice('bob', 2, { consumer: ['bob'] })
+      await invoice('lead', 4, { auditor: ['other'] })
+      await invoice('other', 8, { consumer: ['ann'] })
+      await invoice('other', 16, { consumer: ['other'], auditor: ['ann'] })
+      await h.grant(ids.lead!, { 'invoices.read': 'OWNED' })
+      await h.grant(ids.ann!, { 'invoices.read': 'SELF' })
+    })
+
+    it('counts a record in the group of each party user, records without one in the null group', async () => {
+      const result = await byParty('admin', 'consumer')
+      // i1 is in bob's group and other's: the groups add up to more than the total.
+      expect(named(result.groups)).toEqual(
+        inKeyOrder(
+          [
+            ['ann', 1, 8],
+            ['bob', 2, 3],
+            ['other', 2, 17],
+          ],
+          [1, 4],
+        ),
+      )
+      // The totals count each record once.
+      expect(result).toMatchObject({ count: 5, sum: { amount: 31 }, truncated: false })
+    })
+
+    it('groups only the records the level reaches; keys name party users the caller may not read', async () => {
+      // lead reads i1..i4 (i4 through ann, its consumer) but not i5 (other's, with other).
+      const asLead = await byParty('lead', 'consumer')
+      expect(asLead).toMatchObject({ count: 4, sum: { amount: 15 } })
+      expect(named(asLead.groups)).toEqual(
+        inKeyOrder(
+          [
+            ['ann', 1, 8],
+            ['bob', 2, 3],
+            ['other', 1, 1],
+          ],
+          [1, 4],
+        ),
+      )
+      // ann (SELF) reads i1 (hers) and i4 (she is its consumer): bob and other are keys,
+      // as in those records' views, though she cannot read them as users.
+      const asAnn = await byParty('ann', 'consumer')
+      expect(asAnn).toMatchObject({ count: 2, sum: { amount: 9 } })
+      expect(named(asAnn.groups)).toEqual(
+        inKeyOrder([
+          ['ann', 1, 8],
+          ['bob', 1, 1],
+          ['other', 1, 1],
+        ]),
+      )
+      // Auditors do not count for reading, but group what the caller reads: ann's i5 is not.
+      expect(named((await byParty('ann', 'auditor')).groups)).toEqual([[null, 2, 9]])
+      expect(named((await byParty('admin', 'auditor')).groups)).toEqual(
+        inKeyOrder(
+          [
+            ['ann', 1, 16],
+            ['other', 1, 4],
+          ],
+          [3, 11],
+        ),
+      )
+    })
+
+    it('takes the filters: ownerId narrows the records, not the party users', async () => {
+      const result = await admin().records.aggregate({
+        entityType: 'invoices',
+        sum: ['amount'],
+        ownerId: ids.other,
+        groupBy: { party: 'consumer' },
+      })
+      expect(result).toMatchObject({ count: 2, sum: { amount: 24 } })
+      expect(named(result.groups)).toEqual(
+        inKeyOrder([
+          ['ann', 1, 8],
+          ['other', 1, 16],
+        ]),
+      )
+    })
+
+    it('a party the type does not declare is BAD_REQUEST naming it, for a type without parties too', async () => {
+      for (const [entityType, party] of [
+        ['invoices', 'merchant'],
+        ['invoices', '__proto__'],
+        ['invoices', 'toString'],
+        ['payments', 'consumer'],
+      ] as const) {
+        const error = await failure(admin().records.aggregate({ entityType, groupBy: { party } }))
+        expect([error.code, reasonOf(error)]).toEqual(['BAD_REQUEST', 'INVALID_INPUT'])
+        expect(formatted(error).inputIssues?.map((issue) => [issue.path.join('.'), issue.message])).toEqual([
+          ['groupBy.party', `"${party}" is not a party of ${entityType}`],
+        ])
+      }
+      const empty = await failure(
+        admin().records.aggregate({ entityType: 'invoices', groupBy: { party: '' } }),
+      )
+      expect(formatted(empty).inputIssues?.[0]?.path).toEqual(['groupBy', 'party'])
+    })
+
+    it(`returns the first ${GROUP_CAP} party users and says it truncated; the totals count each record once`, async () => {
+      await admin().entityTypes.create({
+        name: 'broadcasts',
+        schema: { type: 'object', properties: { value: { type: 'number' } } },
+        parties: { listener: { from: 'users' } },
+      })
+      const typeId = await entityTypeIdOf(h.database.db, 'broadcasts')
+      const listeners = await h.database.db.transaction().execute(async (trx) => {
+        const inserted: string[] = []
+        for (let i = 0; i < GROUP_CAP + 5; i += 1) {
+          const user = await insertUser(trx, {
+            email: `listener${i}@example.com`,
+            kind: 'person',
+            status: 'active',
+            parent_id: h.adminId,
+          })
+          inserted.push(user.id)
+        }
+        return inserted.sort()
+      })
+      // Eleven records of 100 listeners each, the last one's shared with the first.
+      const perRecord = 100
+      const records = await h.database.db
+        .insertInto('records')
+        .values(
+          Array.from({ length: 11 }, () => ({
+            entity_type_id: typeId,
+            owner_id: h.adminId,
+            data: JSON.stringify({ value: 1 }),
+          })),
+        )
+        .returning('id')
+        .execute()
+      await h.database.db
+        .insertInto('record_parties')
+        .values(
+          records.flatMap((record, index) =>
+            Array.from({ length: perRecord }, (_, offset) => ({
+              record_id: record.id,
+              party: 'listener',
+              user_id: listeners[(index * perRecord + offset) % listeners.length]!,
+            })),
+          ),
+        )
+        .execute()
+      const result = await admin().records.aggregate({
+        entityType: 'broadcasts',
+        sum: ['value'],
+        groupBy: { party: 'listener' },
+      })
+      expect(result).toMatchObject({ count: 11, sum: { value: 11 }, truncated: true })
+      expect(result.groups).toHaveLength(GROUP_CAP)
+      expect(result.groups?.map((group) => group.key)).toEqual(listeners.slice(0, GROUP_CAP))
+      // The first 95 listeners are in two records' groups (the 11th record wraps around).
+      expect(result.groups?.slice(0, 96).map((group) => group.count)).toEqual([
+        ...Array.from({ length: 95 }, () => 2),
+        1,
+      ])
+    })
+
+    it('is one statement: a party user added meanwhile is never seen both in and out of its group', async () => {
+      const { id } = await invoice('lead', 32, {})
+      const total = () => byParty('admin', 'consumer')
+      const add = (user: string) => admin().records.addParty({ id, party: 'consumer', userId: ids[user]! })
+      const outcomes = await Promise.all([
+        total(),
+        add('ann'),
+        total(),
+        add('bob'),
+        total(),
+        add('other'),
+        total(),
+      ])
+      for (const outcome of outcomes) {
+        if (!outcome || !('count' in outcome)) continue
+        expect(outcome).toMatchObject({ count: 6, sum: { amount: 63 } })
+        // The new invoice is in the null group exactly when no consumer group holds it.
+        const withIt = (outcome.groups ?? []).filter(
+          (group) => group.key !== null && (group.sum.amount ?? 0) >= 32,
+        )
+        const nullGroup = outcome.groups?.find((group) => group.key === null)
+        expect(nullGroup?.sum.amount === 36, JSON.stringify(outcome.groups)).toBe(withIt.length === 0)
+      }
+      expect(named((await total()).groups)).toEqual(
+        inKeyOrder(
+          [
+            ['ann', 2, 40],
+            ['bob', 3, 35],
+            ['other', 3, 49],
+          ],
+          [1, 4],
+        ),
+      )
+      await h.database.db.deleteFrom('records').where('id', '=', id).execute()
     })
   })
 

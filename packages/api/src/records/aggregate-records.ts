@@ -1,5 +1,5 @@
-import { type TrellisDatabase, toCount } from '@trellis/db'
-import { type AliasedRawBuilder, type RawBuilder, sql } from 'kysely'
+import { type Database, type TrellisDatabase, toCount } from '@trellis/db'
+import { type AliasedRawBuilder, type RawBuilder, type SelectQueryBuilder, sql } from 'kysely'
 import type { z } from 'zod'
 import { recordsWithin } from '../access/record-access.js'
 import type { RecordGate } from '../trpc/record-gate.js'
@@ -23,7 +23,10 @@ export interface AggregateTotals {
   readonly max: FieldTotals
 }
 
-/** A data field's value, the start of a time bucket (ISO, UTC), or null for records without one. */
+/**
+ * A data field's value, the start of a time bucket (ISO, UTC), a party's user id, or null
+ * for records without one.
+ */
 export type GroupKey = string | number | boolean | null
 
 export interface AggregateGroup extends AggregateTotals {
@@ -46,8 +49,12 @@ const MEASURES: readonly Measure[] = ['sum', 'min', 'max']
 const numberIn = (field: string) =>
   sql`case when jsonb_typeof(records.data -> ${field}::text) = 'number' then (records.data ->> ${field}::text)::numeric end`
 
+type GroupBy = NonNullable<Input['groupBy']>
+/** The groupings with one key per record, which the record's own columns give. */
+type RecordKey = Exclude<GroupBy, { party: string }>
+
 /** What a group is keyed by, per record: a scalar data field (other values are null) or a UTC bucket of createdAt. */
-function groupKeyOf(groupBy: NonNullable<Input['groupBy']>): RawBuilder<unknown> {
+function groupKeyOf(groupBy: RecordKey): RawBuilder<unknown> {
   if ('bucket' in groupBy) return sql`date_trunc(${groupBy.bucket}::text, records.created_at, 'UTC')`
   const value = sql`records.data -> ${groupBy.field}::text`
   return sql`case when jsonb_typeof(${value}) in ('string', 'number', 'boolean') then ${value} end`
@@ -97,21 +104,22 @@ export async function aggregateRecords(
     subtreeRoot = await reachableSubtreeRoot(db, grant.actor, grant.level, input.subtreeOf)
     if (!subtreeRoot) return nothing
   }
-  // The records matched, each as its group key and its fields' numbers: the only rows read.
+  // The records matched, each as its id (to join its parties), its fields' numbers and (for a
+  // field or bucket) its group key: the only rows read.
   let matched = db
     .selectFrom('records')
     .where('records.entity_type_id', '=', type.id)
     .where(recordsWithin(grant, type))
     .select([
-      sql.lit(1).as('one'),
+      'records.id',
       ...fields.map((field, index) => numberIn(field).as(`v${index}`)),
-      ...(input.groupBy ? [groupKeyOf(input.groupBy).as('group_key')] : []),
+      ...(input.groupBy && !('party' in input.groupBy) ? [groupKeyOf(input.groupBy).as('group_key')] : []),
     ])
   for (const condition of recordFilterConditions(input, subtreeRoot)) matched = matched.where(condition)
 
   const column = (field: string) => sql.ref(`matched.v${fields.indexOf(field)}`)
   // Numeric totals come back as text and become numbers here: exact in SQL, rounded once.
-  const aggregates: AliasedRawBuilder<unknown, string>[] = [
+  const aggregates: Aggregates = [
     sql`count(*)`.as('count'),
     ...MEASURES.flatMap((measure) =>
       measures[measure].map((field, index) =>
@@ -120,25 +128,71 @@ export async function aggregateRecords(
     ),
   ]
   const totals = db.selectFrom(matched.as('matched')).select(aggregates)
-  if (!grouped) {
+  if (!input.groupBy) {
     const row = await totals.executeTakeFirstOrThrow()
     return totalsOf(row as Record<string, unknown>)
   }
-  // One statement: every group, and the totals as the grouping set `()`, which comes first.
-  const isTotal = sql`grouping(matched.group_key)`
-  const rows = (await totals
-    .select([isTotal.as('is_total'), sql.ref('matched.group_key').as('group_key')])
-    .groupBy(sql`grouping sets ((matched.group_key), ())`)
-    .orderBy(isTotal, 'desc')
-    .orderBy(sql`matched.group_key asc nulls last`)
-    .limit(GROUP_CAP + 2)
-    .execute()) as Record<string, unknown>[]
+  // The totals first, then every group by key, the null key last: one statement either way.
+  const rows =
+    'party' in input.groupBy
+      ? await totalsAndPartyGroups(db, matched, aggregates, input.groupBy.party)
+      : await totalsAndRecordGroups(totals)
   const [total, ...groups] = rows
   return {
     ...totalsOf(total!),
     groups: groups.slice(0, GROUP_CAP).map((row) => ({ key: keyOf(row.group_key), ...totalsOf(row) })),
     truncated: groups.length > GROUP_CAP,
   }
+}
+
+type Aggregates = readonly AliasedRawBuilder<unknown, string>[]
+type GroupRows = Promise<Record<string, unknown>[]>
+
+/** One key per record (a field, a bucket): every group, and the totals as the grouping set `()`. */
+function totalsAndRecordGroups<DB extends { matched: object }, O>(
+  totals: SelectQueryBuilder<DB, 'matched', O>,
+): GroupRows {
+  const isTotal = sql`grouping(matched.group_key)`
+  return totals
+    .select([isTotal.as('is_total'), sql.ref('matched.group_key').as('group_key')])
+    .groupBy(sql`grouping sets ((matched.group_key), ())`)
+    .orderBy(isTotal, 'desc')
+    .orderBy(sql`matched.group_key asc nulls last`)
+    .limit(GROUP_CAP + 2)
+    .execute()
+}
+
+/**
+ * A record is in the group of each user of the party (or in the null group), so its
+ * grouped rows repeat records: the totals come from the matched records themselves,
+ * beside the groups (`union all` over the matched records, read once).
+ */
+function totalsAndPartyGroups<O extends { id: string }>(
+  db: TrellisDatabase,
+  matched: SelectQueryBuilder<Database, 'records', O>,
+  aggregates: Aggregates,
+  party: string,
+): GroupRows {
+  return db
+    .with('matched', () => matched)
+    .selectFrom('matched')
+    .select([...aggregates, sql.lit(true).as('is_total'), sql.lit(null).as('group_key')])
+    .unionAll((eb) =>
+      eb
+        .selectFrom('matched')
+        .leftJoin('record_parties as party_users', (join) =>
+          join.onRef('party_users.record_id', '=', 'matched.id').on('party_users.party', '=', party),
+        )
+        .select([
+          ...aggregates,
+          sql.lit(false).as('is_total'),
+          sql.ref('party_users.user_id').as('group_key'),
+        ])
+        .groupBy('party_users.user_id'),
+    )
+    .orderBy(sql`is_total desc, group_key asc nulls last`)
+    .limit(GROUP_CAP + 2)
+    .execute()
 }
 
 /** A group's key as the client gets it: a bucket's start as ISO text, a field's JSON value as it is. */

@@ -74,12 +74,13 @@ const Fields = z.array(FieldName).max(20)
 export const TIME_BUCKETS = ['day', 'week', 'month'] as const
 
 /**
- * What records.aggregate groups by: a scalar data field, or a bucket of `createdAt`. One
- * variant per kind of key, so a party (`{ party: 'merchant' }`) can join them.
+ * What records.aggregate groups by: a scalar data field, a bucket of `createdAt`, or the
+ * users of one of the type's parties (`{ party: 'merchant' }`). One variant per kind of key.
  */
 const GroupBy = z.union([
   z.strictObject({ field: FieldName }),
   z.strictObject({ bucket: z.enum(TIME_BUCKETS) }),
+  z.strictObject({ party: text().min(1).max(63) }),
 ])
 
 export const AggregateRecordsInput = withCreatedRange(

@@ -99,11 +99,11 @@ export function allRecordsOf(client: TrellisClient, entityType: string) {
 }
 
 /**
- * The records whose owner or a party counted for reading `level` reaches from `actorId`
- * (the oracle in @trellis/core decides; a party reaching members involves its user's
- * subtree); every record for an anonymous caller at ALL.
+ * The records of a type whose owner or a party counted for reading the level reaches from
+ * `actorId` (the oracle in @trellis/core decides; a party reaching members involves its
+ * user's subtree). All of them for an anonymous caller, which only ever reads at ALL.
  */
-async function recordsReadAtLevel(
+async function visibleRecordsOf(
   preset: PresetServer,
   actorId: string | null,
   entityType: string,
@@ -128,11 +128,7 @@ async function recordsReadAtLevel(
   return everything.filter((record) => reached === null || involved(record).some((user) => reached.has(user)))
 }
 
-/**
- * Asserts a leveled read: denied when `level` is undefined, else exactly the records
- * whose owner or a party counted for reading the level reaches from `actorId` (the oracle
- * in @trellis/core decides; a party reaching members involves its user's subtree).
- */
+/** Asserts a leveled read: denied when `level` is undefined, else exactly the visible records. */
 export async function expectReadsAtLevel(
   preset: PresetServer,
   client: TrellisClient,
@@ -145,16 +141,15 @@ export async function expectReadsAtLevel(
     await expectOutcome(client.records.list.query({ entityType }), false, what)
     return
   }
-  const expected = await recordsReadAtLevel(preset, actorId, entityType, level)
+  const expected = await visibleRecordsOf(preset, actorId, entityType, level)
   const seen = await allRecordsOf(client, entityType)
   expect(seen.map((record) => record.id).sort(), what).toEqual(expected.map((record) => record.id).sort())
 }
 
 /**
  * Asserts leveled totals: `records.aggregate` denied when `level` is undefined, else the
- * count of the records the caller reads at `level` (owners or parties, as
- * `expectReadsAtLevel` decides), and the sum of
- * their numeric `field` (null when none holds a number), as the oracle decides.
+ * count of the visible records (as `expectReadsAtLevel` decides them) and the sum of their
+ * numeric `field` (null when none holds a number).
  */
 export async function expectTotalsAtLevel(
   preset: PresetServer,
@@ -170,7 +165,7 @@ export async function expectTotalsAtLevel(
     await expectOutcome(totals, false, `${what} (totals)`)
     return
   }
-  const expected = await recordsReadAtLevel(preset, actorId, entityType, level)
+  const expected = await visibleRecordsOf(preset, actorId, entityType, level)
   const numbers = expected.flatMap((record) => {
     const value = record.data[field]
     return typeof value === 'number' ? [value] : []

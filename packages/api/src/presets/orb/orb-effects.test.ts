@@ -14,8 +14,8 @@ describe('addAmounts', () => {
   })
 })
 
-// Orb's economy as its preset runs it: execute pays the merchant (the shop's owner) from
-// the payer (the charge's owner), reverse pays the payer back.
+// Orb's economy as its preset runs it: execute pays the merchant (the charge's merchant
+// party, the shop's owner) from the payer (the charge's owner), reverse pays the payer back.
 describe('Orb balances move with charges', () => {
   let h: ApiHarness
   // issuer (admin) ─┬─ merchant ── consumer, poorConsumer
@@ -185,6 +185,25 @@ describe('Orb balances move with charges', () => {
       'The charge names no shop, so there is no merchant to pay',
     ])
     for (const id of [usd, rivalCharge, bareCharge, unshopped.id]) expect(await statusOf(id)).toBe('started')
+  })
+
+  it("pays the charge's merchant party: once its user is deleted, there is no merchant to pay", async () => {
+    ids.closing = await h.addUser('closing@example.com', h.adminId)
+    await issuer().users.assignRole({ id: ids.closing, role: 'merchant' })
+    shops.closing = (
+      await issuer().records.create({ entityType: 'shops', ownerId: ids.closing, data: { name: 'closing' } })
+    ).id
+    await fund(ids.closing, 0)
+    const id = await startedCharge('consumer', 'closing', 1)
+    const before = await balance(ids.consumer!)
+    // The shop and the balance go to the issuer, which does not become the charge's merchant
+    // (paying the shop's owner now would pay the issuer).
+    await issuer().users.delete({ id: ids.closing })
+    const refused = await failure(issuer().records.transition({ id, name: 'execute' }))
+    expect([refused.code, refused.message]).toEqual(['PRECONDITION_FAILED', 'The charge has no merchant'])
+    expect(await statusOf(id)).toBe('started')
+    expect(await balance(ids.consumer!)).toBe(before)
+    expect(await balance(h.adminId)).toBe(0)
   })
 
   it('applies racing executes of one charge once, and moves the amount once', async () => {

@@ -6,19 +6,22 @@ type Side = 'payer' | 'merchant'
 
 /**
  * Moves a charge's amount from one side's balance of its currency to the other's. The
- * payer owns the charge; the merchant owns the shop the charge names. Both balances are
- * locked in one statement, in id order, so racing charges of one payer apply one after the
- * other, and transfers in opposite directions cannot deadlock.
+ * payer owns the charge; the merchant is its `merchant` party (the owner of the shop it
+ * names, taken when the shop was set), the same user whose party lets it execute and
+ * reverse. Both balances are locked in one statement, in id order, so racing charges of one
+ * payer apply one after the other, and transfers in opposite directions cannot deadlock.
  */
 async function moveAmount(context: TransitionEffectContext, from: Side, to: Side): Promise<void> {
   const { record, records } = context
   const amount = record.data.amount as number
   const currency = record.data.currency as string
-  const shopId = record.data.shopId
-  if (typeof shopId !== 'string') context.refuse('The charge names no shop, so there is no merchant to pay')
-  const shop = await records.get('shops', shopId)
-  if (!shop) context.refuse("The charge's shop no longer exists")
-  const owners: Record<Side, string> = { payer: record.ownerId, merchant: shop.ownerId }
+  if (typeof record.data.shopId !== 'string') {
+    context.refuse('The charge names no shop, so there is no merchant to pay')
+  }
+  // Deleting the merchant's user deletes its party row: nobody left to pay or pay back.
+  const merchant = (await context.parties()).find((party) => party.name === 'merchant')
+  if (!merchant) context.refuse('The charge has no merchant')
+  const owners: Record<Side, string> = { payer: record.ownerId, merchant: merchant.userId }
   const balances = await records.find(
     'balances',
     { ownerId: [owners.payer, owners.merchant], data: { currency } },

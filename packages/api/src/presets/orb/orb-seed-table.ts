@@ -223,7 +223,29 @@ export const orbSeedTable: readonly Row[] = [
     reads: { entityType: 'charges', total: 'amount' },
     call: (client) =>
       client.records.aggregate.query({ entityType: 'charges', sum: ['amount'], groupBy: { bucket: 'day' } }),
-    note: 'Transaction reports are records.aggregate of charges (count and sum of amount, per day, week or month if asked) under charges.read: SELF for the consumer (the charges it pays, as owner), SELF for the merchant through the charge\'s merchant party (the charges that "involve the merchant as a participant"), ALL for the issuer.',
+    note: 'Transaction reports are records.aggregate of charges (count and sum of amount, per day, week or month if asked) under charges.read: SELF for the consumer (the charges it pays), SELF for the merchant through the charge\'s merchant party (the charges that "involve the merchant as a participant": those at its shops), ALL for the issuer.',
+  },
+  {
+    line: 'GET_REPORTS_OWN / GET_REPORTS_ALL (per merchant)',
+    cells: { public: '✗', consumer: '✔', merchant: '✔', issuer: '✔' },
+    call: async (client, world) => {
+      await world.charge('started')
+      const report = await client.records.aggregate.query({
+        entityType: 'charges',
+        sum: ['amount'],
+        groupBy: { party: 'merchant' },
+      })
+      const keys = report.groups?.map((group) => group.key) ?? []
+      const me = world.account(client)?.id
+      if (me === world.ids.merchant && keys.some((key) => key !== me)) {
+        throw new Error(`A merchant's report per merchant has groups ${keys}, not its own alone`)
+      }
+      if (me === world.ids.issuer && !keys.includes(world.ids.merchant)) {
+        throw new Error(`The issuer's report per merchant has no group for the cast merchant: ${keys}`)
+      }
+      return report
+    },
+    note: "records.aggregate of charges grouped by their merchant party (a user id per group), at each role's charges.read level: the issuer's report per merchant; a merchant's has its own group alone; a consumer's, a group per merchant it has paid.",
   },
   {
     line: 'UPDATE_SHOP_SELF',
