@@ -1,23 +1,28 @@
 // Issue 14: leveled totals on the 1M-user / 10M-record dataset. Times `records.aggregate`
 // (the sum of a numeric field over the actor's ~100k-user subtree at OWNED, the same per
 // month, and over all 10M records at ALL) and `records.list` with `withTotal` (a count
-// capped at 10,000), each called in process through the real router, against the
-// hand-written SQL for the same totals. Every side must give the same numbers.
+// capped at 10,000) at the same scopes, each called in process through the real router,
+// against the hand-written SQL for the same totals. The dataset's type counts its `payee`
+// party for read (load-parties.ts), so at OWNED a record counts when its owner or its payee
+// is in the subtree. Every side must give the same numbers.
 // The grants and the field's schema it needs are written in one transaction that is rolled
 // back at the end: the dataset is left as it was.
-// Run: cd bench && pnpm exec tsx tree-scale/aggregate-totals.ts
+// Run: cd bench && pnpm exec tsx tree-scale/aggregate-totals.ts (after load-parties.ts)
 // Settings: SCALE_ITERATIONS (20; the ALL cases take a tenth of it, at least 3).
 import { randomUUID } from 'node:crypto'
 import { loadavg } from 'node:os'
 import { appRouter, createContext, DEFAULT_AUTH_CONFIG, silentLogger } from '@trellis/api'
 import { bindRole, createRole, subtreeRange, type TrellisDatabase } from '@trellis/db'
 import { sql } from 'kysely'
+import { PARTY_NAME } from './party-name.js'
 import { type LatencySummary, sampleLatencies, type Timed } from './sample-latency.js'
 import { openScaleDatabase, readBenchMeta } from './scale-database.js'
 
 const ITERATIONS = Number(process.env.SCALE_ITERATIONS ?? 20)
 const ALL_ITERATIONS = Math.max(3, Math.round(ITERATIONS / 10))
 const WARMUP = 2
+// records.list counts its items exactly up to this many (TOTAL_CAP in packages/api).
+const TOTAL_CAP = 10_000
 const TYPE = 'scaleRecords'
 // The dataset's records hold `{ seq: n }`; its type declares no field, so the run declares `seq`.
 const SCHEMA = { type: 'object', properties: { seq: { type: 'integer' } } }
@@ -81,10 +86,21 @@ await db
     const asEveryone = callerOn(trx, everyone)
     const [lower, upper] = subtreeRange(actor.path)
 
+    // The records the actor reads: owned in the subtree, or with a payee there and owned elsewhere.
+    const visible = (within: boolean) =>
+      within
+        ? sql`
+          select r.data, r.created_at from records r
+          where r.owner_path >= ${lower} and r.owner_path < ${upper}
+          union all
+          select r.data, r.created_at from records r
+          where r.id in (select p.record_id from record_parties p
+                         where p.party = ${PARTY_NAME} and p.user_path >= ${lower} and p.user_path < ${upper})
+            and not (r.owner_path >= ${lower} and r.owner_path < ${upper})`
+        : sql`select r.data, r.created_at from records r`
     const handSum = async (within: boolean) => {
       const { rows } = await sql<{ count: string; sum: string }>`
-        select count(*)::text as count, sum((data ->> 'seq')::numeric)::text as sum from records
-        where ${within ? sql`owner_path >= ${lower} and owner_path < ${upper}` : sql`true`}
+        select count(*)::text as count, sum((data ->> 'seq')::numeric)::text as sum from (${visible(within)}) v
       `.execute(trx)
       return { count: Number(rows[0]!.count), sum: Number(rows[0]!.sum) }
     }
@@ -101,8 +117,8 @@ await db
 
     const handMonths = async () => {
       const { rows } = await sql<{ month: Date; count: string }>`
-        select date_trunc('month', created_at, 'UTC') as month, count(*)::text as count from records
-        where owner_path >= ${lower} and owner_path < ${upper} group by 1 order by 1
+        select date_trunc('month', created_at, 'UTC') as month, count(*)::text as count
+        from (${visible(true)}) v group by 1 order by 1
       `.execute(trx)
       return rows.map((row) => [row.month.toISOString(), Number(row.count)])
     }
@@ -117,14 +133,32 @@ await db
       ITERATIONS,
     )
 
-    const ourTotal = async () =>
-      (await asActor.records.list({ entityType: TYPE, limit: 50, withTotal: true })).total
-    const ourPage = async () => (await asActor.records.list({ entityType: TYPE, limit: 50 })).items.length
-    await measure(
-      'records.list at OWNED: first page with withTotal (capped at 10,000) and without',
-      { withTotal: ourTotal, pageOnly: ourPage },
-      ITERATIONS,
-    )
+    const handTotal = async (within: boolean) => {
+      const { rows } = await sql<{ count: number }>`
+        select count(*)::int as count from (select 1 from (${visible(within)}) v limit ${TOTAL_CAP + 1}) capped
+      `.execute(trx)
+      const count = rows[0]!.count
+      return count > TOTAL_CAP ? { count: TOTAL_CAP, exact: false } : { count, exact: true }
+    }
+    const ourTotal = async (caller: typeof asActor) =>
+      (await caller.records.list({ entityType: TYPE, limit: 50, withTotal: true })).total
+    const ourPage = async (caller: typeof asActor) =>
+      (await caller.records.list({ entityType: TYPE, limit: 50 })).items.length
+    for (const [scope, caller, within] of [
+      ['OWNED', asActor, true],
+      ['ALL', asEveryone, false],
+    ] as const) {
+      expectSame(`list total at ${scope}`, await ourTotal(caller), await handTotal(within))
+      await measure(
+        `records.list at ${scope}: first page with withTotal (capped at ${TOTAL_CAP}), without, and the hand-written capped count`,
+        {
+          withTotal: () => ourTotal(caller),
+          pageOnly: () => ourPage(caller),
+          handCount: () => handTotal(within),
+        },
+        ITERATIONS,
+      )
+    }
 
     expectSame('sum at ALL', await ourSum(asEveryone), await handSum(false))
     await measure(

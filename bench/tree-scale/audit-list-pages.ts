@@ -11,9 +11,9 @@
 // Settings: SCALE_ITERATIONS (40).
 import { mkdir, writeFile } from 'node:fs/promises'
 import { loadavg } from 'node:os'
-import { ownerWithinLevel, subtreeRange } from '@trellis/db'
+import { ownerWithinLevel } from '@trellis/db'
 import { type CompiledQuery, type SqlBool, sql } from 'kysely'
-import { pageScopes, type Scope } from './page-scopes.js'
+import { boundsOf, pageScopes, type Scope } from './page-scopes.js'
 import { explainAnalyze, idsOf as idsOfOn } from './run-query.js'
 import { sampleLatencies } from './sample-latency.js'
 import { openScaleDatabase, readBenchMeta } from './scale-database.js'
@@ -34,8 +34,6 @@ if (audit.rows.length === 0) throw new Error('no audit events: run tree-scale/lo
 const scopes = await pageScopes(db, meta)
 
 type Cursor = readonly [Date, string] | null
-const boundsOf = (scope: Scope): readonly [string, string] =>
-  scope.root ? subtreeRange(scope.root.path) : ['/', '0']
 const after = (cursor: Cursor) =>
   cursor ? sql`and (a.occurred_at, a.id) < (${cursor[0]}, ${cursor[1]})` : sql``
 

@@ -10,7 +10,7 @@ import { mkdir, writeFile } from 'node:fs/promises'
 import { loadavg } from 'node:os'
 import { ownerWithinLevel, RECORDS_WALK_FROM_USERS, subtreeRange } from '@trellis/db'
 import { type CompiledQuery, sql } from 'kysely'
-import { pageScopes, type Scope } from './page-scopes.js'
+import { boundsOf, pageScopes, type Scope } from './page-scopes.js'
 import { sampleLatencies } from './sample-latency.js'
 import { openScaleDatabase, readBenchMeta } from './scale-database.js'
 
@@ -53,8 +53,6 @@ const sizeMb = (
   }>`select round(pg_total_relation_size('list_candidates.audit_path') / 1048576.0)::int as mb`.execute(db)
 ).rows[0]!.mb
 
-const boundsOf = (scope: Scope): readonly [string, string] =>
-  scope.root ? subtreeRange(scope.root.path) : ['/', '0']
 const idsOf = async (query: CompiledQuery) =>
   (await db.executeQuery<{ id: string }>(query)).rows.map((row) => row.id)
 

@@ -14,7 +14,7 @@ import { createMongoAbility } from '@casl/ability'
 import { createDatabase, moveSubtree, subtreeRange, type TrellisDatabase } from '@trellis/db'
 import { type CompiledQuery, sql } from 'kysely'
 import { ourRecordsPage, type PageScope } from './our-records-page.js'
-import { pageScopes, type Scope } from './page-scopes.js'
+import { boundsOf, pageScopes, type Scope } from './page-scopes.js'
 import { type LatencySummary, sampleLatencies } from './sample-latency.js'
 import { openScaleDatabase, readBenchMeta, SCALE_DATABASE_URL } from './scale-database.js'
 
@@ -62,10 +62,6 @@ const actor = await db
 const scopes = await pageScopes(db, meta)
 
 type Cursor = readonly [Date, string] | null
-
-/** Bounds for hand-written SQL: the subtree's range, or the range holding every path. */
-const boundsOf = (scope: Scope): readonly [string, string] =>
-  scope.root ? subtreeRange(scope.root.path) : ['/', '0']
 
 // What records.list reads of each row of the page, on every side.
 const COLUMNS = sql.raw('r.id, r.owner_id, r.status, r.data, r.created_at, r.updated_at, r.entity_type_id')

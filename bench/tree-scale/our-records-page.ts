@@ -1,7 +1,7 @@
 // The statement `records.list` sends for a caller reading one entity type at OWNED (or at
 // ALL): built from the same pieces and in the same shape as packages/api/src/records/
 // list-records.ts (ids from an index, then the page's rows), so the bench times our SQL.
-import { ownerWithinLevel, recordsNewestFirst, type TrellisDatabase } from '@trellis/db'
+import { type CountedParties, recordsNewestFirst, recordWithinLevel, type TrellisDatabase } from '@trellis/db'
 import { type CompiledQuery, type SqlBool, sql } from 'kysely'
 
 const PAGE_ROWS = 51
@@ -13,6 +13,8 @@ export interface PageScope {
   readonly entityTypeId: string
   /** The path of the user whose subtree is read at OWNED, or null for ALL. */
   readonly subtreePath: string | null
+  /** The type's parties counted for read (issue 14); none when left out, as for a type without parties. */
+  readonly parties?: CountedParties
 }
 
 /** Two statements, as records.list sends them: the size check (OWNED only), then the page. */
@@ -21,9 +23,10 @@ export async function ourRecordsPage(
   scope: PageScope,
   cursor: readonly [Date, string] | null,
 ): Promise<CompiledQuery> {
+  const parties = scope.parties ?? { users: [], members: [] }
   const within = scope.subtreePath
-    ? ownerWithinLevel('records.owner_id', { id: '', path: scope.subtreePath }, 'OWNED')
-    : ownerWithinLevel('records.owner_id', { id: '', path: '/' }, 'ALL')
+    ? recordWithinLevel({ id: '', path: scope.subtreePath }, 'OWNED', parties)
+    : recordWithinLevel({ id: '', path: '/' }, 'ALL', parties)
   const order = [sql.ref('records.created_at'), sql.ref('records.id')]
   const after = cursor && sql<SqlBool>`(${sql.join(order)}) < (${sql.join(cursor)})`
   let ids = db

@@ -1,7 +1,7 @@
 // The scopes a list page is measured at (list-pages.ts, users-list-pages.ts, audit-list-pages.ts):
 // OWNED subtrees of 1 to 100k users, the actor's UNION reach and ALL, picked from the loaded
 // dataset the same way on every run.
-import type { TrellisDatabase } from '@trellis/db'
+import { subtreeRange, type TrellisDatabase } from '@trellis/db'
 import { sql } from 'kysely'
 import type { BenchMeta } from './scale-database.js'
 
@@ -10,6 +10,10 @@ export interface Scope {
   /** The subtree's root, or null for ALL. */
   readonly root: { id: string; path: string } | null
 }
+
+/** Bounds for hand-written SQL: the subtree's path range, or the range holding every path (ALL). */
+export const boundsOf = (scope: Scope): readonly [string, string] =>
+  scope.root ? subtreeRange(scope.root.path) : ['/', '0']
 
 export async function pageScopes(db: TrellisDatabase, meta: BenchMeta): Promise<Scope[]> {
   /** The user at `depth` among the first 3,000 there whose subtree size is closest to `target`. */

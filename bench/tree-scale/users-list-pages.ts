@@ -9,10 +9,9 @@
 // Settings: SCALE_ITERATIONS (60).
 import { mkdir, writeFile } from 'node:fs/promises'
 import { loadavg } from 'node:os'
-import { subtreeRange } from '@trellis/db'
 import { type CompiledQuery, sql } from 'kysely'
 import { ourUsersPage } from './our-users-page.js'
-import { pageScopes, type Scope } from './page-scopes.js'
+import { boundsOf, pageScopes, type Scope } from './page-scopes.js'
 import { explainAnalyze, idsOf as idsOfOn } from './run-query.js'
 import { sampleLatencies } from './sample-latency.js'
 import { openScaleDatabase, readBenchMeta } from './scale-database.js'
@@ -30,8 +29,6 @@ if (!meta) throw new Error('trellis_scale holds no complete dataset: run tree-sc
 const scopes = await pageScopes(db, meta)
 
 type Cursor = readonly [Date, string] | null
-const boundsOf = (scope: Scope): readonly [string, string] =>
-  scope.root ? subtreeRange(scope.root.path) : ['/', '0']
 const COLUMNS = sql.raw(
   'u.id, u.email, u.display_name, u.kind, u.status, u.parent_id, u.created_at, u.updated_at',
 )
