@@ -4,11 +4,18 @@ export {
   ownerWithinLevel,
   ownerWithinSubtree,
   reachedPath,
+  recordPartyWithinLevel,
   recordWithinLevel,
   userWithinLevel,
   userWithinSubtree,
 } from './access/level-filter.js'
-export { RECORDS_WALK_FROM_USERS, recordsNewestFirst } from './access/newest-records.js'
+export {
+  PARTY_UNION_BELOW_USERS,
+  PARTY_UNION_FROM_USERS,
+  partiesPagedApart,
+  RECORDS_WALK_FROM_USERS,
+  recordsNewestFirst,
+} from './access/newest-records.js'
 export { USERS_WALK_FROM_USERS, usersNewestFirst, usersShaped } from './access/newest-users.js'
 export { onLocalAccessChange } from './access-change-feed.js'
 export { toCount } from './count.js'

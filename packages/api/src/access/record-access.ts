@@ -2,6 +2,8 @@ import { entityTypeScope, isLevel, type Level, partyActions } from '@trellis/cor
 import {
   type Actor,
   type CountedParties,
+  ownerWithinLevel,
+  recordPartyWithinLevel,
   recordWithinLevel,
   type StoredEntityType,
   type TrellisDatabase,
@@ -83,6 +85,21 @@ export function recordsWithin(
 ): Expression<SqlBool> {
   if (grant.actor === null) return sql<SqlBool>`true` // only ever at level ALL
   return recordWithinLevel(grant.actor, grant.level, countedParties(type, grant.action))
+}
+
+/**
+ * `recordsWithin` in its two halves, for a page that reads them as separate branches: the
+ * owner within the grant's level, and a counted party within it (undefined when none can be).
+ */
+export function recordsWithinByHalf(
+  grant: RecordGrant,
+  type: Pick<StoredEntityType, 'parties'>,
+): { readonly owner: Expression<SqlBool>; readonly party: Expression<SqlBool> | undefined } {
+  if (grant.actor === null) return { owner: sql<SqlBool>`true`, party: undefined } // only ever at level ALL
+  return {
+    owner: ownerWithinLevel('records.owner_id', grant.actor, grant.level),
+    party: recordPartyWithinLevel(grant.actor, grant.level, countedParties(type, grant.action)),
+  }
 }
 
 /** The parties of `type` that count for `action`, by how far they reach. */

@@ -9,7 +9,7 @@ import { walkRecordPages } from '../testing/walk-record-pages.js'
 import { deleteUser } from '../tree/delete-user.js'
 import { insertUser } from '../tree/insert-user.js'
 import { moveSubtree } from '../tree/move-subtree.js'
-import { type CountedParties, recordWithinLevel } from './level-filter.js'
+import { type CountedParties, recordPartyWithinLevel, recordWithinLevel } from './level-filter.js'
 
 // The party-aware record filter against the tree oracle: a record is visible at a level when
 // its owner or any counted party is within it, a party reaching members counting its whole
@@ -251,5 +251,9 @@ describe('the party-aware record filter against the tree oracle', () => {
         .compile().sql
     expect(compile({ users: [], members: [] })).not.toContain('record_parties')
     expect(compile({ users: ['payee'], members: [] })).toContain('record_parties')
+    // Nor is there a party half for a records page to read apart (list-records.ts).
+    expect(recordPartyWithinLevel(actor, 'OWNED', { users: [], members: [] })).toBeUndefined()
+    expect(recordPartyWithinLevel(actor, 'ALL', { users: ['payee'], members: ['org'] })).toBeUndefined()
+    expect(recordPartyWithinLevel(actor, 'SELF', { users: ['payee'], members: [] })).toBeDefined()
   })
 })

@@ -83,8 +83,22 @@ export interface CountedParties {
  */
 export function recordWithinLevel(actor: Actor, level: Level, parties: CountedParties): Expression<SqlBool> {
   const owner = ownerWithinLevel('records.owner_id', actor, level)
-  if (level === 'ALL' || parties.users.length + parties.members.length === 0) return owner
-  return sql<SqlBool>`(${owner} or ${partyWithinLevel(actor, level, parties)})`
+  const party = recordPartyWithinLevel(actor, level, parties)
+  return party ? sql<SqlBool>`(${owner} or ${party})` : owner
+}
+
+/**
+ * The party half of `recordWithinLevel` alone: whether a record has a counted party within
+ * the level, or undefined when no party can widen the owner filter (level ALL, no parties).
+ * A page reads it as a branch of its own, where it is not tied to the owner by `or`.
+ */
+export function recordPartyWithinLevel(
+  actor: Actor,
+  level: Level,
+  parties: CountedParties,
+): Expression<SqlBool> | undefined {
+  if (level === 'ALL' || parties.users.length + parties.members.length === 0) return undefined
+  return partyWithinLevel(actor, level, parties)
 }
 
 /**

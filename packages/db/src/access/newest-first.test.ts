@@ -9,7 +9,13 @@ import {
   type TestDatabase,
 } from '../testing/index.js'
 import { userWithinSubtree } from './level-filter.js'
-import { RECORDS_WALK_FROM_USERS, recordsNewestFirst } from './newest-records.js'
+import {
+  PARTY_UNION_BELOW_USERS,
+  PARTY_UNION_FROM_USERS,
+  partiesPagedApart,
+  RECORDS_WALK_FROM_USERS,
+  recordsNewestFirst,
+} from './newest-records.js'
 import { USERS_WALK_FROM_USERS, usersNewestFirst, usersShaped } from './newest-users.js'
 
 /** Whether a page read from `reach` walks the newest records (its owner path hidden from its index). */
@@ -45,12 +51,16 @@ describe('newest-first pages, shaped by the subtree size', () => {
       belowRecords: null,
       atUsers: null,
       belowUsers: null,
+      atParties: null,
+      belowParties: null,
       lone: null,
     })
     await growSubtree(db, ids.atRecords, RECORDS_WALK_FROM_USERS, 'at-records')
     await growSubtree(db, ids.belowRecords, RECORDS_WALK_FROM_USERS - 1, 'below-records')
     await growSubtree(db, ids.atUsers, USERS_WALK_FROM_USERS, 'at-users')
     await growSubtree(db, ids.belowUsers, USERS_WALK_FROM_USERS - 1, 'below-users')
+    await growSubtree(db, ids.atParties, PARTY_UNION_BELOW_USERS, 'at-parties')
+    await growSubtree(db, ids.belowParties, PARTY_UNION_BELOW_USERS - 1, 'below-parties')
     for (const name of Object.keys(ids) as (keyof typeof ids)[]) {
       path[name] = (
         await db.selectFrom('users').select('path').where('id', '=', ids[name]).executeTakeFirstOrThrow()
@@ -63,6 +73,15 @@ describe('newest-first pages, shaped by the subtree size', () => {
     for (const reach of [null, path.atRecords!, path.atUsers!])
       expect(await recordsWalk(db, reach)).toBe(true)
     for (const reach of [path.belowRecords!, path.lone!]) expect(await recordsWalk(db, reach)).toBe(false)
+  })
+
+  it('pages the party half of a records page apart below PARTY_UNION_BELOW_USERS users', async () => {
+    // The caller alone (SELF) and small subtrees; PARTY_UNION_FROM_USERS is too many users to grow here.
+    expect(PARTY_UNION_FROM_USERS).toBeGreaterThan(RECORDS_WALK_FROM_USERS)
+    for (const reach of [null, path.belowParties!, path.lone!])
+      expect(await partiesPagedApart(db, reach)).toBe(true)
+    for (const reach of [path.atParties!, path.atRecords!])
+      expect(await partiesPagedApart(db, reach)).toBe(false)
   })
 
   it('walks the newest users for all users and for a subtree of USERS_WALK_FROM_USERS users', async () => {

@@ -41,3 +41,23 @@ export function recordsShaped(db: Kysely<Database>, walk: boolean) {
     ])
     .as('records')
 }
+
+/**
+ * Below this many users in the subtree a page's counted parties can reach, a records page
+ * of a type with parties reads its owner and party halves as two branches merged (the
+ * party rows are few); from PARTY_UNION_FROM_USERS up again, where the party branch finds
+ * its page in a short newest-first walk. Between, both halves cost a subtree's thousands
+ * of party rows and the one `or` filter is as fast or faster (bench/README.md, "Issue 14").
+ */
+export const PARTY_UNION_BELOW_USERS = 1_000
+export const PARTY_UNION_FROM_USERS = 100_000
+
+/**
+ * Whether a records page reads its party half apart from its owner half: `partyReach` is
+ * the path of the broadest subtree a counted party can be in, null when it is the caller
+ * alone (SELF).
+ */
+export async function partiesPagedApart(db: Kysely<Database>, partyReach: string | null): Promise<boolean> {
+  if (partyReach === null || !(await subtreeHolds(db, partyReach, PARTY_UNION_BELOW_USERS))) return true
+  return subtreeHolds(db, partyReach, PARTY_UNION_FROM_USERS)
+}
