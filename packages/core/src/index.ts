@@ -33,6 +33,25 @@ export {
   type PermissionName,
 } from './permission.js'
 export {
+  evaluatePolicyFilter,
+  isNumericRange,
+  maskPolicyFields,
+  POLICY_NAME_PATTERN,
+  POLICY_SCOPE_PATTERN,
+  type PolicyFilter,
+  type PolicyRange,
+  type PolicyScalar,
+  type PolicyScope,
+  policyDateValue,
+  policyFilterFields,
+  policyFilterProblems,
+  policyMaskProblems,
+  policyOfScope,
+  policyScope,
+  RANGE_BOUNDS,
+  type RangeBound,
+} from './policy-filter.js'
+export {
   defineRoles,
   type Grant,
   type Grants,

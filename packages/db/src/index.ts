@@ -50,6 +50,14 @@ export { isDatabaseUnavailable } from './is-database-unavailable.js'
 export { isUniqueViolation } from './is-unique-violation.js'
 export { type MigrationOutcome, migrateToLatest } from './migrate.js'
 export { migrations } from './migrations/index.js'
+export { policyFilterCondition } from './policies/policy-filter-condition.js'
+export {
+  findPolicy,
+  loadPolicies,
+  type PolicyLegalContext,
+  type StoredPolicy,
+  type StoredPolicyType,
+} from './policies/policy-store.js'
 export {
   bindRole,
   countRoleHolders,
@@ -83,6 +91,10 @@ export type {
   OneTimeTokenPurpose,
   OneTimeTokensTable,
   OutboxTable,
+  PoliciesTable,
+  PolicyQuotaPeriod,
+  PolicyTypesTable,
+  PolicyUsageTable,
   RecordPartiesTable,
   RecordsTable,
   RoleGrantsTable,

@@ -13,6 +13,7 @@ import * as entityTypesMoveAccessVersion from './0011-entity-types-move-access-v
 import * as usersNewestFirstIndexes from './0012-users-newest-first-indexes.js'
 import * as recordParties from './0013-record-parties.js'
 import * as invitationBindings from './0015-invitation-bindings.js'
+import * as policies from './0016-policies.js'
 
 /**
  * Every migration, in order. Numbered, forward only: a released migration is never
@@ -33,4 +34,5 @@ export const migrations: Record<string, Migration> = {
   '0012-users-newest-first-indexes': usersNewestFirstIndexes,
   '0013-record-parties': recordParties,
   '0015-invitation-bindings': invitationBindings,
+  '0016-policies': policies,
 }

@@ -166,6 +166,45 @@ export interface AuditEventsTable {
   error_code: string | null
   request_id: string
   client_address: string | null
+  /** The policy a read was served through (migration 0016); null for every other call. */
+  policy: ColumnType<string | null, string | null | undefined, never>
+}
+
+export type PolicyQuotaPeriod = 'day' | 'week' | 'month'
+
+/** A data-access policy (migration 0016, docs/policies.md). */
+export interface PoliciesTable {
+  id: Generated<string>
+  name: string
+  description: Generated<string>
+  enabled: Generated<boolean>
+  /** Calls a consumer may make through the policy per `quota_period`; null: no quota. */
+  quota_calls: number | null
+  quota_period: PolicyQuotaPeriod | null
+  /** Calls a consumer may make through the policy per second; null: no rate limit. */
+  rate_per_second: number | null
+  /** The terms the data is given under: `{ attribution, licence, contact, notes }`. */
+  legal: Generated<unknown>
+  created_at: CreatedAt
+  updated_at: UpdatedAt
+}
+
+/** One entity type of a policy's data segment: its record filter and masked fields. */
+export interface PolicyTypesTable {
+  policy_id: string
+  entity_type_id: string
+  /** A `PolicyFilter` (@trellis/core) as JSON, or null: every record of the type. */
+  filter: unknown | null
+  masks: ColumnType<string[], string[] | undefined, string[]>
+}
+
+/** Calls one consumer made through one policy in the current window of one meter. */
+export interface PolicyUsageTable {
+  policy_id: string
+  user_id: string
+  meter: 'quota' | 'rate'
+  window_start: Date
+  calls: number
 }
 
 /** One row: moves on every change an access decision depends on (triggers keep it). */
@@ -197,6 +236,9 @@ export interface Database {
   outbox: OutboxTable
   login_failures: LoginFailuresTable
   audit_events: AuditEventsTable
+  policies: PoliciesTable
+  policy_types: PolicyTypesTable
+  policy_usage: PolicyUsageTable
   access_version: AccessVersionTable
   settings: SettingsTable
 }
