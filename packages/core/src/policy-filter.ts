@@ -122,17 +122,20 @@ export function evaluatePolicyFilter(filter: PolicyFilter, data: Readonly<Record
   return filter.exists ? present : !present
 }
 
+/** A filter's comparisons of one field, without `and`, `or` and `not`. */
+export type PolicyComparison = Extract<PolicyFilter, { readonly field: string }>
+
+/** Every comparison a filter makes, in the order it makes them. */
+export function policyComparisons(filter: PolicyFilter): PolicyComparison[] {
+  if ('and' in filter) return filter.and.flatMap(policyComparisons)
+  if ('or' in filter) return filter.or.flatMap(policyComparisons)
+  if ('not' in filter) return policyComparisons(filter.not)
+  return [filter]
+}
+
 /** The data fields a filter names, each once, in the order it names them. */
 export function policyFilterFields(filter: PolicyFilter): string[] {
-  const fields = new Set<string>()
-  const visit = (node: PolicyFilter): void => {
-    if ('and' in node) node.and.forEach(visit)
-    else if ('or' in node) node.or.forEach(visit)
-    else if ('not' in node) visit(node.not)
-    else fields.add(node.field)
-  }
-  visit(filter)
-  return [...fields]
+  return [...new Set(policyComparisons(filter).map((comparison) => comparison.field))]
 }
 
 /** The JSON types a schema property declares (`type: ['string', 'null']`), or undefined for any. */
@@ -174,27 +177,19 @@ function isDateProperty(property: unknown): boolean {
  */
 export function policyFilterProblems(filter: PolicyFilter, schema: JsonSchema, typeName: string): string[] {
   const properties = propertiesOf(schema)
-  const problems: string[] = []
-  const visit = (node: PolicyFilter): void => {
-    if ('and' in node) return node.and.forEach(visit)
-    if ('or' in node) return node.or.forEach(visit)
-    if ('not' in node) return visit(node.not)
-    const field = node.field
-    if (!Object.hasOwn(properties, field)) {
-      problems.push(`"${field}": not a data field of ${typeName}`)
-      return
-    }
+  return policyComparisons(filter).flatMap((comparison) => {
+    const field = comparison.field
+    if (!Object.hasOwn(properties, field)) return [`"${field}": not a data field of ${typeName}`]
     const property = properties[field]
     const declared = declaredTypes(property)
-    const values = 'eq' in node ? [node.eq] : 'in' in node ? node.in : []
-    for (const value of values) {
-      if (!accepts(declared, value))
-        problems.push(`"${field}": ${JSON.stringify(value)} is not a ${declared!.join(' or ')}`)
-    }
-    if ('range' in node) problems.push(...rangeProblems(field, node.range, property, declared))
-  }
-  visit(filter)
-  return problems
+    if ('range' in comparison) return rangeProblems(field, comparison.range, property, declared)
+    const values = 'eq' in comparison ? [comparison.eq] : 'in' in comparison ? comparison.in : []
+    return values.flatMap((value) =>
+      accepts(declared, value)
+        ? []
+        : [`"${field}": ${JSON.stringify(value)} is not a ${declared!.join(' or ')}`],
+    )
+  })
 }
 
 function rangeProblems(
