@@ -1,6 +1,7 @@
 import type { TRPCDefaultErrorShape, TRPCError } from '@trpc/server'
 import type { TrellisErrorReason } from '../errors/error-reasons.js'
 import { reasonOf } from '../errors/trellis-error.js'
+import { PolicyLimitError } from '../policies/policy-errors.js'
 
 /** One problem with the input, in the shape zod reports it. */
 export interface InputIssue {
@@ -17,6 +18,8 @@ export interface ErrorData {
   readonly reason: TrellisErrorReason
   /** Present on BAD_REQUEST from input validation: what was wrong, field by field. */
   readonly inputIssues?: readonly InputIssue[]
+  /** Present on TOO_MANY_REQUESTS from a policy's quota or rate: when calls are let through again (ISO). */
+  readonly resetsAt?: string
 }
 
 const GENERIC_INTERNAL_MESSAGE = 'Internal server error'
@@ -31,7 +34,12 @@ export function formatError(shape: TRPCDefaultErrorShape, error: TRPCError) {
   return {
     ...shape,
     message: messageOf(shape.message, error, inputIssues),
-    data: { ...data, reason: reasonOf(error), ...(inputIssues ? { inputIssues } : {}) } satisfies ErrorData,
+    data: {
+      ...data,
+      reason: reasonOf(error),
+      ...(inputIssues ? { inputIssues } : {}),
+      ...(error instanceof PolicyLimitError ? { resetsAt: error.resetsAt.toISOString() } : {}),
+    } satisfies ErrorData,
   }
 }
 
