@@ -50,6 +50,7 @@ export { isDatabaseUnavailable } from './is-database-unavailable.js'
 export { isUniqueViolation } from './is-unique-violation.js'
 export { type MigrationOutcome, migrateToLatest } from './migrate.js'
 export { migrations } from './migrations/index.js'
+export { type PoolUsage, poolUsageOf } from './pool-usage.js'
 export {
   bindRole,
   countRoleHolders,
