@@ -1,0 +1,89 @@
+import { createTrellisClient } from '@trellis/sdk'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { failureCode } from '../testing/call-failure.js'
+import { type SmtpCatcher, startSmtpCatcher } from '../testing/smtp-catcher.js'
+import { startTestServer, type TestServer } from '../testing/start-test-server.js'
+
+const ADMIN = { email: 'admin@trellis.local', password: 'correct horse battery' }
+const PUBLIC_URL = 'https://trellis.example.com'
+
+// The real server sends its mail to a real SMTP server on loopback (TRELLIS_SMTP_URL).
+describe('mail over SMTP', () => {
+  let smtp: SmtpCatcher
+  let server: TestServer
+  beforeAll(async () => {
+    smtp = await startSmtpCatcher()
+    server = await startTestServer({
+      TRELLIS_SMTP_URL: smtp.url,
+      TRELLIS_MAIL_FROM: 'Trellis <noreply@example.com>',
+      TRELLIS_PUBLIC_URL: PUBLIC_URL,
+    })
+  })
+  afterAll(async () => {
+    await server.stop()
+    await smtp.close()
+  })
+
+  it('delivers a password reset whose link, under the public URL, resets the password', async () => {
+    const anonymous = createTrellisClient({ url: server.trpcUrl })
+    await anonymous.auth.requestPasswordReset.mutate({ email: ADMIN.email })
+    const mail = await smtp.mailTo(ADMIN.email)
+    expect(mail.from).toBe('noreply@example.com')
+    expect(mail.headers).toMatch(/^Subject: Reset your Trellis password$/m)
+    expect(mail.headers).toMatch(/^From: Trellis <noreply@example\.com>$/m)
+
+    const href = /https:\/\/\S+/.exec(mail.text)?.[0]
+    expect(href).toBeDefined()
+    const link = new URL(href ?? '')
+    expect(`${link.origin}${link.pathname}`).toBe(`${PUBLIC_URL}/reset-password`)
+    const token = link.searchParams.get('token') ?? ''
+    expect(token).toMatch(/^trt_/)
+    // The link's page is the console's, served by this server behind the public URL.
+    const page = await fetch(new URL(`${link.pathname}${link.search}`, server.url))
+    expect(page.status).toBe(200)
+    expect(page.headers.get('content-type')).toMatch(/^text\/html/)
+
+    await anonymous.auth.resetPassword.mutate({ token, newPassword: 'a brand new password' })
+    await expect(
+      anonymous.auth.login.mutate({ email: ADMIN.email, password: 'a brand new password' }),
+    ).resolves.toMatchObject({ user: { email: ADMIN.email } })
+    // One use only.
+    expect(
+      await failureCode(anonymous.auth.resetPassword.mutate({ token, newPassword: 'once more please' })),
+    ).toBe('UNAUTHORIZED')
+    // Sent: the outbox keeps no body, so no token, once the mail is out.
+    const rows = await server.database.db.selectFrom('outbox').select(['body', 'sent_at']).execute()
+    expect(rows).toEqual([{ body: '', sent_at: expect.any(Date) }])
+  })
+})
+
+describe('mail to an SMTP server that refuses the login', () => {
+  let smtp: SmtpCatcher
+  let server: TestServer
+  beforeAll(async () => {
+    smtp = await startSmtpCatcher('trellis', 'the real password')
+    server = await startTestServer({
+      TRELLIS_SMTP_URL: smtp.url.replace(encodeURIComponent('the real password'), 'guessed-smtp-password'),
+      TRELLIS_MAIL_FROM: 'noreply@example.com',
+    })
+  })
+  afterAll(async () => {
+    await server.stop()
+    await smtp.close()
+  })
+
+  it('keeps the mail queued, logs the failure without the SMTP password, and sends nothing', async () => {
+    const anonymous = createTrellisClient({ url: server.trpcUrl })
+    await anonymous.auth.requestPasswordReset.mutate({ email: ADMIN.email })
+    for (let waited = 0; waited < 10_000; waited += 100) {
+      if (server.logs.some((line) => line.msg === 'Mail delivery failed; will retry')) break
+      await new Promise((resolve) => setTimeout(resolve, 100))
+    }
+    expect(server.logs.some((line) => line.msg === 'Mail delivery failed; will retry')).toBe(true)
+    expect(smtp.received).toEqual([])
+    const [row] = await server.database.db.selectFrom('outbox').select(['sent_at', 'attempts']).execute()
+    expect(row?.sent_at).toBeNull()
+    expect(row?.attempts).toBeGreaterThan(0)
+    expect(JSON.stringify(server.logs)).not.toContain('guessed-smtp-password')
+  })
+})
