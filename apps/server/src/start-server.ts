@@ -123,7 +123,10 @@ export async function startServer({
         }
       : {}),
   }
-  const metrics = env.TRELLIS_METRICS === 'off' ? undefined : createServerMetrics(db)
+  const metrics =
+    env.TRELLIS_METRICS === 'off'
+      ? undefined
+      : { access: env.TRELLIS_METRICS, collected: createServerMetrics(db) }
   const handler = createRequestHandler({
     db,
     dialect,
@@ -133,11 +136,9 @@ export async function startServer({
     effects: [...(preset?.effects ? [preset.effects] : []), ...effects],
     onCall: (call) => {
       logCall(logger, call)
-      metrics?.recordCall(call)
+      metrics?.collected.recordCall(call)
     },
-    ...(metrics && env.TRELLIS_METRICS !== 'off'
-      ? { metrics: { access: env.TRELLIS_METRICS, collected: metrics } }
-      : {}),
+    ...(metrics ? { metrics } : {}),
     isShuttingDown: () => shuttingDown,
     maxBatchSize: env.TRELLIS_MAX_BATCH_SIZE,
     consoleDir,
@@ -146,6 +147,7 @@ export async function startServer({
       publicUrl: env.TRELLIS_PUBLIC_URL ? new URL(env.TRELLIS_PUBLIC_URL) : undefined,
     },
   })
+  // readEnv refuses an SMTP URL without a sender.
   const smtp =
     mailSender || !env.TRELLIS_SMTP_URL
       ? undefined
@@ -153,7 +155,7 @@ export async function startServer({
   const sender = mailSender ?? smtp ?? logMailSender(logger, { showTokens: env.TRELLIS_MAIL_LOG_TOKENS })
   const stopWorker = startOutboxWorker(
     db,
-    metrics ? countedDeliveries(sender, metrics) : sender,
+    metrics ? countedDeliveries(sender, metrics.collected) : sender,
     logger,
     env.TRELLIS_OUTBOX_RETENTION_HOURS,
   )

@@ -1,5 +1,5 @@
 import { createTrellisClient } from '@trellis/sdk'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { failureCode } from '../testing/call-failure.js'
 import { type SmtpCatcher, startSmtpCatcher } from '../testing/smtp-catcher.js'
 import { startTestServer, type TestServer } from '../testing/start-test-server.js'
@@ -7,27 +7,35 @@ import { startTestServer, type TestServer } from '../testing/start-test-server.j
 const ADMIN = { email: 'admin@trellis.local', password: 'correct horse battery' }
 const PUBLIC_URL = 'https://trellis.example.com'
 
-// The real server sends its mail to a real SMTP server on loopback (TRELLIS_SMTP_URL).
-describe('mail over SMTP', () => {
-  let smtp: SmtpCatcher
-  let server: TestServer
+/**
+ * For the enclosing suite: a loopback SMTP server taking `smtpPassword`, and the real
+ * server configured by `envOf` its URL; both stop after the suite.
+ */
+function serverMailingOverSmtp(smtpPassword: string, envOf: (smtpUrl: string) => Record<string, string>) {
+  const running = {} as { smtp: SmtpCatcher; server: TestServer }
   beforeAll(async () => {
-    smtp = await startSmtpCatcher()
-    server = await startTestServer({
-      TRELLIS_SMTP_URL: smtp.url,
-      TRELLIS_MAIL_FROM: 'Trellis <noreply@example.com>',
-      TRELLIS_PUBLIC_URL: PUBLIC_URL,
-    })
+    running.smtp = await startSmtpCatcher('trellis', smtpPassword)
+    running.server = await startTestServer(envOf(running.smtp.url))
   })
   afterAll(async () => {
-    await server.stop()
-    await smtp.close()
+    await running.server.stop()
+    await running.smtp.close()
   })
+  return running
+}
+
+// The real server sends its mail to a real SMTP server on loopback (TRELLIS_SMTP_URL).
+describe('mail over SMTP', () => {
+  const running = serverMailingOverSmtp('smtp secret', (smtpUrl) => ({
+    TRELLIS_SMTP_URL: smtpUrl,
+    TRELLIS_MAIL_FROM: 'Trellis <noreply@example.com>',
+    TRELLIS_PUBLIC_URL: PUBLIC_URL,
+  }))
 
   it('delivers a password reset whose link, under the public URL, resets the password', async () => {
-    const anonymous = createTrellisClient({ url: server.trpcUrl })
+    const anonymous = createTrellisClient({ url: running.server.trpcUrl })
     await anonymous.auth.requestPasswordReset.mutate({ email: ADMIN.email })
-    const mail = await smtp.mailTo(ADMIN.email)
+    const mail = await running.smtp.mailTo(ADMIN.email)
     expect(mail.from).toBe('noreply@example.com')
     expect(mail.headers).toMatch(/^Subject: Reset your Trellis password$/m)
     expect(mail.headers).toMatch(/^From: Trellis <noreply@example\.com>$/m)
@@ -39,7 +47,7 @@ describe('mail over SMTP', () => {
     const token = link.searchParams.get('token') ?? ''
     expect(token).toMatch(/^trt_/)
     // The link's page is the console's, served by this server behind the public URL.
-    const page = await fetch(new URL(`${link.pathname}${link.search}`, server.url))
+    const page = await fetch(new URL(`${link.pathname}${link.search}`, running.server.url))
     expect(page.status).toBe(200)
     expect(page.headers.get('content-type')).toMatch(/^text\/html/)
 
@@ -52,38 +60,31 @@ describe('mail over SMTP', () => {
       await failureCode(anonymous.auth.resetPassword.mutate({ token, newPassword: 'once more please' })),
     ).toBe('UNAUTHORIZED')
     // Sent: the outbox keeps no body, so no token, once the mail is out.
-    const rows = await server.database.db.selectFrom('outbox').select(['body', 'sent_at']).execute()
+    const rows = await running.server.database.db.selectFrom('outbox').select(['body', 'sent_at']).execute()
     expect(rows).toEqual([{ body: '', sent_at: expect.any(Date) }])
   })
 })
 
 describe('mail to an SMTP server that refuses the login', () => {
-  let smtp: SmtpCatcher
-  let server: TestServer
-  beforeAll(async () => {
-    smtp = await startSmtpCatcher('trellis', 'the real password')
-    server = await startTestServer({
-      TRELLIS_SMTP_URL: smtp.url.replace(encodeURIComponent('the real password'), 'guessed-smtp-password'),
-      TRELLIS_MAIL_FROM: 'noreply@example.com',
-    })
-  })
-  afterAll(async () => {
-    await server.stop()
-    await smtp.close()
-  })
+  const running = serverMailingOverSmtp('the real password', (smtpUrl) => ({
+    TRELLIS_SMTP_URL: smtpUrl.replace(encodeURIComponent('the real password'), 'guessed-smtp-password'),
+    TRELLIS_MAIL_FROM: 'noreply@example.com',
+  }))
 
   it('keeps the mail queued, logs the failure without the SMTP password, and sends nothing', async () => {
-    const anonymous = createTrellisClient({ url: server.trpcUrl })
+    const anonymous = createTrellisClient({ url: running.server.trpcUrl })
     await anonymous.auth.requestPasswordReset.mutate({ email: ADMIN.email })
-    for (let waited = 0; waited < 10_000; waited += 100) {
-      if (server.logs.some((line) => line.msg === 'Mail delivery failed; will retry')) break
-      await new Promise((resolve) => setTimeout(resolve, 100))
-    }
-    expect(server.logs.some((line) => line.msg === 'Mail delivery failed; will retry')).toBe(true)
-    expect(smtp.received).toEqual([])
-    const [row] = await server.database.db.selectFrom('outbox').select(['sent_at', 'attempts']).execute()
+    await vi.waitFor(
+      () => expect(running.server.logs.map((line) => line.msg)).toContain('Mail delivery failed; will retry'),
+      { timeout: 10_000, interval: 100 },
+    )
+    expect(running.smtp.received).toEqual([])
+    const [row] = await running.server.database.db
+      .selectFrom('outbox')
+      .select(['sent_at', 'attempts'])
+      .execute()
     expect(row?.sent_at).toBeNull()
     expect(row?.attempts).toBeGreaterThan(0)
-    expect(JSON.stringify(server.logs)).not.toContain('guessed-smtp-password')
+    expect(JSON.stringify(running.server.logs)).not.toContain('guessed-smtp-password')
   })
 })

@@ -1,6 +1,6 @@
 import type { MailSender } from '@trellis/api'
 import { createTrellisClient, type TrellisClient } from '@trellis/sdk'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { startTestServer, type TestServer } from '../testing/start-test-server.js'
 
 const ADMIN = { email: 'admin@trellis.local', password: 'correct horse battery' }
@@ -133,15 +133,17 @@ describe('/metrics open to anyone (TRELLIS_METRICS=open), with mail that fails',
   it('counts failed deliveries and shows the mail still waiting', async () => {
     const anonymous = createTrellisClient({ url: server.trpcUrl })
     await anonymous.auth.requestPasswordReset.mutate({ email: ADMIN.email })
-    let samples = new Map<string, number>()
-    for (let waited = 0; waited < 10_000; waited += 100) {
-      const scraped = await scrape(server)
-      expect(scraped.response.status).toBe(200)
-      samples = scraped.samples
-      if (sample(samples, 'trellis_outbox_deliveries_total{outcome="failed"}') > 0) break
-      await new Promise((resolve) => setTimeout(resolve, 100))
-    }
-    expect(sample(samples, 'trellis_outbox_deliveries_total{outcome="failed"}')).toBeGreaterThan(0)
+    const samples = await vi.waitFor(
+      async () => {
+        const scraped = await scrape(server)
+        expect(scraped.response.status).toBe(200)
+        expect(sample(scraped.samples, 'trellis_outbox_deliveries_total{outcome="failed"}')).toBeGreaterThan(
+          0,
+        )
+        return scraped.samples
+      },
+      { timeout: 10_000, interval: 100 },
+    )
     expect(sample(samples, 'trellis_outbox_deliveries_total{outcome="sent"}')).toBe(0)
     expect(samples.get('trellis_outbox_mails{state="pending"}')).toBe(1)
   })
