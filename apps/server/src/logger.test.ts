@@ -31,6 +31,7 @@ describe('the server logger', () => {
     createLogger('info', out.stream, 'pretty').info({ procedure: 'auth.login', token: 'trs_secret' }, 'Call')
     const line = out.text()
     expect(() => JSON.parse(line)).toThrow()
+    expect(line.trimEnd().split('\n')).toHaveLength(1)
     expect(line).toContain('INFO')
     expect(line).toContain('Call')
     expect(line).toContain('auth.login')

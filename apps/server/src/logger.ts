@@ -24,7 +24,12 @@ export function createLogger(
       },
     },
     format === 'pretty'
-      ? pinoPretty({ destination: destination ?? 1, ignore: 'pid,hostname,service', sync: true })
+      ? pinoPretty({
+          destination: destination ?? 1,
+          ignore: 'pid,hostname,service',
+          singleLine: true,
+          sync: true,
+        })
       : destination,
   )
 }
