@@ -10,6 +10,7 @@ import { ExplainPage } from './explain-page'
 import { InvitationsPage } from './invitations-page'
 import { navigate, useLocation } from './navigation'
 import { RecordsPage } from './records-page'
+import { ResetPasswordPage } from './reset-password-page'
 import { RolesPage } from './roles-page'
 import { SignInPage } from './sign-in-page'
 import { useTRPC } from './trellis'
@@ -41,6 +42,7 @@ export function App() {
   }, [path, queryClient, trpc])
 
   if (path === '/accept') return <AcceptInvitationPage />
+  if (path === '/reset-password') return <ResetPasswordPage />
   if (me.isPending) return <p className="loading">Loading…</p>
   if (me.error) {
     if (isTrellisError(me.error) && me.error.data.code === 'UNAUTHORIZED') return <SignInPage />

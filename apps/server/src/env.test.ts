@@ -22,6 +22,8 @@ describe('readEnv', () => {
       TRELLIS_LOGIN_WINDOW_MINUTES: 15,
       TRELLIS_CORS_ORIGINS: [],
       TRELLIS_PRESET_DEMO: false,
+      TRELLIS_METRICS: 'off',
+      TRELLIS_MAIL_LOG_TOKENS: false,
     })
   })
 
@@ -142,6 +144,29 @@ describe('unknownSettings', () => {
     expect(JSON.stringify(unknownSettings({ TRELLIS_ADMIN_PASWORD: 'hunter2 hunter2' }))).not.toContain(
       'hunter2',
     )
+  })
+
+  it('takes an SMTP URL with a sender, and refuses one without, or a URL of another scheme', () => {
+    const env = readEnv({
+      TRELLIS_SMTP_URL: 'smtps://u:p@mail.example.com:465',
+      TRELLIS_MAIL_FROM: 'a@example.com',
+    })
+    expect(env.TRELLIS_SMTP_URL).toBe('smtps://u:p@mail.example.com:465')
+    expect(() => readEnv({ TRELLIS_SMTP_URL: 'smtp://mail.example.com' })).toThrow(
+      'TRELLIS_MAIL_FROM: mail sent over SMTP needs a sender',
+    )
+    expect(() =>
+      readEnv({ TRELLIS_SMTP_URL: 'http://u:smtp-secret@x', TRELLIS_MAIL_FROM: 'a@example.com' }),
+    ).toThrow('TRELLIS_SMTP_URL: must be an smtp:// or smtps:// URL')
+    expect(() => readEnv({ TRELLIS_SMTP_URL: 'http://u:smtp-secret@x' })).not.toThrow(/smtp-secret/)
+  })
+
+  it('keeps metrics off and mail tokens out of the log unless asked', () => {
+    const defaults = readEnv({})
+    expect([defaults.TRELLIS_METRICS, defaults.TRELLIS_MAIL_LOG_TOKENS]).toEqual(['off', false])
+    const asked = readEnv({ TRELLIS_METRICS: 'on', TRELLIS_MAIL_LOG_TOKENS: '1' })
+    expect([asked.TRELLIS_METRICS, asked.TRELLIS_MAIL_LOG_TOKENS]).toEqual(['on', true])
+    expect(() => readEnv({ TRELLIS_METRICS: 'yes' })).toThrow('TRELLIS_METRICS')
   })
 
   it('is silent about known settings and variables of other programs', () => {

@@ -25,6 +25,18 @@ const EnvSchema = z.object({
   TRELLIS_PRESET_DEMO: optional(z.enum(['0', '1']).transform((value) => value === '1')).default(false),
   TRELLIS_DATA_DIR: optional(z.string()).default('.trellis/data'),
   LOG_LEVEL: optional(z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])).default('info'),
+  /** `pretty`: readable lines; `json`: one JSON object a line. Unset: pretty on a terminal outside production. */
+  TRELLIS_LOG_FORMAT: optional(z.enum(['pretty', 'json'])),
+  /** `production` keeps logs JSON even on a terminal. */
+  NODE_ENV: optional(z.string()),
+  /** `/metrics`: `off` (404), `on` (for a caller holding `system.metrics`), `open` (anyone who reaches it). */
+  TRELLIS_METRICS: optional(z.enum(['off', 'on', 'open'])).default('off'),
+  /** Where mail goes: `smtp://user:pass@host:587` (STARTTLS when offered) or `smtps://…:465`; unset: the log. */
+  TRELLIS_SMTP_URL: optional(z.url({ protocol: /^smtps?$/, error: 'must be an smtp:// or smtps:// URL' })),
+  /** The sender of every mail, `Trellis <noreply@example.com>`; needed with TRELLIS_SMTP_URL. */
+  TRELLIS_MAIL_FROM: optional(z.string().min(3)),
+  /** `1`: the log sender shows mails' reset and invitation tokens (development only). */
+  TRELLIS_MAIL_LOG_TOKENS: optional(z.enum(['0', '1']).transform((value) => value === '1')).default(false),
   TRELLIS_ADMIN_EMAIL: optional(z.email()).default('admin@trellis.local'),
   TRELLIS_ADMIN_PASSWORD: optional(z.string().min(12, 'must be at least 12 characters')),
   TRELLIS_SHUTDOWN_TIMEOUT_MS: optional(z.coerce.number().int().min(0)).default(10_000),
@@ -94,6 +106,11 @@ export function readEnv(env: Record<string, string | undefined> = process.env): 
   if (parsed.data.TRELLIS_PRESET_DEMO && !parsed.data.TRELLIS_PRESET) {
     throw new Error(
       "Invalid configuration:\n  TRELLIS_PRESET_DEMO: a demo world is a preset's: set TRELLIS_PRESET too",
+    )
+  }
+  if (parsed.data.TRELLIS_SMTP_URL && !parsed.data.TRELLIS_MAIL_FROM) {
+    throw new Error(
+      'Invalid configuration:\n  TRELLIS_MAIL_FROM: mail sent over SMTP needs a sender: set TRELLIS_MAIL_FROM too',
     )
   }
   return parsed.data

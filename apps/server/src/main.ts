@@ -1,5 +1,5 @@
 import { readEnv, startedByPackageScript, unknownSettings, withFlags } from './env.js'
-import { createLogger } from './logger.js'
+import { createLogger, logFormatOf } from './logger.js'
 import { DatabaseUnreachableError } from './open-database.js'
 import { startServer } from './start-server.js'
 import { startupRefusal } from './startup-refusal.js'
@@ -15,7 +15,7 @@ async function main() {
     process.stderr.write(`${(error as Error).message}\n`)
     process.exit(1)
   }
-  const logger = createLogger(env.LOG_LEVEL)
+  const logger = createLogger(env.LOG_LEVEL, undefined, logFormatOf(env, process.stdout.isTTY === true))
   surviveDatabaseFaults(logger)
   for (const { variable, suggestion, message } of unknownSettings()) {
     logger.warn({ variable, suggestion }, message)

@@ -21,7 +21,11 @@ import {
 } from '@trellis/db'
 import type { Logger } from 'pino'
 import { authConfigOf, type ServerEnv } from './env.js'
+import { logCall } from './http/access-log.js'
 import { createRequestHandler, TRPC_BASE_PATH } from './http/create-request-handler.js'
+import { smtpMailSender } from './mail/smtp-mail-sender.js'
+import { countedDeliveries } from './metrics/counted-deliveries.js'
+import { createServerMetrics } from './metrics/server-metrics.js'
 import { openDatabaseWhenReachable } from './open-database.js'
 import { startOutboxWorker } from './outbox-worker.js'
 import { assertPortAvailable, portProblem } from './port-availability.js'
@@ -34,7 +38,7 @@ export interface StartServerOptions {
    * keeps ownership (tests use this for their isolated databases).
    */
   readonly database?: { readonly db: TrellisDatabase; readonly dialect: DatabaseDialect }
-  /** Where outgoing mail goes; by default, the log. */
+  /** Where outgoing mail goes; by default, SMTP if `TRELLIS_SMTP_URL` is set, else the log. */
   readonly mailSender?: MailSender
   /** The built web console to serve at `/`; by default `apps/console/dist` beside this app. */
   readonly consoleDir?: string
@@ -110,11 +114,19 @@ export async function startServer({
   let publicBase = env.TRELLIS_PUBLIC_URL?.replace(/\/$/, '')
   const auth = {
     ...authConfigOf(env),
-    // Invitations link to the console's accept page, when there is a console to open.
+    // Mails link to the console's pages that take their tokens, when there is a console to open.
     ...(existsSync(join(consoleDir, 'index.html'))
-      ? { invitationLink: (token: string) => `${publicBase}/accept?token=${encodeURIComponent(token)}` }
+      ? {
+          invitationLink: (token: string) => `${publicBase}/accept?token=${encodeURIComponent(token)}`,
+          passwordResetLink: (token: string) =>
+            `${publicBase}/reset-password?token=${encodeURIComponent(token)}`,
+        }
       : {}),
   }
+  const metrics =
+    env.TRELLIS_METRICS === 'off'
+      ? undefined
+      : { access: env.TRELLIS_METRICS, collected: createServerMetrics(db) }
   const handler = createRequestHandler({
     db,
     dialect,
@@ -122,6 +134,11 @@ export async function startServer({
     auth,
     // The preset's effects first: a host's own build on what the preset's did.
     effects: [...(preset?.effects ? [preset.effects] : []), ...effects],
+    onCall: (call) => {
+      logCall(logger, call)
+      metrics?.collected.recordCall(call)
+    },
+    ...(metrics ? { metrics } : {}),
     isShuttingDown: () => shuttingDown,
     maxBatchSize: env.TRELLIS_MAX_BATCH_SIZE,
     consoleDir,
@@ -130,12 +147,22 @@ export async function startServer({
       publicUrl: env.TRELLIS_PUBLIC_URL ? new URL(env.TRELLIS_PUBLIC_URL) : undefined,
     },
   })
-  const stopOutbox = startOutboxWorker(
+  // readEnv refuses an SMTP URL without a sender.
+  const smtp =
+    mailSender || !env.TRELLIS_SMTP_URL
+      ? undefined
+      : smtpMailSender(env.TRELLIS_SMTP_URL, env.TRELLIS_MAIL_FROM ?? '')
+  const sender = mailSender ?? smtp ?? logMailSender(logger, { showTokens: env.TRELLIS_MAIL_LOG_TOKENS })
+  const stopWorker = startOutboxWorker(
     db,
-    mailSender ?? logMailSender(logger),
+    metrics ? countedDeliveries(sender, metrics.collected) : sender,
     logger,
     env.TRELLIS_OUTBOX_RETENTION_HOURS,
   )
+  const stopOutbox = async () => {
+    await stopWorker()
+    smtp?.close()
+  }
   const server = createServer((req, res) => {
     handler(req, res).catch((error: unknown) => {
       // Last line of defence: whatever happened, the process stays up and the caller gets a

@@ -1,6 +1,7 @@
 // @trellis/api: what a host needs to serve the API (the router, its context, start-up and
 // mail), and the permission and error types clients share. Test support is under
 // `@trellis/api/testing`, which is no stable API.
+export { type AccessCacheCounts, accessCacheCounts } from './access/access-cache.js'
 export { type AppRouter, appRouter } from './app-router.js'
 export { DEMO_WORLD_WARNING } from './bootstrap/announce-demo-world.js'
 export type { FirstAdminOutcome } from './bootstrap/ensure-first-admin.js'
@@ -22,7 +23,8 @@ export { ERROR_REASONS, type TrellisErrorReason } from './errors/error-reasons.j
 export { type AuthConfig, DEFAULT_AUTH_CONFIG } from './identity/auth-config.js'
 export type { SessionCookie } from './identity/session-cookie.js'
 export { type Logger, silentLogger } from './logger.js'
-export { deliverOutbox, logMailSender, pruneOutbox } from './mail/deliver-outbox.js'
+export { countOutbox, deliverOutbox, type OutboxCounts, pruneOutbox } from './mail/deliver-outbox.js'
+export { logMailSender } from './mail/log-mail-sender.js'
 export type { Mail, MailSender } from './mail/mail.js'
 export {
   type AppGrants,
@@ -38,6 +40,7 @@ export type { DemoCredential } from './presets/demo-world.js'
 export type { Preset } from './presets/preset.js'
 export { PRESET_NAMES, PRESETS, type PresetName } from './presets/presets.js'
 export type { RecordView } from './records/record-view.js'
+export type { CallOutcome, CallReport } from './trpc/call-report.js'
 export { type ApiDependencies, type Context, createContext, type RequestFacts } from './trpc/context.js'
 export type { ErrorData, InputIssue } from './trpc/error-formatter.js'
 export { TRELLIS_VERSION } from './version.js'

@@ -4,6 +4,7 @@ import { Kysely, PGliteDialect, PostgresDialect } from 'kysely'
 import pg from 'pg'
 import { registerLocalAccessFeed } from './access-change-feed.js'
 import { lockDataDir } from './data-dir-lock.js'
+import { registerPool } from './pool-usage.js'
 import type { Database } from './schema/database.js'
 
 export interface DatabaseConfig {
@@ -76,7 +77,9 @@ async function openPostgres(databaseUrl: string, config: DatabaseConfig): Promis
       throw error
     }
   }
-  return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
+  registerPool(db, pool)
+  return db
 }
 
 async function openPglite(config: DatabaseConfig): Promise<Kysely<Database>> {

@@ -58,6 +58,7 @@ export {
   type StoredPolicy,
   type StoredPolicyType,
 } from './policies/policy-store.js'
+export { type PoolUsage, poolUsageOf } from './pool-usage.js'
 export {
   bindRole,
   countRoleHolders,

@@ -2,6 +2,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import { type ApiDependencies, appRouter, createContext } from '@trellis/api'
 import { checkDatabase, isDatabaseUnavailable } from '@trellis/db'
 import type { Logger } from 'pino'
+import { answerMetrics, type MetricsAccess } from '../metrics/metrics-endpoint.js'
+import type { ServerMetrics } from '../metrics/server-metrics.js'
 import { type BrowserPolicy, browserSessionOf } from './browser-session.js'
 import { answerCors } from './cors-policy.js'
 import { requestIdOf } from './request-identity.js'
@@ -21,11 +23,14 @@ export interface RequestHandlerOptions extends ApiDependencies {
   readonly browsers: BrowserPolicy
   /** The built web console's folder, served at `/`; nothing is served if it was not built. */
   readonly consoleDir?: string
+  /** What `/metrics` serves, and to whom (`TRELLIS_METRICS`); not served without. */
+  readonly metrics?: { readonly access: Exclude<MetricsAccess, 'off'>; readonly collected: ServerMetrics }
 }
 
-/** Routes `/health`, `/trpc/*` and the web console's files; anything else is a JSON 404. */
+/** Routes `/health`, `/metrics`, `/trpc/*` and the web console's files; anything else is a JSON 404. */
 export function createRequestHandler(options: RequestHandlerOptions) {
-  const { db, dialect, logger, auth, effects } = options
+  const { db, dialect, logger, auth, effects, onCall, metrics } = options
+  const dependencies = { db, dialect, logger, auth, effects, onCall }
   const requestIds = new WeakMap<IncomingMessage, string>()
   const trpc = createTrpcHandler({
     router: appRouter,
@@ -34,19 +39,16 @@ export function createRequestHandler(options: RequestHandlerOptions) {
     // One request must not fan out into unbounded work (a batch of 60 logins, say).
     maxBatchSize: options.maxBatchSize,
     createContext: (req, res) =>
-      createContext(
-        { db, dialect, logger, auth, effects },
-        {
-          requestId: requestIds.get(req) ?? requestIdOf(req),
-          clientAddress: req.socket.remoteAddress,
-          authorization: req.headers.authorization,
-          ...browserSessionOf(req, res, options.browsers),
-        },
-      ),
+      createContext(dependencies, {
+        requestId: requestIds.get(req) ?? requestIdOf(req),
+        clientAddress: req.socket.remoteAddress,
+        authorization: req.headers.authorization,
+        ...browserSessionOf(req, res, options.browsers),
+      }),
     onError: ({ error, path, ctx }) => {
       const fields = { requestId: ctx?.requestId, path, code: error.code }
-      // Expected failures (bad input, missing rights) are the caller's business; only
-      // unexpected ones are ours, and only those carry the cause into the log.
+      // Expected failures (bad input, missing rights) are the caller's business, told in
+      // the access line; only unexpected ones are ours, and only those carry the cause.
       if (error.code === 'INTERNAL_SERVER_ERROR')
         logger.error({ ...fields, err: error.cause ?? error }, 'Call failed')
       else if (error.code === 'SERVICE_UNAVAILABLE')
@@ -80,6 +82,11 @@ export function createRequestHandler(options: RequestHandlerOptions) {
     if (answerCors(req, res, options.browsers.allowedOrigins)) return
     const path = (req.url ?? '/').split('?')[0] ?? '/'
     if (path === '/health') return answerHealth(options, req, res)
+    // Reserved even when off, so a scrape gets a plain 404 rather than the console's page.
+    if (path === '/metrics') {
+      if (!metrics) return sendJson(res, 404, { error: 'Not found' })
+      return answerMetrics(req, res, { requestId, access: metrics.access }, dependencies, metrics.collected)
+    }
     if (path === TRPC_BASE_PATH || path.startsWith(`${TRPC_BASE_PATH}/`)) return trpc(req, res)
     if (serveConsole && (await serveConsole(req, res, path))) return
     sendJson(res, 404, { error: 'Not found' })

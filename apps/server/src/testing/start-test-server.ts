@@ -39,8 +39,9 @@ export async function startTestServer(
   const logger = createLogger('debug', sink)
   const mail = catchMail()
   const server = await startServer({
-    // A test's own sender replaces the catcher (then `mail` catches nothing).
-    mailSender: options.mailSender ?? mail.sender,
+    // A test's own sender, or the SMTP server its env names, replaces the catcher (then
+    // `mail` catches nothing).
+    mailSender: options.mailSender ?? (env.TRELLIS_SMTP_URL ? undefined : mail.sender),
     env: readEnv({ PORT: '0', TRELLIS_ADMIN_PASSWORD: 'correct horse battery', ...env }),
     logger,
     database: { db: database.db, dialect: database.dialect },

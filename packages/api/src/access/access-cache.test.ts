@@ -111,6 +111,19 @@ describe('the access cache', () => {
     expect(second.decide(lead, 'audit.read')).toBe('OWNED')
   })
 
+  it('counts reuses as hits and loads as reloads, for metrics', async () => {
+    const { db } = h.database
+    const cache = accessCacheOf(db)
+    await cache.current(db)
+    const before = cache.counts
+    await cache.current(db)
+    await cache.current(db)
+    expect(cache.counts).toEqual({ hits: before.hits + 2, reloads: before.reloads })
+    await h.grant(ids.lead!, { 'audit.read': 'ALL' })
+    await cache.current(db)
+    expect(cache.counts).toEqual({ hits: before.hits + 2, reloads: before.reloads + 1 })
+  })
+
   it('sees a user created after the snapshot, without a version move', async () => {
     const { db } = h.database
     const snapshot = await accessCacheOf(db).current(db)

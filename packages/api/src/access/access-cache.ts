@@ -2,6 +2,12 @@ import { onLocalAccessChange, type TrellisDatabase } from '@trellis/db'
 import { type AccessSnapshot, loadAccessSnapshot, readAccessVersion } from './access-snapshot.js'
 import { FreshSharedRead } from './fresh-shared-read.js'
 
+/** How often calls reused the snapshot and how often one had to be loaded, since start. */
+export interface AccessCacheCounts {
+  readonly hits: number
+  readonly reloads: number
+}
+
 /** Where a call gets the access snapshot it decides with. */
 export type CallAccess = Pick<AccessCache, 'current'>
 
@@ -22,6 +28,8 @@ export class AccessCache {
   readonly #announced: boolean
   /** Calls arriving while the counter is being read share the next read (never an older one). */
   readonly #version = new FreshSharedRead<string>()
+  #hits = 0
+  #reloads = 0
 
   constructor(db: TrellisDatabase) {
     this.#announced = onLocalAccessChange(db, () => this.#generation++) !== undefined
@@ -36,11 +44,20 @@ export class AccessCache {
     return version === undefined ? this : { current: (db) => this.current(db, version) }
   }
 
+  /** For metrics: a read costs nothing and never waits. */
+  get counts(): AccessCacheCounts {
+    return { hits: this.#hits, reloads: this.#reloads }
+  }
+
   /** The snapshot for the database's current state, loaded when it changed. */
   async current(db: TrellisDatabase, readAlong?: string): Promise<AccessSnapshot> {
     if (this.#announced) {
-      if (this.#snapshot && this.#snapshotGeneration === this.#generation) return this.#snapshot
+      if (this.#snapshot && this.#snapshotGeneration === this.#generation) {
+        this.#hits++
+        return this.#snapshot
+      }
       const generation = this.#generation
+      this.#reloads++
       this.#snapshot = await loadAccessSnapshot(db, await readAccessVersion(db))
       this.#snapshotGeneration = generation
       return this.#snapshot
@@ -49,7 +66,12 @@ export class AccessCache {
     // lent by a call that still needs one, or a full pool waits on itself for good.
     const read = () => readAccessVersion(db)
     const version = db.isTransaction ? await read() : (readAlong ?? (await this.#version.get(read)))
-    if (this.#snapshot?.version !== version) this.#snapshot = await loadAccessSnapshot(db, version)
+    if (this.#snapshot?.version === version) {
+      this.#hits++
+      return this.#snapshot
+    }
+    this.#reloads++
+    this.#snapshot = await loadAccessSnapshot(db, version)
     return this.#snapshot
   }
 }
@@ -64,4 +86,9 @@ export function accessCacheOf(db: TrellisDatabase): AccessCache {
     caches.set(db, cache)
   }
   return cache
+}
+
+/** How the access cache of a database has done since start: what metrics report. */
+export function accessCacheCounts(db: TrellisDatabase): AccessCacheCounts {
+  return accessCacheOf(db).counts
 }

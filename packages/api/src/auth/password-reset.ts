@@ -38,7 +38,9 @@ export async function startPasswordReset(
     await enqueueMail(trx, {
       recipient: user.email,
       subject: 'Reset your Trellis password',
-      body: `Someone asked to reset your password. If it was you, use this token within ${config.passwordResetMinutes} minutes:\n\n${token}\n\nIf it was not, ignore this mail.`,
+      body: config.passwordResetLink
+        ? `Someone asked to reset your password. If it was you, open this link within ${config.passwordResetMinutes} minutes and choose a new one:\n\n${config.passwordResetLink(token)}\n\nOr use this token: ${token}\n\nIf it was not you, ignore this mail.`
+        : `Someone asked to reset your password. If it was you, use this token within ${config.passwordResetMinutes} minutes:\n\n${token}\n\nIf it was not, ignore this mail.`,
     })
   })
 }

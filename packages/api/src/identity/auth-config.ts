@@ -17,6 +17,11 @@ export interface AuthConfig {
    * `https://…/accept?token=…`). Without it, the mail carries the token alone.
    */
   readonly invitationLink?: (token: string) => string
+  /**
+   * The page a person opens to choose a new password, given a reset token
+   * (`https://…/reset-password?token=…`). Without it, the mail carries the token alone.
+   */
+  readonly passwordResetLink?: (token: string) => string
 }
 
 export const DEFAULT_AUTH_CONFIG: AuthConfig = {

@@ -1,7 +1,7 @@
 import { createTestDatabase, type TestDatabase } from '@trellis/db/testing'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { silentLogger } from '../logger.js'
-import { deliverOutbox, pruneOutbox } from './deliver-outbox.js'
+import { countOutbox, deliverOutbox, pruneOutbox } from './deliver-outbox.js'
 import { enqueueMail, type Mail, type MailSender } from './mail.js'
 
 describe('deliverOutbox', () => {
@@ -60,6 +60,7 @@ describe('deliverOutbox', () => {
   it('forgets the body of a sent mail, and of one given up on: they carry one-time tokens', async () => {
     await enqueueMail(test.db, { recipient: 'sent@example.com', subject: 'reset', body: 'token trt_secret1' })
     await enqueueMail(test.db, { recipient: 'dead@example.com', subject: 'reset', body: 'token trt_secret2' })
+    expect(await countOutbox(test.db)).toEqual({ pending: 2, givenUp: 0 })
     const received: string[] = []
     const sender: MailSender = {
       async send(mail) {
@@ -69,6 +70,7 @@ describe('deliverOutbox', () => {
     }
     for (let round = 0; round < 6; round++) await deliverOutbox(test.db, sender, silentLogger)
     expect(received).toEqual(['token trt_secret1'])
+    expect(await countOutbox(test.db)).toEqual({ pending: 0, givenUp: 1 })
     const rows = await test.db
       .selectFrom('outbox')
       .select(['recipient', 'subject', 'body', 'attempts'])

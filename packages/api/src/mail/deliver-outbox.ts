@@ -77,11 +77,21 @@ export async function pruneOutbox(db: TrellisDatabase, retentionMs: number): Pro
   return Number(result.numDeletedRows)
 }
 
-/** The default sender: writes each mail to the log, for development and tests. */
-export function logMailSender(logger: Logger): MailSender {
-  return {
-    async send(mail) {
-      logger.info({ mail: { recipient: mail.recipient, subject: mail.subject, body: mail.body } }, 'Mail')
-    },
-  }
+/** What the outbox holds now, for metrics: mail waiting to be sent, and mail given up on. */
+export interface OutboxCounts {
+  readonly pending: number
+  readonly givenUp: number
+}
+
+/** Counts the unsent mail in the outbox: still to try, and given up on after every attempt failed. */
+export async function countOutbox(db: TrellisDatabase): Promise<OutboxCounts> {
+  const row = await db
+    .selectFrom('outbox')
+    .select((eb) => [
+      eb.fn.countAll<string>().filterWhere('attempts', '<', MAX_ATTEMPTS).as('pending'),
+      eb.fn.countAll<string>().filterWhere('attempts', '>=', MAX_ATTEMPTS).as('givenUp'),
+    ])
+    .where('sent_at', 'is', null)
+    .executeTakeFirstOrThrow()
+  return { pending: Number(row.pending), givenUp: Number(row.givenUp) }
 }

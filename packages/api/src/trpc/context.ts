@@ -3,6 +3,7 @@ import type { TransitionEffects } from '../effects/transition-effects.js'
 import type { AuthConfig } from '../identity/auth-config.js'
 import type { SessionCookie } from '../identity/session-cookie.js'
 import type { Logger } from '../logger.js'
+import type { CallReport } from './call-report.js'
 
 /** What the host gives the API once, at start. */
 export interface ApiDependencies {
@@ -15,6 +16,11 @@ export interface ApiDependencies {
    * Every registration's effect for a transition runs, in this order, in its transaction.
    */
   readonly effects?: readonly TransitionEffects[]
+  /**
+   * Told of every call once it ended, for the host's access log and metrics. It runs on
+   * the call's path: it must be quick and must not throw.
+   */
+  readonly onCall?: (call: CallReport) => void
 }
 
 declare const opaque: unique symbol

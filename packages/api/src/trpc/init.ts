@@ -10,6 +10,7 @@ import {
   type LeveledPermission,
   PERMISSIONS,
 } from '../permissions.js'
+import { type CallOutcome, callOutcome } from './call-report.js'
 import { type Context, dependenciesOf } from './context.js'
 import { asCallerError } from './database-unavailable.js'
 import { formatError } from './error-formatter.js'
@@ -34,40 +35,57 @@ const databaseFaultsAnswered = t.procedure.use(async ({ next }) => {
 
 // Procedures see `ctx.db`, `ctx.logger`, ... typed; the router's exported type does not.
 // The caller is resolved here, once per call: a bad credential fails every procedure.
-const baseProcedure = databaseFaultsAnswered.use(async ({ ctx, next }) => {
+const baseProcedure = databaseFaultsAnswered.use(async ({ ctx, path, next }) => {
   const dependencies = dependenciesOf(ctx)
+  const started = performance.now()
   let callerId: string | null = ctx.callerId ?? null
+  // The host hears of every call once it ended (access log, metrics), however it ended.
+  const report = (outcome: CallOutcome) =>
+    dependencies.onCall?.({
+      procedure: path,
+      outcome,
+      durationMs: performance.now() - started,
+      callerId,
+      requestId: ctx.requestId,
+    })
   let sessionId: string | null = null
   let accessVersion: string | undefined
   let invalidCredentials = false
-  if (ctx.callerId === undefined) {
-    const caller = await resolveCaller(
-      dependencies.db,
-      ctx.authorization,
-      dependencies.auth,
-      ctx.sessionCookie,
-    )
-    // Refused in the audited procedure below, so the denial is recorded like any other.
-    invalidCredentials = caller.kind === 'invalid'
-    if (caller.kind === 'session') sessionId = caller.sessionId
-    if (caller.kind === 'session' || caller.kind === 'apiKey') {
-      callerId = caller.userId
-      accessVersion = caller.accessVersion
+  try {
+    if (ctx.callerId === undefined) {
+      const caller = await resolveCaller(
+        dependencies.db,
+        ctx.authorization,
+        dependencies.auth,
+        ctx.sessionCookie,
+      )
+      // Refused in the audited procedure below, so the denial is recorded like any other.
+      invalidCredentials = caller.kind === 'invalid'
+      if (caller.kind === 'session') sessionId = caller.sessionId
+      if (caller.kind === 'session' || caller.kind === 'apiKey') {
+        callerId = caller.userId
+        accessVersion = caller.accessVersion
+      }
     }
+    const result = await next({
+      ctx: {
+        ...dependencies,
+        accessCache: accessCacheOf(dependencies.db).forCall(accessVersion),
+        requestId: ctx.requestId,
+        clientAddress: ctx.clientAddress,
+        sessionCookie: ctx.sessionCookie,
+        refusal: ctx.refusal,
+        callerId,
+        sessionId,
+        invalidCredentials,
+      },
+    })
+    report(callOutcome(result))
+    return result
+  } catch (thrown) {
+    report(callOutcome({ thrown }))
+    throw thrown
   }
-  return next({
-    ctx: {
-      ...dependencies,
-      accessCache: accessCacheOf(dependencies.db).forCall(accessVersion),
-      requestId: ctx.requestId,
-      clientAddress: ctx.clientAddress,
-      sessionCookie: ctx.sessionCookie,
-      refusal: ctx.refusal,
-      callerId,
-      sessionId,
-      invalidCredentials,
-    },
-  })
 })
 
 const ROLLBACK = Symbol('rollback')
