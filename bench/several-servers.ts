@@ -1,15 +1,16 @@
 // Issue 16: Trellis is stateless above PostgreSQL. Three built server processes
-// (`apps/server/dist/main.mjs`, as operators run it) start together on one fresh schema of
-// one PostgreSQL database; the load generator spreads its keep-alive connections over the
-// first N of them (N = 1, 2, 3) in turn, a fixed read mix (records.list, users.list) with an
-// API key, and reports requests/s per N. Then an access change made through one process
-// (the key's role unassigned, later assigned again) must decide the very next call through
-// every process.
+// (`apps/server/dist/main.mjs`, as operators run it) start together on one fresh PostgreSQL
+// database; the load generator spreads its keep-alive connections over the first N of them
+// (N = 1, 2, 3) in turn, a fixed read mix (records.list, users.list) with an API key, and
+// reports requests/s per N. Then an access change made through one process (the key's role
+// unassigned, later assigned again) must decide the very next call through every process.
+// BENCH_POOLER=host:port sends the servers through a connection pooler (PgBouncer) there.
 // Run: pnpm build, then DATABASE_URL=postgres://… pnpm --filter @trellis/bench run servers
+import { randomBytes } from 'node:crypto'
 import { readFile } from 'node:fs/promises'
 import { loadavg } from 'node:os'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { createTestDatabase } from '@trellis/db/testing'
+import { createDatabase } from '@trellis/db'
 import { createTrellisClient, isTrellisError, type TrellisClient } from '@trellis/sdk'
 import autocannon from 'autocannon'
 import { sql } from 'kysely'
@@ -69,21 +70,24 @@ const READ_MIX = [
   { method: 'GET' as const, path: trpcPath('users.list', { limit: PAGE }) },
 ]
 
-const database = await createTestDatabase(databaseUrl)
-const schema = database.config.schema!
-// The servers' connections carry a name, so the bench can count them apart from its own.
-const SERVER_APPLICATION = 'trellis-bench-server'
-const serverDatabaseUrl = new URL(databaseUrl)
-serverDatabaseUrl.searchParams.set('application_name', SERVER_APPLICATION)
+// A fresh database, made and dropped through DATABASE_URL's; the bench watches it over one
+// direct connection of its own, the servers reach it directly or through BENCH_POOLER.
+const databaseName = `trellis_servers_${randomBytes(4).toString('hex')}`
+const maintenance = await createDatabase({ databaseUrl, maxConnections: 1 })
+await sql`create database ${sql.id(databaseName)}`.execute(maintenance)
+const directUrl = new URL(databaseUrl)
+directUrl.pathname = `/${databaseName}`
+const serverUrl = new URL(directUrl)
+if (process.env.BENCH_POOLER) serverUrl.host = process.env.BENCH_POOLER
+const watcher = await createDatabase({ databaseUrl: directUrl.href, maxConnections: 1 })
 const servers: ServerProcess[] = []
 try {
-  // All three start at once on the empty schema: one creates the first admin, none fails.
+  // All three start at once on the empty database: they migrate it, one creates the first admin.
   const started = Date.now()
   for (let index = 0; index < Math.max(...COUNTS); index++) {
     servers.push(
       spawnServerProcess({
-        DATABASE_URL: serverDatabaseUrl.href,
-        TRELLIS_DATABASE_SCHEMA: schema,
+        DATABASE_URL: serverUrl.href,
         TRELLIS_ADMIN_EMAIL: ADMIN.email,
         TRELLIS_ADMIN_PASSWORD: ADMIN.password,
       }),
@@ -96,8 +100,15 @@ try {
     }),
   )
   console.log(
-    `${servers.length} servers up in ${((Date.now() - started) / 1000).toFixed(1)} s: ${urls.join(' ')}`,
+    `${servers.length} servers up in ${((Date.now() - started) / 1000).toFixed(1)} s, to PostgreSQL ${process.env.BENCH_POOLER ? `through the pooler at ${serverUrl.host}` : 'directly'}: ${urls.join(' ')}`,
   )
+  // Session-level advisory locks still held once every server started (migrations take one).
+  const { rows: heldLocks } = await sql<{ count: string }>`
+    select count(*) as count from pg_locks
+    where locktype = 'advisory' and granted
+      and database = (select oid from pg_database where datname = current_database())
+  `.execute(watcher)
+  console.log(`advisory locks held after the starts: ${heldLocks[0]!.count}`)
 
   // The world, made through the first process: a reader role, a service with a key, data.
   const admin = createTrellisClient({ url: `${urls[0]}/trpc` })
@@ -134,12 +145,12 @@ try {
     instance.on('response', (_client, statusCode, _bytes, responseTimeMs) => {
       if (statusCode === 200) latenciesMs.push(responseTimeMs)
     })
-    // How many PostgreSQL backends the processes hold under load (each pools up to 10).
+    // How many PostgreSQL backends serve the processes under load (each pools up to 10).
     const backends = sleep((seconds * 1000) / 2).then(async () => {
       const { rows } = await sql<{ count: string }>`
         select count(*) as count from pg_stat_activity
-        where datname = current_database() and application_name = ${SERVER_APPLICATION}
-      `.execute(database.db)
+        where datname = current_database() and pid <> pg_backend_pid()
+      `.execute(watcher)
       return Number(rows[0]!.count)
     })
     const result = await instance
@@ -162,7 +173,7 @@ try {
     await sleep(1500)
     const { rows } = await sql<{ count: string }>`
       select xact_commit + xact_rollback as count from pg_stat_database where datname = current_database()
-    `.execute(database.db)
+    `.execute(watcher)
     return Number(rows[0]!.count)
   }
 
@@ -274,7 +285,9 @@ try {
 } finally {
   for (const server of servers) server.child.kill('SIGTERM')
   const codes = await Promise.all(servers.map((server) => server.exited))
-  await database.dispose()
+  await watcher.destroy()
+  await sql`drop database if exists ${sql.id(databaseName)} with (force)`.execute(maintenance)
+  await maintenance.destroy()
   if (codes.some((code) => code !== 0)) {
     process.stderr.write(`A server exited with ${codes.join(', ')} while stopping\n`)
     process.exitCode = 1
