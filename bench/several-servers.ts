@@ -315,7 +315,7 @@ try {
   await sql`drop database if exists ${sql.id(databaseName)} with (force)`.execute(maintenance)
   await maintenance.destroy()
   if (codes.some((code) => code !== 0)) {
-    process.stderr.write(`A server exited with ${codes.join(', ')} while stopping\n`)
+    process.stderr.write(`A server exited with ${codes.map(String).join(', ')} while stopping\n`)
     process.exitCode = 1
   }
 }
