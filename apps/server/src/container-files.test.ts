@@ -120,8 +120,7 @@ describe('the container files', () => {
         [...PNPM.args, ...args!.split(' '), join(out, 'apps/server')],
         { cwd: ROOT, timeoutMs: 120_000 },
       )
-      expect(deployed.stderr).toBe('')
-      expect(deployed.code).toBe(0)
+      expect(deployed.code, deployed.stderr).toBe(0)
       await cp(join(ROOT, 'apps/console/dist'), join(out, 'apps/console/dist'), { recursive: true })
       if (process.env.DATABASE_URL) database = await createTestDatabase()
     }, 180_000)
