@@ -2,8 +2,19 @@
 declare module 'autocannon' {
   import type { EventEmitter } from 'node:events'
 
+  /** One request of a sequence each connection sends in turn. */
+  export interface Request {
+    readonly method?: 'GET' | 'POST'
+    /** Replaces the url's path and query. */
+    readonly path?: string
+  }
+
   export interface Options {
-    readonly url: string
+    /** Several urls: connection i goes to url[i % urls.length]. */
+    readonly url: string | readonly string[]
+    readonly headers?: Record<string, string>
+    /** Each connection sends these in turn, over and over. */
+    readonly requests?: readonly Request[]
     /** Concurrent connections, each sending its next request once the previous one answered. */
     readonly connections?: number
     /** Seconds to run. */
