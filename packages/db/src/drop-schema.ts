@@ -7,12 +7,8 @@ import { SCHEMA_CHANGE_LOCK_KEY } from './migrate.js'
  * fails that migration.
  */
 export async function dropSchema(db: Kysely<any>, schema: string): Promise<void> {
-  await db.connection().execute(async (connection) => {
-    await sql`select pg_advisory_lock(${SCHEMA_CHANGE_LOCK_KEY})`.execute(connection)
-    try {
-      await sql`drop schema if exists ${sql.id(schema)} cascade`.execute(connection)
-    } finally {
-      await sql`select pg_advisory_unlock(${SCHEMA_CHANGE_LOCK_KEY})`.execute(connection)
-    }
+  await db.transaction().execute(async (trx) => {
+    await sql`select pg_advisory_xact_lock(${SCHEMA_CHANGE_LOCK_KEY})`.execute(trx)
+    await sql`drop schema if exists ${sql.id(schema)} cascade`.execute(trx)
   })
 }

@@ -16,14 +16,12 @@ export const SCHEMA_CHANGE_LOCK_KEY = 7_201_946_315
 
 /** Brings the schema to the newest migration; throws (and rolls back) if one fails. */
 export async function migrateToLatest(db: Kysely<any>): Promise<MigrationOutcome> {
-  // One connection holds the lock and runs the migrations: on PGlite it is the only one.
-  return db.connection().execute(async (connection) => {
-    await sql`select pg_advisory_lock(${SCHEMA_CHANGE_LOCK_KEY})`.execute(connection)
-    try {
-      return await migrateOn(connection)
-    } finally {
-      await sql`select pg_advisory_unlock(${SCHEMA_CHANGE_LOCK_KEY})`.execute(connection)
-    }
+  // One transaction takes the lock and runs every migration: the lock ends with it, so it
+  // can never outlive the migration, even through a pooler in transaction mode that gives
+  // each statement outside a transaction another server connection (docs/scaling.md).
+  return db.transaction().execute(async (trx) => {
+    await sql`select pg_advisory_xact_lock(${SCHEMA_CHANGE_LOCK_KEY})`.execute(trx)
+    return migrateOn(trx)
   })
 }
 
