@@ -8,7 +8,7 @@ const SECRET_SETTINGS = new Set(['TRELLIS_ADMIN_PASSWORD'])
 /** A connection URL without its password. */
 function redactUrl(value: string): string {
   const url = new URL(value)
-  if (url.password) url.password = '[redacted]'
+  if (url.password) url.password = '***'
   return url.toString()
 }
 
