@@ -9,7 +9,12 @@ export { issueApiKey } from './api-keys/issue-api-key.js'
 export { type AppRouter, appRouter } from './app-router.js'
 export { DEMO_WORLD_WARNING } from './bootstrap/announce-demo-world.js'
 export type { FirstAdminOutcome } from './bootstrap/ensure-first-admin.js'
-export { type PrepareDatabaseOptions, prepareDatabase } from './bootstrap/prepare-database.js'
+export { insertAdministrator } from './bootstrap/ensure-first-admin.js'
+export {
+  lockPreparation,
+  type PrepareDatabaseOptions,
+  prepareDatabase,
+} from './bootstrap/prepare-database.js'
 export { PresetMismatchError } from './bootstrap/recorded-preset.js'
 export {
   defineTransitionEffects,

@@ -2,7 +2,7 @@ import { access } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import { createDatabase, migrationState, type TrellisDatabase } from '@trellis/db'
 import type { ServerEnv } from '../env.js'
-import { openDatabaseWhenReachable } from '../open-database.js'
+import { databaseConfigOf, openDatabaseWhenReachable } from '../open-database.js'
 import { createCliLogger } from './cli-logger.js'
 import { CliError } from './command.js'
 
@@ -39,14 +39,8 @@ export async function withDatabase<T>(
 }
 
 async function openDatabase(env: ServerEnv, options: OpenOptions): Promise<TrellisDatabase> {
-  const open = () =>
-    createDatabase({
-      databaseUrl: env.DATABASE_URL,
-      schema: env.TRELLIS_DATABASE_SCHEMA,
-      dataDir: env.TRELLIS_DATA_DIR,
-      connectTimeoutMs: env.TRELLIS_DATABASE_CONNECT_TIMEOUT_MS,
-      maxConnections: 2,
-    })
+  // Two connections: the CLI does one thing at a time.
+  const open = () => createDatabase({ ...databaseConfigOf(env), maxConnections: 2 })
   if (env.DATABASE_URL) {
     return openDatabaseWhenReachable(open, {
       databaseUrl: env.DATABASE_URL,

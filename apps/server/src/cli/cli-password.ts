@@ -2,6 +2,12 @@ import { randomBytes } from 'node:crypto'
 import { assertPasswordAllowed, PasswordInput } from '@trellis/api'
 import { CliError, type CliIo } from './command.js'
 
+/** The `--password-stdin` flag of the commands that set a password, and its help lines. */
+export const PASSWORD_STDIN_OPTION = { 'password-stdin': { type: 'boolean' } } as const
+
+export const PASSWORD_STDIN_HELP = `  --password-stdin    read the password from standard input; without it a
+                      strong password is generated and printed once`
+
 export interface ChosenPassword {
   readonly password: string
   /** True when the CLI made it up: it must print it, once. */

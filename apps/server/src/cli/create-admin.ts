@@ -1,11 +1,18 @@
-import { ADMIN_ROLE, hashPassword, PRESETS, prepareDatabase } from '@trellis/api'
-import { bindRole, findRole, insertUser, isUniqueViolation, withTransaction } from '@trellis/db'
+import {
+  ADMIN_ROLE,
+  hashPassword,
+  insertAdministrator,
+  lockPreparation,
+  PRESETS,
+  prepareDatabase,
+} from '@trellis/api'
+import { findRole, isUniqueViolation, withTransaction } from '@trellis/db'
 import { z } from 'zod'
 import { readEnv } from '../env.js'
 import { auditCliChange } from './cli-audit.js'
 import { withDatabase } from './cli-database.js'
 import { createCliLogger } from './cli-logger.js'
-import { choosePassword } from './cli-password.js'
+import { choosePassword, PASSWORD_STDIN_HELP, PASSWORD_STDIN_OPTION } from './cli-password.js'
 import { CliError, defineCommand, required } from './command.js'
 
 const Email = z.email().max(254)
@@ -21,12 +28,11 @@ start does (migrations, roles, TRELLIS_PRESET) and the administrator is the
 first one, so no generated password lands in the server's log.
 
   --email EMAIL       the administrator's email (sign-in name)
-  --password-stdin    read the password from standard input; without it a
-                      strong password is generated and printed once
+${PASSWORD_STDIN_HELP}
   --help              show this help`,
   options: {
     email: { type: 'string' },
-    'password-stdin': { type: 'boolean' },
+    ...PASSWORD_STDIN_OPTION,
   },
   async run(values, io) {
     const email = required(values.email, 'email', 'create-admin')
@@ -53,19 +59,12 @@ first one, so no generated password lands in the server's log.
       const passwordHash = await hashPassword(password)
       try {
         return await withTransaction(db, async (trx) => {
+          await lockPreparation(trx)
           const role = await findRole(trx, adminRole)
           if (!role) throw new CliError(`This database has no "${adminRole}" role to give an administrator`)
-          const user = await insertUser(trx, {
-            email,
-            display_name: 'Administrator',
-            kind: 'person',
-            status: 'active',
-            parent_id: null,
-            password_hash: passwordHash,
-          })
-          await bindRole(trx, { userId: user.id, roleId: role.id, scope: null })
-          await auditCliChange(trx, 'create-admin', user.id)
-          return user.id
+          const userId = await insertAdministrator(trx, { email, passwordHash, roleId: role.id })
+          await auditCliChange(trx, 'create-admin', userId)
+          return userId
         })
       } catch (error) {
         // The unique index decides, so two runs racing for one email cannot both create it.

@@ -3,7 +3,7 @@ import { withTransaction } from '@trellis/db'
 import { readEnv } from '../env.js'
 import { auditCliChange } from './cli-audit.js'
 import { assertSchemaCurrent, withDatabase } from './cli-database.js'
-import { choosePassword } from './cli-password.js'
+import { choosePassword, PASSWORD_STDIN_HELP, PASSWORD_STDIN_OPTION } from './cli-password.js'
 import { CliError, defineCommand, required } from './command.js'
 import { findUser } from './find-user.js'
 
@@ -18,12 +18,11 @@ counted against the account are forgotten. For an operator locked out, or a
 server that cannot send mail.
 
   --email EMAIL       whose password (an active person's)
-  --password-stdin    read the new password from standard input; without it a
-                      strong password is generated and printed once
+${PASSWORD_STDIN_HELP}
   --help              show this help`,
   options: {
     email: { type: 'string' },
-    'password-stdin': { type: 'boolean' },
+    ...PASSWORD_STDIN_OPTION,
   },
   async run(values, io) {
     const email = required(values.email, 'email', 'reset-password')
