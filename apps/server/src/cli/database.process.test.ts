@@ -122,6 +122,19 @@ describe('trellis migrate and check', { timeout: 120_000 }, () => {
       'Healthy',
     ])
   })
+
+  it('prints an unexpected failure as one line, and its stack only with TRELLIS_DEBUG=1', async () => {
+    const out = join(tmpdir(), 'trellis-no-such-dir', 'export.json')
+    const plain = await runCli(['export', '--out', out], database.env)
+    expect(plain).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: `ENOENT: no such file or directory, open '${out}'\n`,
+    })
+    const debug = await runCli(['export', '--out', out], { ...database.env, TRELLIS_DEBUG: '1' })
+    expect(debug.code).toBe(1)
+    expect(debug.stderr).toMatch(/^Error: ENOENT: no such file or directory.*\n\s+at /)
+  })
 })
 
 describe('trellis on a database it cannot use', { timeout: 120_000 }, () => {
