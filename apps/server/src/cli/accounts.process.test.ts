@@ -148,7 +148,7 @@ describe('trellis account commands', { timeout: 180_000 }, () => {
     const run = await cli(['reset-password', '--email', 'Boss@Example.com'])
     expect(run).toMatchObject({ code: 0, stderr: '' })
     const [done, password] = linesOf(run.stdout)
-    expect(done).toBe('Password of Boss@Example.com reset; 0 session(s) ended')
+    expect(done).toBe('Password of boss@example.com reset; 0 session(s) ended')
     replacedPassword = bossPassword
     bossPassword = /: (\S+)$/.exec(password!)![1]!
     expect(bossPassword).not.toBe(replacedPassword)

@@ -29,31 +29,32 @@ ${PASSWORD_STDIN_HELP}
     const env = readEnv(io.env)
     const { password, generated } = await choosePassword(values['password-stdin'], io)
     const passwordHash = await hashPassword(password)
-    const ended = await withDatabase(env, {}, async (db) => {
+    const { ended, who } = await withDatabase(env, {}, async (db) => {
       await assertSchemaCurrent(db)
-      const user = await findUser(db, email)
-      if (user.kind !== 'person') {
-        throw new CliError(`${user.email} is a service account: it signs in with API keys, not a password`)
-      }
-      if (user.status !== 'active') {
-        throw new CliError(
-          `${user.email} is ${user.status}, not active: ${user.status === 'invited' ? 'they choose a password when accepting the invitation' : 'reactivate them first'}`,
-        )
-      }
+      // Checked and changed in one transaction, the row locked: a user deactivated meanwhile keeps no new password.
       return withTransaction(db, async (trx) => {
+        const user = await findUser(trx, email, { forUpdate: true })
+        if (user.kind !== 'person') {
+          throw new CliError(`${user.email} is a service account: it signs in with API keys, not a password`)
+        }
+        if (user.status !== 'active') {
+          throw new CliError(
+            `${user.email} is ${user.status}, not active: ${user.status === 'invited' ? 'they choose a password when accepting the invitation' : 'reactivate them first'}`,
+          )
+        }
         await trx
           .updateTable('users')
           .set({ password_hash: passwordHash, updated_at: new Date() })
           .where('id', '=', user.id)
           .execute()
-        const sessions = await endSessions(trx, user.id)
+        const ended = await endSessions(trx, user.id)
         await revokeOneTimeTokens(trx, user.id, 'password_reset')
         await clearAccountFailures(trx, user.email)
         await auditCliChange(trx, 'reset-password', user.id)
-        return sessions
+        return { ended, who: user.email }
       })
     })
-    io.out(`Password of ${email} reset; ${ended} session(s) ended`)
+    io.out(`Password of ${who} reset; ${ended} session(s) ended`)
     if (generated) io.out(`Password (shown only now): ${password}`)
   },
 })
