@@ -160,6 +160,20 @@ describe('trellis export and import', { timeout: 180_000 }, () => {
     expect(events).toHaveLength(1)
   })
 
+  it("the copy keeps its preset: create-admin gives the preset's top role and refuses another preset", async () => {
+    const created = await runCli(['create-admin', '--email', 'ops@example.com'], { ...target.env, ...ORB })
+    expect(created).toMatchObject({ code: 0, stderr: '' })
+    expect(linesOf(created.stdout)[0]).toMatch(
+      /^Created administrator ops@example.com \(id [0-9a-f-]{36}\) with the issuer role$/,
+    )
+    expect(await runCli(['create-admin', '--email', 'other@example.com'], target.env)).toEqual({
+      code: 1,
+      stdout: '',
+      stderr:
+        'This database was set up with TRELLIS_PRESET=orb, and this server starts without TRELLIS_PRESET: start it as it was set up, or start fresh with a new TRELLIS_DATA_DIR (or an empty database for DATABASE_URL)\n',
+    })
+  })
+
   it('two imports into one empty database at once: one imports, the other is refused', async () => {
     const fresh = await createCliDatabase()
     try {
