@@ -1,5 +1,6 @@
 import { insertUser, withTransaction } from '@trellis/db'
 import { createTrellisClient } from '@trellis/sdk'
+import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { failureCode } from '../testing/call-failure.js'
 import { spawnServerProcess } from '../testing/spawn-server-process.js'
@@ -166,6 +167,48 @@ describe('trellis account commands', { timeout: 180_000 }, () => {
         'invited@example.com is invited, not active: they choose a password when accepting the invitation\n',
       ],
     ])
+  })
+
+  it('reset-password racing a deactivation waits for it, then refuses: no new password for a deactivated user', async () => {
+    const outcome = await inspect(database, (db) =>
+      db.connection().execute(async (connection) => {
+        await sql`begin`.execute(connection)
+        await connection
+          .updateTable('users')
+          .set({ status: 'deactivated' })
+          .where('id', '=', personId)
+          .execute()
+        const run = cli(['reset-password', '--email', 'person@example.com'])
+        if (database.dialect === 'postgres') {
+          // Commit only once the CLI is blocked on the row this transaction holds.
+          for (let waited = 0; waited < 20_000; waited += 100) {
+            const { rows } = await sql<{ waiting: number }>`
+              select count(*)::int as waiting from pg_stat_activity where wait_event_type = 'Lock' and datname = current_database()
+            `.execute(db)
+            if (rows[0]!.waiting > 0) break
+            await new Promise((resolve) => setTimeout(resolve, 100))
+          }
+        } else {
+          await run // PGlite: this process holds the data directory, so the CLI cannot even open it
+        }
+        await sql`commit`.execute(connection)
+        return run
+      }),
+    )
+    expect(outcome.code).toBe(1)
+    expect(outcome.stderr).toMatch(
+      database.dialect === 'postgres'
+        ? /^person@example.com is deactivated, not active: reactivate them first\n$/
+        : /^The data directory .+ is in use by another Trellis process/,
+    )
+    const person = await inspect(database, (db) =>
+      db
+        .selectFrom('users')
+        .select(['status', 'password_hash'])
+        .where('id', '=', personId)
+        .executeTakeFirstOrThrow(),
+    )
+    expect(person).toEqual({ status: 'deactivated', password_hash: null })
   })
 
   it('api-key issue prints a service account key once; revoke stops it; bad input is one line', async () => {
