@@ -18,8 +18,7 @@ Issues an API key for a service account, as apiKeys.create does, and prints
 the whole key once: only its hash is stored, nobody can show it again.
 
   --user EMAIL|ID     the service account, by email or id
-  --name NAME         what the key is for (up to 100 characters)
-  --help              show this help`,
+  --name NAME         what the key is for (up to 100 characters)`,
   options: {
     user: { type: 'string' },
     name: { type: 'string' },
@@ -54,8 +53,7 @@ export const apiKeyRevoke = defineCommand({
 
 Revokes an API key, as apiKeys.revoke does: calls made with it fail from now on.
 
-  --id ID             the key's id (as printed when issued, or listed by apiKeys.list)
-  --help              show this help`,
+  --id ID             the key's id (as printed when issued, or listed by apiKeys.list)`,
   options: {
     id: { type: 'string' },
   },

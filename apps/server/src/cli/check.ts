@@ -13,8 +13,7 @@ version, pending migrations, the preset the database was set up with and how
 many users it has. Exits 1, with one line on stderr, if the database cannot
 be reached, does not exist, lacks migrations or was migrated by a newer
 Trellis: that is, unless a server of this version could serve it as it is.
-
-  --help              show this help`,
+`,
   options: {},
   async run(_values, io) {
     const env = readEnv(io.env)

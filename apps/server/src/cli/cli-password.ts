@@ -2,8 +2,11 @@ import { randomBytes } from 'node:crypto'
 import { assertPasswordAllowed, PasswordInput } from '@trellis/api'
 import { CliError, type CliIo } from './command.js'
 
-/** The `--password-stdin` flag of the commands that set a password, and its help lines. */
-export const PASSWORD_STDIN_OPTION = { 'password-stdin': { type: 'boolean' } } as const
+/** The flags of the commands that set a person's password: whose, and `--password-stdin`; and the latter's help lines. */
+export const EMAIL_AND_PASSWORD_OPTIONS = {
+  email: { type: 'string' },
+  'password-stdin': { type: 'boolean' },
+} as const
 
 export const PASSWORD_STDIN_HELP = `  --password-stdin    read the password from standard input; without it a
                       strong password is generated and printed once`

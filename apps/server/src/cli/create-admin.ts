@@ -12,7 +12,7 @@ import { readEnv } from '../env.js'
 import { auditCliChange } from './cli-audit.js'
 import { withDatabase } from './cli-database.js'
 import { createCliLogger } from './cli-logger.js'
-import { choosePassword, PASSWORD_STDIN_HELP, PASSWORD_STDIN_OPTION } from './cli-password.js'
+import { choosePassword, EMAIL_AND_PASSWORD_OPTIONS, PASSWORD_STDIN_HELP } from './cli-password.js'
 import { CliError, defineCommand, required } from './command.js'
 
 const Email = z.email().max(254)
@@ -28,12 +28,8 @@ start does (migrations, roles, TRELLIS_PRESET) and the administrator is the
 first one, so no generated password lands in the server's log.
 
   --email EMAIL       the administrator's email (sign-in name)
-${PASSWORD_STDIN_HELP}
-  --help              show this help`,
-  options: {
-    email: { type: 'string' },
-    ...PASSWORD_STDIN_OPTION,
-  },
+${PASSWORD_STDIN_HELP}`,
+  options: EMAIL_AND_PASSWORD_OPTIONS,
   async run(values, io) {
     const email = required(values.email, 'email', 'create-admin')
     if (!Email.safeParse(email).success) throw new CliError(`Not an email address: ${email}`)

@@ -45,8 +45,7 @@ open reset and invitation tokens, mail in flight and the sign-in throttle are
 left out. Read as one consistent snapshot; servers may keep running.
 
   --out FILE          write to FILE (created readable by its owner only);
-                      standard output without it
-  --help              show this help`,
+                      standard output without it`,
   options: {
     out: { type: 'string' },
   },

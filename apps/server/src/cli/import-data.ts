@@ -68,8 +68,7 @@ migrating it first. Refuses a database that has any Trellis data, such as one
 a server has already started on, and an export of another schema version.
 All or nothing: on any failure nothing is imported.
 
-  --in FILE           the export to load
-  --help              show this help`,
+  --in FILE           the export to load`,
   options: {
     in: { type: 'string' },
   },

@@ -61,7 +61,7 @@ export async function runCli(args: readonly string[], io: CliIo): Promise<number
     )
   }
   if (found.flags.includes('--help') || found.flags.includes('-h')) {
-    io.out(found.command.help)
+    io.out(`${found.command.help}\n  --help              show this help`)
     return 0
   }
   await found.command.run(parseCommandArgs(found.command, found.flags), io)

@@ -12,8 +12,7 @@ Applies the migrations the database lacks, as a server start does first
 (creating an embedded database if TRELLIS_DATA_DIR has none). Roles, presets
 and the first administrator are left to the server start or create-admin.
 Safe beside running servers: migrations take a lock.
-
-  --help              show this help`,
+`,
   options: {},
   async run(_values, io) {
     const env = readEnv(io.env)

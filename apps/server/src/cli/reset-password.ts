@@ -3,7 +3,7 @@ import { withTransaction } from '@trellis/db'
 import { readEnv } from '../env.js'
 import { auditCliChange } from './cli-audit.js'
 import { assertSchemaCurrent, withDatabase } from './cli-database.js'
-import { choosePassword, PASSWORD_STDIN_HELP, PASSWORD_STDIN_OPTION } from './cli-password.js'
+import { choosePassword, EMAIL_AND_PASSWORD_OPTIONS, PASSWORD_STDIN_HELP } from './cli-password.js'
 import { CliError, defineCommand, required } from './command.js'
 import { findUser } from './find-user.js'
 
@@ -18,12 +18,8 @@ counted against the account are forgotten. For an operator locked out, or a
 server that cannot send mail.
 
   --email EMAIL       whose password (an active person's)
-${PASSWORD_STDIN_HELP}
-  --help              show this help`,
-  options: {
-    email: { type: 'string' },
-    ...PASSWORD_STDIN_OPTION,
-  },
+${PASSWORD_STDIN_HELP}`,
+  options: EMAIL_AND_PASSWORD_OPTIONS,
   async run(values, io) {
     const email = required(values.email, 'email', 'reset-password')
     const env = readEnv(io.env)

@@ -28,8 +28,7 @@ Prints every setting as read from the environment (docs/configuration.md),
 marking defaults, with secrets redacted: TRELLIS_ADMIN_PASSWORD and the
 password in DATABASE_URL. Fails with one line if a setting is invalid, as the
 server would refuse to start. Misspelt TRELLIS_* variables are named on stderr.
-
-  --help              show this help`,
+`,
   options: {},
   async run(_values, io) {
     const env = readEnv(io.env)
