@@ -1,6 +1,17 @@
 import { setTimeout as sleep } from 'node:timers/promises'
-import { checkDatabase, isDatabaseUnavailable, type TrellisDatabase } from '@trellis/db'
+import { checkDatabase, type DatabaseConfig, isDatabaseUnavailable, type TrellisDatabase } from '@trellis/db'
 import type { Logger } from 'pino'
+import type { ServerEnv } from './env.js'
+
+/** The database the settings select, as `createDatabase` takes it: the server's and the CLI's alike. */
+export function databaseConfigOf(env: ServerEnv): DatabaseConfig {
+  return {
+    databaseUrl: env.DATABASE_URL,
+    schema: env.TRELLIS_DATABASE_SCHEMA,
+    dataDir: env.TRELLIS_DATA_DIR,
+    connectTimeoutMs: env.TRELLIS_DATABASE_CONNECT_TIMEOUT_MS,
+  }
+}
 
 /** The database stayed unreachable for the whole wait; its message is the one line to print. */
 export class DatabaseUnreachableError extends Error {

@@ -26,7 +26,7 @@ import { createRequestHandler, TRPC_BASE_PATH } from './http/create-request-hand
 import { smtpMailSender } from './mail/smtp-mail-sender.js'
 import { countedDeliveries } from './metrics/counted-deliveries.js'
 import { createServerMetrics } from './metrics/server-metrics.js'
-import { openDatabaseWhenReachable } from './open-database.js'
+import { databaseConfigOf, openDatabaseWhenReachable } from './open-database.js'
 import { startOutboxWorker } from './outbox-worker.js'
 import { assertPortAvailable, portProblem } from './port-availability.js'
 
@@ -72,13 +72,7 @@ export async function startServer({
   await assertPortAvailable(env.PORT, env.HOST)
   const ownsDatabase = database === undefined
   const dialect = database?.dialect ?? dialectOf({ databaseUrl: env.DATABASE_URL })
-  const open = () =>
-    createDatabase({
-      databaseUrl: env.DATABASE_URL,
-      schema: env.TRELLIS_DATABASE_SCHEMA,
-      dataDir: env.TRELLIS_DATA_DIR,
-      connectTimeoutMs: env.TRELLIS_DATABASE_CONNECT_TIMEOUT_MS,
-    })
+  const open = () => createDatabase(databaseConfigOf(env))
   const db =
     database?.db ??
     (env.DATABASE_URL

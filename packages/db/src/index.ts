@@ -48,7 +48,7 @@ export {
 } from './invitations/invitation-binding-store.js'
 export { isDatabaseUnavailable } from './is-database-unavailable.js'
 export { isUniqueViolation } from './is-unique-violation.js'
-export { type MigrationOutcome, migrateToLatest } from './migrate.js'
+export { type MigrationOutcome, type MigrationState, migrateToLatest, migrationState } from './migrate.js'
 export { migrations } from './migrations/index.js'
 export { policyFilterCondition } from './policies/policy-filter-condition.js'
 export {

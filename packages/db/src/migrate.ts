@@ -41,3 +41,36 @@ async function migrateOn(db: Kysely<any>): Promise<MigrationOutcome> {
   }
   return { applied: results.map((result) => result.migrationName) }
 }
+
+export interface MigrationState {
+  /** Migrations the database has applied, oldest first. */
+  readonly applied: string[]
+  /** Migrations this code knows and the database has not applied yet, oldest first. */
+  readonly pending: string[]
+  /** Applied migrations this code does not know: a newer Trellis migrated the database. */
+  readonly unknown: string[]
+}
+
+/**
+ * Where the database's schema stands against this code's migrations, read without
+ * changing anything (a database never migrated has applied none).
+ */
+export async function migrationState(db: Kysely<any>): Promise<MigrationState> {
+  // In the schema migrations run in, as migrateOn names it: not another schema's on the search path.
+  const { rows: schemas } = await sql<{ schema: string }>`select current_schema() as schema`.execute(db)
+  const table = sql.id(schemas[0]!.schema, 'kysely_migration')
+  const { rows } = await sql<{ name: string }>`select name from ${table} order by name`
+    .execute(db)
+    .catch((error: unknown) => {
+      // 42P01: no such table, as in a database no server has started on yet.
+      if ((error as { code?: unknown }).code === '42P01') return { rows: [] }
+      throw error
+    })
+  const applied = rows.map((row) => row.name)
+  const known = Object.keys(migrations)
+  return {
+    applied,
+    pending: known.filter((name) => !applied.includes(name)),
+    unknown: applied.filter((name) => !known.includes(name)),
+  }
+}

@@ -1,7 +1,6 @@
 import type { Level } from '@trellis/core'
 import { type Actor, ownerWithinLevel, type TrellisDatabase } from '@trellis/db'
 import { z } from 'zod'
-import { generateApiKey } from '../identity/api-key-secret.js'
 import { text } from '../inputs/text.js'
 import { newestFirst } from '../pagination/keyset.js'
 import { PageInput } from '../pagination/page-input.js'
@@ -10,6 +9,7 @@ import { leveledProcedure, router } from '../trpc/init.js'
 import { findVisibleUser } from '../users/find-visible-user.js'
 import { apiKeyNotFound, notAServiceAccount } from './api-key-errors.js'
 import { API_KEY_VIEW_COLUMNS, toApiKeyView } from './api-key-view.js'
+import { issueApiKey } from './issue-api-key.js'
 
 const KeyIdInput = z.object({ id: z.uuid() })
 
@@ -33,24 +33,13 @@ async function findVisibleKey(db: TrellisDatabase, actor: Actor, level: Level, i
   return key
 }
 
-async function issueKey(db: TrellisDatabase, userId: string, name: string) {
-  const { key, prefix, secretHash } = generateApiKey()
-  const row = await db
-    .insertInto('api_keys')
-    .values({ user_id: userId, name, prefix, secret_hash: secretHash })
-    .returning(API_KEY_VIEW_COLUMNS)
-    .executeTakeFirstOrThrow()
-  // The only time the secret leaves the server: it is stored hashed.
-  return { key, apiKey: toApiKeyView(row) }
-}
-
 export const apiKeysRouter = router({
   /** Issues a key for a service account. The returned `key` is shown once. */
   create: leveledProcedure('apiKeys.create')
     .input(z.object({ userId: z.uuid(), name: text().trim().max(100).default('') }))
     .mutation(async ({ ctx, input }) => {
       await findVisibleService(ctx.db, ctx.actor, ctx.level, input.userId)
-      return issueKey(ctx.db, input.userId, input.name)
+      return issueApiKey(ctx.db, input.userId, input.name)
     }),
 
   /** The keys of a service account, newest first, without secrets. */
@@ -71,7 +60,7 @@ export const apiKeysRouter = router({
     .mutation(async ({ ctx, input }) => {
       const old = await findVisibleKey(ctx.db, ctx.actor, ctx.level, input.id)
       await ctx.db.updateTable('api_keys').set({ revoked_at: new Date() }).where('id', '=', old.id).execute()
-      return issueKey(ctx.db, old.user_id, old.name)
+      return issueApiKey(ctx.db, old.user_id, old.name)
     }),
 
   revoke: leveledProcedure('apiKeys.revoke')

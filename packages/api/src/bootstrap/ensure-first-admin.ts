@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import { bindRole, type Database, findRole, insertUser, withTransaction } from '@trellis/db'
-import type { Kysely } from 'kysely'
+import type { Kysely, Transaction } from 'kysely'
 import { hashPassword } from '../identity/password-hash.js'
 import type { Logger } from '../logger.js'
 
@@ -15,6 +15,26 @@ export interface FirstAdminOptions {
 export type FirstAdminOutcome =
   | { readonly created: false }
   | { readonly created: true; readonly userId: string; readonly generatedPassword: boolean }
+
+/**
+ * Inserts an active root person holding the protected role `roleId` for everything: an
+ * administrator. Call inside a transaction; a taken email fails with a unique violation.
+ */
+export async function insertAdministrator(
+  trx: Transaction<Database>,
+  admin: { readonly email: string; readonly passwordHash: string; readonly roleId: string },
+): Promise<string> {
+  const user = await insertUser(trx, {
+    email: admin.email,
+    display_name: 'Administrator',
+    kind: 'person',
+    status: 'active',
+    parent_id: null,
+    password_hash: admin.passwordHash,
+  })
+  await bindRole(trx, { userId: user.id, roleId: admin.roleId, scope: null })
+  return user.id
+}
 
 /**
  * On an empty database, creates the first administrator: an active root user holding
@@ -33,16 +53,7 @@ export async function ensureFirstAdmin(
     const anyUser = await trx.selectFrom('users').select('id').limit(1).executeTakeFirst()
     if (anyUser) return undefined
     if (!role) throw new Error(`The first administrator's role "${options.role}" is not defined`)
-    const user = await insertUser(trx, {
-      email: options.email,
-      display_name: 'Administrator',
-      kind: 'person',
-      status: 'active',
-      parent_id: null,
-      password_hash: passwordHash,
-    })
-    await bindRole(trx, { userId: user.id, roleId: role.id, scope: null })
-    return user.id
+    return insertAdministrator(trx, { email: options.email, passwordHash, roleId: role.id })
   })
   if (!userId) return { created: false }
 

@@ -22,6 +22,15 @@ import { checkRecordedPreset } from './recorded-preset.js'
 /** Held while a server stores its roles, types and first administrator. */
 const PREPARE_LOCK_KEY = 7_201_946_316
 
+/**
+ * Waits for any preparation under way and holds others off until the transaction ends:
+ * taken first by whatever else creates an administrator (the CLI), so it and a server's
+ * preparation never hold each other's rows in opposite orders (a deadlock).
+ */
+export async function lockPreparation(trx: Kysely<Database>): Promise<void> {
+  await sql`select pg_advisory_xact_lock(${PREPARE_LOCK_KEY})`.execute(trx)
+}
+
 export interface PrepareDatabaseOptions {
   /** The preset's name (`TRELLIS_PRESET`): recorded on first start, refused if another was. */
   readonly preset?: string | undefined
@@ -73,7 +82,7 @@ export async function prepareDatabase(
   // Two servers starting at once on one empty database would both store the same roles
   // (a unique violation) or both see no administrator: one prepares, the other waits.
   const { outcome, demo } = await db.transaction().execute(async (trx) => {
-    await sql`select pg_advisory_xact_lock(${PREPARE_LOCK_KEY})`.execute(trx)
+    await lockPreparation(trx)
     // Before anything is stored: another preset's roles and types would merge with these.
     await checkRecordedPreset(trx, { name: options.preset, adminRole }, logger)
     const createdTypes = await syncEntityTypes(trx, entityTypes)

@@ -1,3 +1,4 @@
+export { dropSchema } from '../drop-schema.js'
 export { createTestDatabase, type TestDatabase } from './create-test-database.js'
 export { growSubtree } from './grow-subtree.js'
 export { clearUsers, insertNamedTree, type NamedTree } from './named-tree.js'
