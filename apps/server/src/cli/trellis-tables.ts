@@ -9,6 +9,8 @@ export const EXPORTED_TABLES = [
   'roles',
   'role_grants',
   'entity_types',
+  'policies',
+  'policy_types',
   'users',
   'user_roles',
   'invitation_bindings',
@@ -27,6 +29,7 @@ export const NOT_EXPORTED_TABLES: Readonly<Record<string, string>> = {
   outbox: 'mail in flight, whose bodies hold tokens',
   login_failures: 'a throttle of the last minutes',
   access_version: 'a counter the database keeps itself',
+  policy_usage: "consumers' calls counted in the current quota and rate windows: they start again",
   kysely_migration: 'the schema version, recorded in the export instead',
   kysely_migration_lock: "the migrator's lock",
 }
