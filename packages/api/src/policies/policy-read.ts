@@ -14,6 +14,14 @@ export interface PolicyAnswer {
   readonly legal: PolicyLegalContext
 }
 
+/** An answer that, read through a policy, carries it beside its data. */
+export type PolicyAnswered<T> = T & { readonly policy?: PolicyAnswer }
+
+/** `result` as answered: with the policy's name and legal context when read through one. */
+export function answered<T extends object>(read: PolicyRead | undefined, result: T): PolicyAnswered<T> {
+  return read ? { ...result, policy: read.answer } : result
+}
+
 /** A read through a policy, opened: the gate that reads through it, and how its answers look. */
 export interface PolicyRead {
   /** The caller's records gate, deciding reads of the policy's types through the policy. */
