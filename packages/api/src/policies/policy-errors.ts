@@ -20,3 +20,16 @@ export function policyLimitReached(policy: string, meter: PolicyMeter, resetsAt:
     resetsAt,
   )
 }
+
+/** Also what a policy the caller may not open answers: it must not tell that it exists. */
+export function policyNotFound(): TRPCError {
+  return new TrellisError({ code: 'NOT_FOUND', reason: 'NOT_FOUND', message: 'Policy not found' })
+}
+
+export function policyDisabled(name: string): TRPCError {
+  return new TrellisError({
+    code: 'FORBIDDEN',
+    reason: 'POLICY_DISABLED',
+    message: `Policy ${name} is disabled`,
+  })
+}

@@ -1,11 +1,10 @@
 import { maskPolicyFields } from '@trellis/core'
 import { findPolicy, type PolicyLegalContext, type StoredPolicy, type TrellisDatabase } from '@trellis/db'
-import type { TRPCError } from '@trpc/server'
 import type { PolicyTypeTerms } from '../access/record-access.js'
 import { unauthorized } from '../errors/access-errors.js'
-import { TrellisError } from '../errors/trellis-error.js'
 import type { RecordView } from '../records/record-view.js'
 import type { RecordGate } from '../trpc/record-gate.js'
+import { policyDisabled, policyNotFound } from './policy-errors.js'
 import { chargePolicyCall } from './policy-meters.js'
 
 /** What every answer through a policy carries beside its data: the policy and its legal context. */
@@ -31,19 +30,6 @@ export interface PolicyRead {
   masked(record: RecordView): RecordView
   /** The fields the policy masks for `entityType` (none for a type it does not cover). */
   masksOf(entityType: string): readonly string[]
-}
-
-/** Also what a policy the caller may not open answers: it must not tell that it exists. */
-export function policyNotFound(): TRPCError {
-  return new TrellisError({ code: 'NOT_FOUND', reason: 'NOT_FOUND', message: 'Policy not found' })
-}
-
-export function policyDisabled(name: string): TRPCError {
-  return new TrellisError({
-    code: 'FORBIDDEN',
-    reason: 'POLICY_DISABLED',
-    message: `Policy ${name} is disabled`,
-  })
 }
 
 /**
