@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto'
+import { entityTypePermission } from '@trellis/core'
 import { createDatabase, type TrellisDatabase } from '@trellis/db'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { appRouter } from '../app-router.js'
@@ -214,12 +215,12 @@ describe('reading through a policy', () => {
   })
 
   it('explains a read through a policy: its filter and masks, and whether a record passes', async () => {
-    const explain = (input: { permission: string; recordId?: string; policy?: string }) =>
-      h
+    const explain = (input: { type: string; recordId?: string; policy?: string }) => {
+      const { type, ...rest } = input
+      return h
         .callAs(ids.coordinator!)
-        .access.explain({ userId: ids.consumer!, ...input } as Parameters<
-          ReturnType<ApiHarness['callAs']>['access']['explain']
-        >[0])
+        .access.explain({ userId: ids.consumer!, permission: entityTypePermission(type, 'read'), ...rest })
+    }
     const terms = {
       name: 'euStations',
       enabled: true,
@@ -227,13 +228,13 @@ describe('reading through a policy', () => {
       filter: { field: 'region', eq: 'EU' },
       masks: ['contact'],
     }
-    const through = await explain({ permission: 'stations.read', policy: 'euStations' })
+    const through = await explain({ type: 'stations', policy: 'euStations' })
     expect(through).toMatchObject({ allowed: true, level: 'ALL', policy: terms })
     expect(through.grants.map((grant) => grant.scope)).toEqual(['policy:euStations'])
-    const passes = await explain({ permission: 'stations.read', policy: 'euStations', recordId: rec.eu1! })
+    const passes = await explain({ type: 'stations', policy: 'euStations', recordId: rec.eu1! })
     expect(passes.allowed).toBe(true)
     const filteredOut = await explain({
-      permission: 'stations.read',
+      type: 'stations',
       policy: 'euStations',
       recordId: rec.us1!,
     })
@@ -241,9 +242,9 @@ describe('reading through a policy', () => {
       allowed: false,
       reason: 'The record does not match the filter of policy euStations',
     })
-    const outside = await explain({ permission: 'sensors.read', policy: 'euStations' })
+    const outside = await explain({ type: 'sensors', policy: 'euStations' })
     expect(outside).toMatchObject({ allowed: false, policy: { covers: false, filter: null, masks: [] } })
-    const without = await explain({ permission: 'stations.read' })
+    const without = await explain({ type: 'stations' })
     expect(without).toMatchObject({ allowed: false, policy: null, grants: [] })
     const hidden = await failure(
       h.callAs(ids.coordinator!).access.explain({
