@@ -53,6 +53,11 @@ export const PERMISSIONS = {
   'entityTypes.create': 'boolean',
   'entityTypes.update': 'boolean',
   'entityTypes.delete': 'boolean',
+  // Data-access policies (docs/policies.md): defining them; consumers hold them as scopes.
+  'policies.read': 'boolean',
+  'policies.create': 'boolean',
+  'policies.update': 'boolean',
+  'policies.delete': 'boolean',
   // Records of every entity type; each type adds its own `<type>.<action>` permissions.
   'records.read': 'leveled',
   'records.create': 'leveled',

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto'
 import { type Grant, type PolicyFilter, policyScope } from '@trellis/core'
-import { bindRole, createRole, type PolicyLegalContext, type TrellisDatabase } from '@trellis/db'
-import { entityTypeIdOf } from '../testing/entity-type-id.js'
+import { createRole, type PolicyLegalContext } from '@trellis/db'
+import type { ApiHarness } from '../testing/api-harness.js'
 
-// Test support: policies written straight to their tables, and consumers bound to them,
-// for the read path's tests (the policies router saves them for clients).
+// Test support for the read path: policies saved and consumers bound to them through the
+// API, as an administrator does it.
 
 /** One entity type of a test policy's segment. */
 export interface TestPolicyType {
@@ -17,57 +17,41 @@ export interface TestPolicy {
   readonly name: string
   readonly enabled?: boolean
   readonly legal?: PolicyLegalContext
-  readonly quota?: { readonly calls: number; readonly period: 'day' | 'week' | 'month' }
-  readonly ratePerSecond?: number
   readonly types: readonly TestPolicyType[]
 }
 
-/** Stores a policy and its segment; returns its id. */
-export async function insertPolicy(db: TrellisDatabase, policy: TestPolicy): Promise<string> {
-  const { id } = await db
-    .insertInto('policies')
-    .values({
-      name: policy.name,
-      enabled: policy.enabled ?? true,
-      legal: JSON.stringify(policy.legal ?? {}),
-      quota_calls: policy.quota?.calls ?? null,
-      quota_period: policy.quota?.period ?? null,
-      rate_per_second: policy.ratePerSecond ?? null,
-    })
-    .returning('id')
-    .executeTakeFirstOrThrow()
-  await replacePolicyTypes(db, id, policy.types)
-  return id
+/** The segment as `policies.create` and `policies.update` take it: by type name. */
+export function policyTypes(types: readonly TestPolicyType[]) {
+  return Object.fromEntries(
+    types.map(({ entityType, filter, masks }) => [
+      entityType,
+      { ...(filter ? { filter } : {}), masks: [...(masks ?? [])] },
+    ]),
+  )
 }
 
-/** Replaces the segment of the policy `policyId`. */
-export async function replacePolicyTypes(
-  db: TrellisDatabase,
-  policyId: string,
-  types: readonly TestPolicyType[],
-): Promise<void> {
-  await db.deleteFrom('policy_types').where('policy_id', '=', policyId).execute()
-  for (const type of types) {
-    await db
-      .insertInto('policy_types')
-      .values({
-        policy_id: policyId,
-        entity_type_id: await entityTypeIdOf(db, type.entityType),
-        filter: type.filter ? JSON.stringify(type.filter) : null,
-        masks: [...(type.masks ?? [])],
-      })
-      .execute()
-  }
+/** Saves a policy through `policies.create`, as the administrator. */
+export async function createPolicy(h: ApiHarness, policy: TestPolicy): Promise<void> {
+  await h.callAs(h.adminId).policies.create({
+    name: policy.name,
+    enabled: policy.enabled ?? true,
+    legal: { ...policy.legal, notes: policy.legal?.notes?.map((note) => ({ ...note })) },
+    types: policyTypes(policy.types),
+  })
 }
 
-/** Gives `userId` these grants through a role of its own bound with scope `policy:<policyName>`. */
+/**
+ * Gives `userId` these grants through a role of its own, assigned by the administrator with
+ * scope `policy:<policyName>` (`users.assignRole`).
+ */
 export async function grantThroughPolicy(
-  db: TrellisDatabase,
+  h: ApiHarness,
   userId: string,
   policyName: string,
   grants: Record<string, Grant>,
 ): Promise<void> {
-  const roleId = await createRole(db, `consumer-${randomUUID().slice(0, 8)}`, { grants })
-  if (!roleId) throw new Error('A test role name was taken twice')
-  await bindRole(db, { userId, roleId, scope: policyScope(policyName) })
+  const role = `consumer-${randomUUID().slice(0, 8)}`
+  if (!(await createRole(h.database.db, role, { grants })))
+    throw new Error('A test role name was taken twice')
+  await h.callAs(h.adminId).users.assignRole({ id: userId, role, scope: policyScope(policyName) })
 }

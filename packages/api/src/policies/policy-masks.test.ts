@@ -3,7 +3,7 @@ import type { TRPCError } from '@trpc/server'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type ApiHarness, createApiHarness } from '../testing/api-harness.js'
 import { failure, formatted } from '../testing/call-failure.js'
-import { grantThroughPolicy, insertPolicy } from './policy-fixtures.js'
+import { createPolicy, grantThroughPolicy } from './policy-fixtures.js'
 
 // A masked field's value must never reach a consumer, through any read path: get, list
 // (with its total), aggregate (answered or refused), explain, the audit log (as listed and
@@ -46,12 +46,12 @@ describe('masked fields through a policy', () => {
       })
       ids[`p${index}`] = person.id
     }
-    await insertPolicy(h.database.db, {
+    await createPolicy(h, {
       name: 'partnerFeed',
       legal: { licence: 'ODbL' },
       types: [{ entityType: 'people', filter: { field: 'region', eq: 'EU' }, masks: ['ssn', 'salary'] }],
     })
-    await grantThroughPolicy(h.database.db, ids.consumer, 'partnerFeed', { 'people.read': 'ALL' })
+    await grantThroughPolicy(h, ids.consumer, 'partnerFeed', { 'people.read': 'ALL' })
   })
   afterAll(() => h.dispose())
 

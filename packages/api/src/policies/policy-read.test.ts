@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import { entityTypePermission } from '@trellis/core'
-import { createDatabase, type TrellisDatabase } from '@trellis/db'
+import { createDatabase } from '@trellis/db'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { appRouter } from '../app-router.js'
 import { reasonOf } from '../errors/trellis-error.js'
@@ -9,7 +9,7 @@ import { silentLogger } from '../logger.js'
 import { type ApiHarness, createApiHarness } from '../testing/api-harness.js'
 import { failure, formatted } from '../testing/call-failure.js'
 import { createContext } from '../trpc/context.js'
-import { grantThroughPolicy, insertPolicy, replacePolicyTypes } from './policy-fixtures.js'
+import { createPolicy, grantThroughPolicy, policyTypes } from './policy-fixtures.js'
 
 const STATION_SCHEMA = {
   type: 'object',
@@ -28,9 +28,7 @@ const LEGAL = { licence: 'CC-BY-4.0', attribution: 'Trellis test data', contact:
 
 describe('reading through a policy', () => {
   let h: ApiHarness
-  let db: TrellisDatabase
   const ids: Record<string, string> = {}
-  const policyIds: Record<string, string> = {}
   /** Record ids by label. */
   const rec: Record<string, string> = {}
 
@@ -40,7 +38,6 @@ describe('reading through a policy', () => {
 
   beforeAll(async () => {
     h = await createApiHarness()
-    db = h.database.db
     const admin = h.callAs(h.adminId)
     await admin.entityTypes.create({ name: 'stations', schema: STATION_SCHEMA })
     await admin.entityTypes.create({ name: 'sensors', schema: SENSOR_SCHEMA })
@@ -61,14 +58,14 @@ describe('reading through a policy', () => {
     rec.us1 = (await station('us1', 'US', 99)).id
     rec.s1 = (await admin.records.create({ entityType: 'sensors', data: { serial: 's1', region: 'EU' } })).id
     rec.s2 = (await admin.records.create({ entityType: 'sensors', data: { serial: 's2', region: 'US' } })).id
-    policyIds.euStations = await insertPolicy(db, {
+    await createPolicy(h, {
       name: 'euStations',
       legal: LEGAL,
       types: [{ entityType: 'stations', filter: { field: 'region', eq: 'EU' }, masks: ['contact'] }],
     })
-    policyIds.allSensors = await insertPolicy(db, { name: 'allSensors', types: [{ entityType: 'sensors' }] })
-    await grantThroughPolicy(db, ids.consumer, 'euStations', { 'records.read': 'ALL' })
-    await grantThroughPolicy(db, ids.consumer, 'allSensors', { 'sensors.read': 'ALL' })
+    await createPolicy(h, { name: 'allSensors', types: [{ entityType: 'sensors' }] })
+    await grantThroughPolicy(h, ids.consumer, 'euStations', { 'records.read': 'ALL' })
+    await grantThroughPolicy(h, ids.consumer, 'allSensors', { 'sensors.read': 'ALL' })
   })
   afterAll(() => h.dispose())
 
@@ -142,7 +139,7 @@ describe('reading through a policy', () => {
       [ids.stranger!, 'euStations'],
     ] as const) {
       const error = await failure(h.callAs(caller).records.list({ policy }))
-      expect([error.code, error.message]).toEqual(['NOT_FOUND', 'Policy not found'])
+      expect([error.code, error.message]).toEqual(['NOT_FOUND', `Policy not found: ${policy}`])
     }
     const anonymous = await failure(h.callAs(null).records.list({ policy: 'euStations' }))
     expect(anonymous.code).toBe('UNAUTHORIZED')
@@ -167,7 +164,8 @@ describe('reading through a policy', () => {
       expect(names((await through('first')).items)).toEqual(['eu1', 'eu2'])
       expect(names((await through('second')).items)).toEqual(['eu1', 'eu2'])
 
-      await db.updateTable('policies').set({ enabled: false }).where('name', '=', 'euStations').execute()
+      const admin = h.callAs(h.adminId)
+      await admin.policies.update({ name: 'euStations', enabled: false })
       for (const instance of ['first', 'second'] as const) {
         const error = await failure(through(instance))
         expect([error.code, reasonOf(error), error.message]).toEqual([
@@ -176,10 +174,13 @@ describe('reading through a policy', () => {
           'Policy euStations is disabled',
         ])
       }
-      await db.updateTable('policies').set({ enabled: true }).where('name', '=', 'euStations').execute()
-      await replacePolicyTypes(db, policyIds.euStations!, [
-        { entityType: 'stations', filter: { field: 'capacity', range: { gte: 30 } }, masks: ['name'] },
-      ])
+      await admin.policies.update({
+        name: 'euStations',
+        enabled: true,
+        types: policyTypes([
+          { entityType: 'stations', filter: { field: 'capacity', range: { gte: 30 } }, masks: ['name'] },
+        ]),
+      })
       for (const instance of ['first', 'second'] as const) {
         const page = await through(instance)
         expect(page.items.map((item) => item.data.capacity).sort()).toEqual([32, 99])
@@ -187,9 +188,12 @@ describe('reading through a policy', () => {
         expect(page.items.every((item) => 'contact' in item.data)).toBe(true)
       }
     } finally {
-      await replacePolicyTypes(db, policyIds.euStations!, [
-        { entityType: 'stations', filter: { field: 'region', eq: 'EU' }, masks: ['contact'] },
-      ])
+      await h.callAs(h.adminId).policies.update({
+        name: 'euStations',
+        types: policyTypes([
+          { entityType: 'stations', filter: { field: 'region', eq: 'EU' }, masks: ['contact'] },
+        ]),
+      })
       await second.dispose()
     }
   })
@@ -253,7 +257,7 @@ describe('reading through a policy', () => {
         policy: 'noSuchPolicy',
       }),
     )
-    expect([hidden.code, hidden.message]).toEqual(['NOT_FOUND', 'Policy not found'])
+    expect([hidden.code, hidden.message]).toEqual(['NOT_FOUND', 'Policy not found: noSuchPolicy'])
   })
 })
 

@@ -43,9 +43,9 @@ export async function visiblePolicy(
   name: string,
 ): Promise<StoredPolicy> {
   if (gate.anonymous) throw unauthorized()
-  if (!gate.seesPolicy(name)) throw policyNotFound()
+  if (!gate.seesPolicy(name)) throw policyNotFound(name)
   const policy = await findPolicy(db, name)
-  if (!policy) throw policyNotFound()
+  if (!policy) throw policyNotFound(name)
   return policy
 }
 
