@@ -6,11 +6,11 @@ import {
   type PolicyRange,
   visibleOwners,
 } from '@trellis/core'
-import { insertUser } from '@trellis/db'
 import fc from 'fast-check'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type ApiHarness, createApiHarness } from '../testing/api-harness.js'
 import { entityTypeIdOf } from '../testing/entity-type-id.js'
+import { insertGeneratedTree } from '../testing/generated-tree.js'
 import { walkPages } from '../testing/walk-pages.js'
 import { createPolicy, grantThroughPolicy } from './policy-fixtures.js'
 
@@ -134,19 +134,7 @@ describe('records.list through a policy against the reference evaluation', () =>
           },
           parties: { payee: { from: 'users' } },
         })
-        const ids = await db.transaction().execute(async (trx) => {
-          const inserted: string[] = []
-          for (const [i, parent] of generated.parents.entries()) {
-            const user = await insertUser(trx, {
-              email: `p${runs}-u${i}@example.com`,
-              kind: 'person',
-              status: 'active',
-              parent_id: parent === -1 ? h.adminId : inserted[parent]!,
-            })
-            inserted.push(user.id)
-          }
-          return inserted
-        })
+        const ids = await insertGeneratedTree(db, generated.parents, h.adminId, `p${runs}`)
         const typeId = await entityTypeIdOf(db, typeName)
         const stored = generated.records.map((record, index) => ({
           id: randomUUID(),
