@@ -57,3 +57,20 @@ export function invalidPolicy(name: string, problems: readonly PolicyProblem[]):
     cause: new PolicyProblems(problems.map(({ path, message }) => ({ code: 'custom', path, message }))),
   })
 }
+
+export function policyDisabled(name: string): TRPCError {
+  return new TrellisError({
+    code: 'FORBIDDEN',
+    reason: 'POLICY_DISABLED',
+    message: `Policy ${name} is disabled`,
+  })
+}
+
+/** A read through a policy of a type its segment does not cover: its consumer knows the segment. */
+export function typeOutsidePolicy(policy: string, entityType: string): TRPCError {
+  return new TrellisError({
+    code: 'FORBIDDEN',
+    reason: 'PERMISSION_REQUIRED',
+    message: `Entity type ${entityType} is not in policy ${policy}`,
+  })
+}
