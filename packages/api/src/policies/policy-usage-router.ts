@@ -7,7 +7,7 @@ import { PageInput } from '../pagination/page-input.js'
 import { paginate } from '../pagination/paginate.js'
 import { authenticatedProcedure, booleanProcedure } from '../trpc/init.js'
 import { type PolicyCounters, readPolicyCounters } from './policy-counters.js'
-import { policyNotFound } from './policy-errors.js'
+import { policyNotFound } from './policy-read.js'
 
 const UsageInput = z.object({
   policy: z
@@ -76,7 +76,7 @@ export const policyUsageProcedures = {
     .input(UsageInput)
     .query(async ({ ctx, input }) => {
       const policy = await findPolicy(ctx.db, input.policy)
-      if (!policy) throw policyNotFound(input.policy)
+      if (!policy) throw policyNotFound()
       const consumers = ctx.db
         .selectFrom('users')
         .select('users.id')
