@@ -111,6 +111,38 @@ describe('a policy limit over HTTP', () => {
     const retryAfter = Number(refused.headers.get('retry-after'))
     expect(Number.isInteger(retryAfter)).toBe(true)
     expect(Math.abs(retryAfter - Math.ceil((midnight.getTime() - now) / 1000))).toBeLessThanOrEqual(2)
+    // Audited: the two reads let through and the one refused, each with the policy.
+    const events = await server.database.db
+      .selectFrom('audit_events')
+      .select(['outcome', 'error_code'])
+      .where('policy', '=', 'dailyFeed')
+      .orderBy('occurred_at')
+      .execute()
+    expect(events).toEqual([
+      { outcome: 'allowed', error_code: null },
+      { outcome: 'allowed', error_code: null },
+      { outcome: 'denied', error_code: 'TOO_MANY_REQUESTS' },
+    ])
+  })
+
+  it('counts nothing for a call refused before the meters: a disabled policy, one not held', async () => {
+    const key = await consumerOf(server, admin, adminId, { name: 'pausedFeed', quota: 5, rate: 5 })
+    await consumerOf(server, admin, adminId, { name: 'otherFeed', quota: 5 })
+    const db = server.database.db
+    await db.updateTable('policies').set({ enabled: false }).where('name', '=', 'pausedFeed').execute()
+    const disabled = await listThrough('pausedFeed', key)
+    expect(disabled.status).toBe(403)
+    expect(((await disabled.json()) as { error: { data: { reason: string } } }).error.data.reason).toBe(
+      'POLICY_DISABLED',
+    )
+    expect((await listThrough('otherFeed', key)).status).toBe(404)
+    const counted = await db
+      .selectFrom('policy_usage')
+      .innerJoin('policies', 'policies.id', 'policy_usage.policy_id')
+      .select('policies.name')
+      .where('policies.name', 'in', ['pausedFeed', 'otherFeed'])
+      .execute()
+    expect(counted).toEqual([])
   })
 
   it('says Retry-After 1 for the rate, and nothing on other refusals', async () => {
