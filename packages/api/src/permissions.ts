@@ -55,6 +55,9 @@ export const PERMISSIONS = {
   'entityTypes.delete': 'boolean',
   // Data-access policies (docs/policies.md): defining them; consumers hold them as scopes.
   'policies.read': 'boolean',
+  'policies.create': 'boolean',
+  'policies.update': 'boolean',
+  'policies.delete': 'boolean',
   // A consumer's own policies and counters (docs/policies.md, "Quotas and rates").
   'policies.mine': 'boolean',
   // Records of every entity type; each type adds its own `<type>.<action>` permissions.

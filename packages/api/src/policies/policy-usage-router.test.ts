@@ -106,7 +106,10 @@ describe('policies.mine and policies.usage: counters for consumers and for those
       description: '',
       enabled: true,
       legal: { licence: 'CC-BY-4.0', attribution: 'Trellis partners' },
-      types: [{ entityType: 'stations', masks: ['owner'] }],
+      types: { stations: { masks: ['owner'] } },
+      scope: 'policy:partnerFeed',
+      createdAt: expect.any(String),
+      updatedAt: expect.any(String),
       quota: { calls: 5, period: 'day' },
       ratePerSecond: 50,
       usage: {
