@@ -1,5 +1,4 @@
 import { policyScope } from '@trellis/core'
-import { bindRole, type TrellisDatabase } from '@trellis/db'
 import { createTrellisClient, isTrellisError, type TrellisClient } from '@trellis/sdk'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { readEnv } from './env.js'
@@ -12,44 +11,28 @@ const ADMIN = { email: 'admin@trellis.local', password: 'correct horse battery' 
 
 /** A policy over `stations` with these limits, and a service account holding it; its API key. */
 async function consumerOf(
-  server: TestServer,
   admin: TrellisClient,
   adminId: string,
   policy: { name: string; quota?: number; rate?: number },
 ): Promise<string> {
-  const db = server.database.db
-  const { id: policyId } = await db
-    .insertInto('policies')
-    .values({
-      name: policy.name,
-      quota_calls: policy.quota ?? null,
-      quota_period: policy.quota ? 'day' : null,
-      rate_per_second: policy.rate ?? null,
-      legal: JSON.stringify({ licence: 'CC-BY-4.0' }),
-    })
-    .returning('id')
-    .executeTakeFirstOrThrow()
-  const { id: entityTypeId } = await db
-    .selectFrom('entity_types')
-    .select('id')
-    .where('name', '=', 'stations')
-    .executeTakeFirstOrThrow()
-  await db.insertInto('policy_types').values({ policy_id: policyId, entity_type_id: entityTypeId }).execute()
+  await admin.policies.create.mutate({
+    name: policy.name,
+    types: { stations: {} },
+    quota: policy.quota ? { calls: policy.quota, period: 'day' } : null,
+    ratePerSecond: policy.rate ?? null,
+    legal: { licence: 'CC-BY-4.0' },
+  })
   const service = await admin.users.create.mutate({
     email: `${policy.name.toLowerCase()}@example.com`,
     kind: 'service',
     parentId: adminId,
   })
-  await bindRole(db, {
-    userId: service.id,
-    roleId: await roleId(db, 'station-reader'),
+  await admin.users.assignRole.mutate({
+    id: service.id,
+    role: 'station-reader',
     scope: policyScope(policy.name),
   })
   return (await admin.apiKeys.create.mutate({ userId: service.id, name: 'feed' })).key
-}
-
-async function roleId(db: TrellisDatabase, name: string): Promise<string> {
-  return (await db.selectFrom('roles').select('id').where('name', '=', name).executeTakeFirstOrThrow()).id
 }
 
 /** Starts a server with the `stations` type, two records and a role reading records (bound per policy). */
@@ -94,7 +77,7 @@ describe('a policy limit over HTTP', () => {
     )
 
   it('answers 429 with Retry-After in seconds until the quota resets, and resetsAt in the body', async () => {
-    const key = await consumerOf(server, admin, adminId, { name: 'dailyFeed', quota: 2 })
+    const key = await consumerOf(admin, adminId, { name: 'dailyFeed', quota: 2 })
     for (let call = 0; call < 2; call++) {
       const allowed = await listThrough('dailyFeed', key)
       expect(allowed.status).toBe(200)
@@ -126,10 +109,10 @@ describe('a policy limit over HTTP', () => {
   })
 
   it('counts nothing for a call refused before the meters: a disabled policy, one not held', async () => {
-    const key = await consumerOf(server, admin, adminId, { name: 'pausedFeed', quota: 5, rate: 5 })
-    await consumerOf(server, admin, adminId, { name: 'otherFeed', quota: 5 })
+    const key = await consumerOf(admin, adminId, { name: 'pausedFeed', quota: 5, rate: 5 })
+    await consumerOf(admin, adminId, { name: 'otherFeed', quota: 5 })
     const db = server.database.db
-    await db.updateTable('policies').set({ enabled: false }).where('name', '=', 'pausedFeed').execute()
+    await admin.policies.update.mutate({ name: 'pausedFeed', enabled: false })
     const disabled = await listThrough('pausedFeed', key)
     expect(disabled.status).toBe(403)
     expect(((await disabled.json()) as { error: { data: { reason: string } } }).error.data.reason).toBe(
@@ -146,7 +129,7 @@ describe('a policy limit over HTTP', () => {
   })
 
   it('says Retry-After 1 for the rate, and nothing on other refusals', async () => {
-    const key = await consumerOf(server, admin, adminId, { name: 'burstFeed', rate: 1 })
+    const key = await consumerOf(admin, adminId, { name: 'burstFeed', rate: 1 })
     // Four calls at once span at most two seconds here: one at least is refused.
     const answers = await Promise.all(Array.from({ length: 4 }, () => listThrough('burstFeed', key)))
     const refused = answers.filter((answer) => answer.status === 429)
@@ -221,7 +204,7 @@ describe('a policy limit held by two servers on one database', () => {
   }
 
   it('lets exactly the quota through of reads racing on both servers', async () => {
-    const key = await consumerOf(server, admin, adminId, { name: 'sharedFeed', quota: 7 })
+    const key = await consumerOf(admin, adminId, { name: 'sharedFeed', quota: 7 })
     const outcomes = await burst('sharedFeed', key, 30)
     expect(outcomes.filter((outcome) => outcome === 'ok')).toHaveLength(7)
     expect(outcomes.filter((outcome) => outcome === 'TOO_MANY_REQUESTS')).toHaveLength(23)
@@ -243,7 +226,7 @@ describe('a policy limit held by two servers on one database', () => {
   })
 
   it('lets no more than the rate through in any second of reads racing on both servers', async () => {
-    const key = await consumerOf(server, admin, adminId, { name: 'rateFeed', rate: 3 })
+    const key = await consumerOf(admin, adminId, { name: 'rateFeed', rate: 3 })
     // Start at a second's start, so the burst most likely falls in one window.
     await new Promise((resolve) => setTimeout(resolve, 1000 - (Date.now() % 1000) + 5))
     const started = Math.floor(Date.now() / 1000)
