@@ -2,6 +2,7 @@ import { policyScope } from '@trellis/core'
 import { bindRole, createRole, findPolicy, type StoredPolicy } from '@trellis/db'
 import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { reasonOf } from '../errors/trellis-error.js'
 import { type ApiHarness, createApiHarness } from '../testing/api-harness.js'
 import { failure, formatted } from '../testing/call-failure.js'
 import { chargePolicyCall } from './policy-meters.js'
@@ -176,7 +177,7 @@ describe('policies.mine and policies.usage: counters for consumers and for those
     ).toEqual([consumer])
   })
 
-  it('answers an unknown policy NOT_FOUND, a malformed name BAD_REQUEST, a consumer FORBIDDEN', async () => {
+  it('answers an unknown policy NOT_FOUND, a malformed name or cursor BAD_REQUEST, a consumer FORBIDDEN', async () => {
     const unknown = await failure(admin().policies.usage({ policy: 'nosuchPolicy' }))
     expect(unknown.code).toBe('NOT_FOUND')
     expect(unknown.message).toBe('Policy not found')
@@ -186,5 +187,7 @@ describe('policies.mine and policies.usage: counters for consumers and for those
     expect((await failure(h.callAs(consumer).policies.usage({ policy: 'partnerFeed' }))).code).toBe(
       'FORBIDDEN',
     )
+    const badCursor = await failure(admin().policies.usage({ policy: 'partnerFeed', cursor: 'not-a-cursor' }))
+    expect([badCursor.code, reasonOf(badCursor)]).toEqual(['BAD_REQUEST', 'INVALID_CURSOR'])
   })
 })

@@ -1,6 +1,5 @@
 import { POLICY_SCOPE_PATTERN, policyOfScope, policyScope } from '@trellis/core'
 import { findPolicy, loadPolicies, type StoredPolicy } from '@trellis/db'
-import { sql } from 'kysely'
 import { z } from 'zod'
 import type { Keyset } from '../pagination/keyset.js'
 import { PageInput } from '../pagination/page-input.js'
@@ -15,7 +14,7 @@ const UsageInput = z.object({ policy: PolicyName, ...PageInput })
 
 /** Consumers in id order: the only stable order a list of counters has. */
 const byUserId: Keyset<{ id: string }> = {
-  columns: ['users.id'],
+  columns: ['consumers.id'],
   direction: 'asc',
   positionOf: (row) => ({ id: row.id }),
   position: z.object({ id: z.uuid() }).transform(({ id }) => [id] as const),
@@ -68,26 +67,20 @@ export const policyUsageProcedures = {
       const policy = await findPolicy(ctx.db, input.policy)
       if (!policy) throw policyNotFound()
       const consumers = ctx.db
-        .selectFrom('users')
-        .select('users.id')
-        .where((eb) =>
-          eb.or([
-            eb.exists(
-              eb
-                .selectFrom('user_roles')
-                .select(sql`1`.as('held'))
-                .whereRef('user_roles.user_id', '=', 'users.id')
-                .where('user_roles.scope', '=', policyScope(policy.name)),
-            ),
-            eb.exists(
+        .selectFrom((eb) =>
+          eb
+            .selectFrom('user_roles')
+            .select('user_roles.user_id as id')
+            .where('user_roles.scope', '=', policyScope(policy.name))
+            .union(
               eb
                 .selectFrom('policy_usage')
-                .select(sql`1`.as('counted'))
-                .whereRef('policy_usage.user_id', '=', 'users.id')
+                .select('policy_usage.user_id as id')
                 .where('policy_usage.policy_id', '=', policy.id),
-            ),
-          ]),
+            )
+            .as('consumers'),
         )
+        .select('consumers.id')
       const page = await paginate(consumers, byUserId, input, (row) => row.id)
       const counters = await readPolicyCounters(ctx.db, policy, page.items)
       return {
