@@ -248,7 +248,7 @@ describe('BitBroker preset: replaying seeds/bitbroker-users.md', () => {
       )
       expect(error, scope).toEqual({
         code: 'BAD_REQUEST',
-        message: 'Invalid input: scope: A scope is entityType:<name>',
+        message: 'Invalid input: scope: A scope is entityType:<name> or policy:<name>',
       })
     }
     expect(await preset.admin.users.roles.query({ id: userId })).toEqual([])
