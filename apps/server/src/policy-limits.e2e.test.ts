@@ -9,12 +9,12 @@ import { startTestServer, type TestServer } from './testing/start-test-server.js
 
 const ADMIN = { email: 'admin@trellis.local', password: 'correct horse battery' }
 
-/** A policy over `stations` with these limits, and a service account holding it; its API key. */
+/** A policy over `stations` with these limits, and a service account holding it: its id and API key. */
 async function consumerOf(
   admin: TrellisClient,
   adminId: string,
   policy: { name: string; quota?: number; rate?: number },
-): Promise<string> {
+): Promise<{ userId: string; key: string }> {
   await admin.policies.create.mutate({
     name: policy.name,
     types: { stations: {} },
@@ -32,7 +32,8 @@ async function consumerOf(
     role: 'station-reader',
     scope: policyScope(policy.name),
   })
-  return (await admin.apiKeys.create.mutate({ userId: service.id, name: 'feed' })).key
+  const { key } = await admin.apiKeys.create.mutate({ userId: service.id, name: 'feed' })
+  return { userId: service.id, key }
 }
 
 /** Starts a server with the `stations` type, two records and a role reading records (bound per policy). */
@@ -47,6 +48,7 @@ async function startWithStations(): Promise<{ server: TestServer; admin: Trellis
   for (const region of ['north', 'south'])
     await admin.records.create.mutate({ entityType: 'stations', ownerId: user.id, data: { region } })
   await admin.roles.create.mutate({ name: 'station-reader', grants: { 'records.read': 'ALL' } })
+  await admin.roles.create.mutate({ name: 'feed-consumer', grants: { 'policies.mine': true } })
   return { server, admin, adminId: user.id }
 }
 
@@ -77,7 +79,7 @@ describe('a policy limit over HTTP', () => {
     )
 
   it('answers 429 with Retry-After in seconds until the quota resets, and resetsAt in the body', async () => {
-    const key = await consumerOf(admin, adminId, { name: 'dailyFeed', quota: 2 })
+    const { key, userId } = await consumerOf(admin, adminId, { name: 'dailyFeed', quota: 2 })
     for (let call = 0; call < 2; call++) {
       const allowed = await listThrough('dailyFeed', key)
       expect(allowed.status).toBe(200)
@@ -94,6 +96,13 @@ describe('a policy limit over HTTP', () => {
     const retryAfter = Number(refused.headers.get('retry-after'))
     expect(Number.isInteger(retryAfter)).toBe(true)
     expect(Math.abs(retryAfter - Math.ceil((midnight.getTime() - now) / 1000))).toBeLessThanOrEqual(2)
+    // The consumer sees its counter used up, and the same reset.
+    await admin.users.assignRole.mutate({ id: userId, role: 'feed-consumer' })
+    const consumer = createTrellisClient({ url: server.trpcUrl, apiKey: key })
+    const { policies } = await consumer.policies.mine.query()
+    expect(policies.map((policy) => [policy.name, policy.usage.quota])).toEqual([
+      ['dailyFeed', { limit: 2, per: 'day', used: 2, remaining: 0, resetsAt: midnight.toISOString() }],
+    ])
     // Audited: the two reads let through and the one refused, each with the policy.
     const events = await server.database.db
       .selectFrom('audit_events')
@@ -109,7 +118,7 @@ describe('a policy limit over HTTP', () => {
   })
 
   it('counts nothing for a call refused before the meters: a disabled policy, one not held', async () => {
-    const key = await consumerOf(admin, adminId, { name: 'pausedFeed', quota: 5, rate: 5 })
+    const { key } = await consumerOf(admin, adminId, { name: 'pausedFeed', quota: 5, rate: 5 })
     await consumerOf(admin, adminId, { name: 'otherFeed', quota: 5 })
     const db = server.database.db
     await admin.policies.update.mutate({ name: 'pausedFeed', enabled: false })
@@ -129,7 +138,7 @@ describe('a policy limit over HTTP', () => {
   })
 
   it('says Retry-After 1 for the rate, and nothing on other refusals', async () => {
-    const key = await consumerOf(admin, adminId, { name: 'burstFeed', rate: 1 })
+    const { key } = await consumerOf(admin, adminId, { name: 'burstFeed', rate: 1 })
     // Four calls at once span at most two seconds here: one at least is refused.
     const answers = await Promise.all(Array.from({ length: 4 }, () => listThrough('burstFeed', key)))
     const refused = answers.filter((answer) => answer.status === 429)
@@ -204,7 +213,7 @@ describe('a policy limit held by two servers on one database', () => {
   }
 
   it('lets exactly the quota through of reads racing on both servers', async () => {
-    const key = await consumerOf(admin, adminId, { name: 'sharedFeed', quota: 7 })
+    const { key } = await consumerOf(admin, adminId, { name: 'sharedFeed', quota: 7 })
     const outcomes = await burst('sharedFeed', key, 30)
     expect(outcomes.filter((outcome) => outcome === 'ok')).toHaveLength(7)
     expect(outcomes.filter((outcome) => outcome === 'TOO_MANY_REQUESTS')).toHaveLength(23)
@@ -226,7 +235,7 @@ describe('a policy limit held by two servers on one database', () => {
   })
 
   it('lets no more than the rate through in any second of reads racing on both servers', async () => {
-    const key = await consumerOf(admin, adminId, { name: 'rateFeed', rate: 3 })
+    const { key } = await consumerOf(admin, adminId, { name: 'rateFeed', rate: 3 })
     // Start at a second's start, so the burst most likely falls in one window.
     await new Promise((resolve) => setTimeout(resolve, 1000 - (Date.now() % 1000) + 5))
     const started = Math.floor(Date.now() / 1000)
