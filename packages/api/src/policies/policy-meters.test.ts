@@ -205,6 +205,29 @@ describe('policy meters (quota and rate, counted in the database)', () => {
     expect(refused.resetsAt.toISOString()).toBe('2099-04-01T00:00:00.000Z')
   })
 
+  it('answers a policy deleted since the call read it NOT_FOUND, a caller deleted UNAUTHORIZED, never a 500', async () => {
+    const policy = await policyWith({ rate: 5, quota: { calls: 5, period: 'day' } })
+    await h.database.db.deleteFrom('policies').where('id', '=', policy.id).execute()
+    const gone = await failure(charge(policy))
+    expect([gone.code, gone.message]).toEqual(['NOT_FOUND', `Policy not found: ${policy.name}`])
+
+    const kept = await policyWith({ quota: { calls: 5, period: 'day' } })
+    const leaver = await h.addUser('leaver@example.com', h.adminId)
+    await h.database.db.deleteFrom('users').where('id', '=', leaver).execute()
+    expect((await failure(charge(kept, leaver))).code).toBe('UNAUTHORIZED')
+  })
+
+  it('races a policy’s deletion: each call counted or NOT_FOUND', async () => {
+    const policy = await policyWith({ quota: { calls: 50, period: 'day' } })
+    const outcomes = await race(
+      ...Array.from({ length: 6 }, () => charge(policy)),
+      h.database.db.deleteFrom('policies').where('id', '=', policy.id).execute(),
+      ...Array.from({ length: 6 }, () => charge(policy)),
+    )
+    for (const outcome of outcomes) expect(outcome).toMatch(/^(ok|NOT_FOUND: Policy not found: meters\d+)$/)
+    expect(await usage(policy, consumer, 'quota')).toBeUndefined()
+  })
+
   it('counts nothing for a policy without a quota or a rate', async () => {
     const policy = await policyWith({})
     await Promise.all(Array.from({ length: 5 }, () => charge(policy)))

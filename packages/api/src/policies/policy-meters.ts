@@ -1,6 +1,7 @@
 import type { StoredPolicy, TrellisDatabase } from '@trellis/db'
 import { type RawBuilder, sql } from 'kysely'
-import { policyLimitReached } from './policy-errors.js'
+import { unauthorized } from '../errors/access-errors.js'
+import { policyLimitReached, policyNotFound } from './policy-errors.js'
 
 /** A meter of calls through a policy: the quota's period, or the rate's second. */
 export interface PolicyMeter {
@@ -81,7 +82,15 @@ export async function chargePolicyCall(
       }
     })
   } catch (error) {
+    // The policy (or the caller) deleted since the call read it: answered as if already gone.
+    if (isForeignKeyViolation(error))
+      throw error.constraint?.includes('user_id') ? unauthorized() : policyNotFound(policy.name)
     if (error !== ROLLBACK || !exhausted) throw error
     throw policyLimitReached(policy.name, exhausted.meter, exhausted.resetsAt)
   }
+}
+
+/** A foreign-key violation (SQLSTATE 23503) on PGlite and PostgreSQL, with the constraint it broke. */
+function isForeignKeyViolation(error: unknown): error is { code: '23503'; constraint?: string } {
+  return typeof error === 'object' && error !== null && 'code' in error && error.code === '23503'
 }
