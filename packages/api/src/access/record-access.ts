@@ -68,6 +68,11 @@ export class RecordAccess {
     return new RecordAccess(this.snapshot, this.caller, segment)
   }
 
+  /** The policy these permissions read through, when it does not cover `entityType`. */
+  policyLacking(entityType: string): string | undefined {
+    return this.segment && !this.segment.types.has(entityType) ? this.segment.name : undefined
+  }
+
   /** Whether the caller may open policy `name`: it holds a binding scoped to it, or `policies.read`. */
   seesPolicy(name: string): boolean {
     return (

@@ -65,3 +65,12 @@ export function policyDisabled(name: string): TRPCError {
     message: `Policy ${name} is disabled`,
   })
 }
+
+/** A read through a policy of a type its segment does not cover: its consumer knows the segment. */
+export function typeOutsidePolicy(policy: string, entityType: string): TRPCError {
+  return new TrellisError({
+    code: 'FORBIDDEN',
+    reason: 'PERMISSION_REQUIRED',
+    message: `Entity type ${entityType} is not in policy ${policy}`,
+  })
+}

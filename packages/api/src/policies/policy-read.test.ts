@@ -106,11 +106,17 @@ describe('reading through a policy', () => {
 
   it('refuses a type outside the segment by name, FORBIDDEN', async () => {
     const error = await failure(consumer().records.list({ policy: 'euStations', entityType: 'sensors' }))
-    expect([error.code, error.message]).toEqual(['FORBIDDEN', 'Permission required: sensors.read'])
+    expect([error.code, error.message]).toEqual([
+      'FORBIDDEN',
+      'Entity type sensors is not in policy euStations',
+    ])
     const aggregate = await failure(
       consumer().records.aggregate({ policy: 'allSensors', entityType: 'stations' }),
     )
-    expect([aggregate.code, aggregate.message]).toEqual(['FORBIDDEN', 'Permission required: stations.read'])
+    expect([aggregate.code, aggregate.message]).toEqual([
+      'FORBIDDEN',
+      'Entity type stations is not in policy allSensors',
+    ])
   })
 
   it('aggregates over the filtered records and refuses a masked field, naming it', async () => {
@@ -199,23 +205,31 @@ describe('reading through a policy', () => {
   })
 
   it('audits every read through a policy, allowed or refused, naming the policy', async () => {
-    const before = new Date().toISOString()
-    await consumer().records.get({ id: rec.eu2!, policy: 'euStations' })
-    await failure(consumer().records.get({ id: rec.us1!, policy: 'euStations' }))
-    await consumer()
-      .records.list({})
-      .catch(() => undefined)
-    const events = await h.callAs(h.adminId).audit.list({ actorId: ids.consumer!, from: before, limit: 50 })
-    expect(
-      events.items.map((event) => [event.procedure, event.permission, event.outcome, event.policy]),
-    ).toEqual([
-      ['records.list', 'records.read', 'denied', null],
-      ['records.get', 'records.read', 'denied', 'euStations'],
-      ['records.get', 'stations.read', 'allowed', 'euStations'],
-    ])
-    expect(events.items[2]?.targetId).toBe(rec.eu2)
-    const filtered = await h.callAs(h.adminId).audit.list({ policy: 'euStations', from: before, limit: 50 })
-    expect(filtered.items).toHaveLength(2)
+    // A reader of its own, so its events are exactly those made here.
+    const readerId = await h.addUser('reader@example.com', h.adminId)
+    await grantThroughPolicy(h, readerId, 'euStations', { 'records.read': 'ALL' })
+    const reader = h.callAs(readerId)
+    await reader.records.get({ id: rec.eu2!, policy: 'euStations' })
+    await failure(reader.records.get({ id: rec.us1!, policy: 'euStations' }))
+    await failure(reader.records.list({ policy: 'euStations', entityType: 'sensors' }))
+    await failure(reader.records.list({}))
+    const events = await h.callAs(h.adminId).audit.list({ actorId: readerId, limit: 50 })
+    const summary = (items: typeof events.items) =>
+      items.map((event) => [event.procedure, event.permission, event.outcome, event.policy]).sort()
+    expect(summary(events.items)).toEqual(
+      [
+        ['records.get', 'stations.read', 'allowed', 'euStations'],
+        ['records.get', 'records.read', 'denied', 'euStations'],
+        ['records.list', 'sensors.read', 'denied', 'euStations'],
+        ['records.list', 'records.read', 'denied', null],
+      ].sort(),
+    )
+    const allowed = events.items.find((event) => event.outcome === 'allowed')
+    expect(allowed?.targetId).toBe(rec.eu2)
+    const filtered = await h
+      .callAs(h.adminId)
+      .audit.list({ policy: 'euStations', actorId: readerId, limit: 50 })
+    expect(filtered.items).toHaveLength(3)
   })
 
   it('explains a read through a policy: its filter and masks, and whether a record passes', async () => {

@@ -2,6 +2,7 @@ import type { Actor, StoredEntityType, TrellisDatabase } from '@trellis/db'
 import type { TRPCError } from '@trpc/server'
 import type { PolicySegment, RecordAccess, RecordGrant } from '../access/record-access.js'
 import { permissionMissing, UNAUTHENTICATED } from '../access/refusal.js'
+import { typeOutsidePolicy } from '../policies/policy-errors.js'
 import { refusalError } from './refusal-error.js'
 
 /** What the audit event of a call records, when the call decided a finer permission than its meta. */
@@ -72,7 +73,10 @@ export class RecordGate {
   require(entityType: string, action: string): RecordGrant {
     const grant = this.grantFor(entityType, action)
     if (grant) return this.actUnder(grant)
-    throw this.refuse(`${entityType}.${action}`)
+    const policy = this.access.policyLacking(entityType)
+    if (policy === undefined || this.access.anonymous) throw this.refuse(`${entityType}.${action}`)
+    this.audit.permission = `${entityType}.${action}`
+    throw typeOutsidePolicy(policy, entityType)
   }
 
   /** UNAUTHORIZED for an anonymous caller, FORBIDDEN naming `permission` (and audited under it) otherwise. */
