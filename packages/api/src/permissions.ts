@@ -58,6 +58,8 @@ export const PERMISSIONS = {
   'policies.create': 'boolean',
   'policies.update': 'boolean',
   'policies.delete': 'boolean',
+  // A consumer's own policies and counters (docs/policies.md, "Quotas and rates").
+  'policies.mine': 'boolean',
   // Records of every entity type; each type adds its own `<type>.<action>` permissions.
   'records.read': 'leveled',
   'records.create': 'leveled',

@@ -138,6 +138,7 @@ describe('text PostgreSQL cannot store (regression: NUL or a lone surrogate answ
       },
       'policies.update': { name: 'carFeed', description: 'Cars', types: { cars: { masks: ['plate'] } } },
       'policies.delete': { name: 'carFeed' },
+      'policies.usage': { policy: 'partnerFeed' },
       'records.create': { entityType: 'cars', ownerId: worker, data, parties: { riders: [worker] } },
       'records.get': { id: car.id },
       'records.list': {
