@@ -1,4 +1,4 @@
-import { type Grant, levelIncludes, PUBLIC_ROLE, type UserStatus } from '@trellis/core'
+import { type Grant, levelIncludes, PUBLIC_ROLE, policyScope, type UserStatus } from '@trellis/core'
 import {
   findRole,
   findUserWithBindings,
@@ -111,12 +111,18 @@ export class AccessSnapshot {
    * bindings that apply (unscoped, or scoped to `scope`); `true` wins, levels combine to
    * the broadest. An entity type's permission (`shares.read`) is also granted by the
    * generic records one (`records.read`), and the bindings that apply are those scoped to
-   * its own type, whatever `scope` says (docs/model.md §5).
+   * its own type, whatever `scope` says (docs/model.md §5), and, for a read through
+   * `policy`, those scoped to that policy (docs/policies.md): never another policy's.
    */
-  explain(caller: CallerFacts | null, permission: string, scope: string | null = null): Explanation {
+  explain(
+    caller: CallerFacts | null,
+    permission: string,
+    scope: string | null = null,
+    policy: string | null = null,
+  ): Explanation {
     const sources: GrantSource[] = []
     let grant: Grant | undefined
-    this.#eachApplying(caller, permission, scope, (source) => {
+    this.#eachApplying(caller, permission, scope, policy, (source) => {
       sources.push(source)
       grant = combine(grant, source.grant)
     })
@@ -124,9 +130,14 @@ export class AccessSnapshot {
   }
 
   /** `explain(...).grant`, without listing the sources: what the gate asks on every call. */
-  decide(caller: CallerFacts | null, permission: string, scope: string | null = null): Grant | undefined {
+  decide(
+    caller: CallerFacts | null,
+    permission: string,
+    scope: string | null = null,
+    policy: string | null = null,
+  ): Grant | undefined {
     let grant: Grant | undefined
-    this.#eachApplying(caller, permission, scope, (source) => {
+    this.#eachApplying(caller, permission, scope, policy, (source) => {
       grant = combine(grant, source.grant)
     })
     return grant
@@ -137,21 +148,24 @@ export class AccessSnapshot {
     caller: CallerFacts | null,
     permission: string,
     scope: string | null,
+    policy: string | null,
     visit: (source: GrantSource) => void,
   ): void {
     const parts = entityTypePermissionParts(permission)
     if (parts) {
-      this.#eachBound(caller, permission, parts.scope, visit)
-      this.#eachBound(caller, parts.generic, parts.scope, visit)
+      // One set of scopes, so an unscoped binding is visited once however many scopes apply.
+      const scopes = new Set([parts.scope, ...(policy === null ? [] : [policyScope(policy)])])
+      this.#eachBound(caller, permission, scopes, visit)
+      this.#eachBound(caller, parts.generic, scopes, visit)
     } else {
-      this.#eachBound(caller, permission, scope, visit)
+      this.#eachBound(caller, permission, new Set(scope === null ? [] : [scope]), visit)
     }
   }
 
   #eachBound(
     caller: CallerFacts | null,
     permission: string,
-    scope: string | null,
+    scopes: ReadonlySet<string>,
     visit: (source: GrantSource) => void,
   ): void {
     for (const { roleId, role, grant } of this.grantsByPermission.get(permission) ?? []) {
@@ -161,10 +175,15 @@ export class AccessSnapshot {
       }
       for (const binding of caller?.bindings ?? []) {
         if (binding.roleId !== roleId) continue
-        if (binding.scope === null || binding.scope === scope)
+        if (binding.scope === null || scopes.has(binding.scope))
           visit({ role, permission, grant, scope: binding.scope })
       }
     }
+  }
+
+  /** Whether the caller holds a binding scoped to `scope` (`policy:partnerFeed`), whatever its role grants. */
+  holdsBindingScoped(caller: CallerFacts | null, scope: string): boolean {
+    return caller?.bindings.some((binding) => binding.scope === scope) ?? false
   }
 }
 

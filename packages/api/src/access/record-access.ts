@@ -1,8 +1,16 @@
-import { entityTypeScope, isLevel, type Level, partyActions } from '@trellis/core'
+import {
+  entityTypeScope,
+  isLevel,
+  type Level,
+  type PolicyFilter,
+  partyActions,
+  policyScope,
+} from '@trellis/core'
 import {
   type Actor,
   type CountedParties,
   ownerWithinLevel,
+  policyFilterCondition,
   recordPartyWithinLevel,
   recordWithinLevel,
   type StoredEntityType,
@@ -20,6 +28,23 @@ export interface RecordGrant {
   readonly permission: string
   /** The record action or transition name it is for: the parties that count are those listed for it. */
   readonly action: string
+  /** For a read through a policy: the policy's terms for this type, which narrow the records and their data. */
+  readonly policy?: PolicyTypeTerms
+}
+
+/** What a policy says of one entity type of its segment. */
+export interface PolicyTypeTerms {
+  readonly name: string
+  /** Null: every record of the type within the reader's level. */
+  readonly filter: PolicyFilter | null
+  /** Data fields removed from every record read through the policy. */
+  readonly masks: readonly string[]
+}
+
+/** A policy as a read through it needs it: its name and, per entity type of its segment, its terms. */
+export interface PolicySegment {
+  readonly name: string
+  readonly types: ReadonlyMap<string, PolicyTypeTerms>
 }
 
 /**
@@ -31,7 +56,25 @@ export class RecordAccess {
   constructor(
     private readonly snapshot: AccessSnapshot,
     private readonly caller: CallerFacts | null,
+    /** Set for reads through a policy: only its types are read, under its scope and terms. */
+    private readonly segment: PolicySegment | null = null,
   ) {}
+
+  /**
+   * The same caller reading through a policy: `read` on a type of its segment is decided over
+   * the bindings unscoped, scoped to the type or to this policy, and every other grant is none.
+   */
+  throughPolicy(segment: PolicySegment): RecordAccess {
+    return new RecordAccess(this.snapshot, this.caller, segment)
+  }
+
+  /** Whether the caller may open policy `name`: it holds a binding scoped to it, or `policies.read`. */
+  seesPolicy(name: string): boolean {
+    return (
+      this.snapshot.holdsBindingScoped(this.caller, policyScope(name)) ||
+      this.snapshot.decide(this.caller, 'policies.read') === true
+    )
+  }
 
   get actor(): Actor | null {
     return this.caller ? { id: this.caller.id, path: this.caller.path } : null
@@ -50,12 +93,15 @@ export class RecordAccess {
   /** The grant for `action` (a record action or a transition name) on type `entityType`, if any. */
   recordGrant(entityType: string, action: string): RecordGrant | undefined {
     const permission = `${entityType}.${action}`
-    const level = this.snapshot.decide(this.caller, permission)
+    const terms = this.segment?.types.get(entityType)
+    // A policy serves reads of its own types only.
+    if (this.segment && (action !== 'read' || !terms)) return undefined
+    const level = this.snapshot.decide(this.caller, permission, null, this.segment?.name ?? null)
     if (!isLevel(level)) return undefined
     const actor = this.actor
     // Levels other than ALL are relative to a user; an anonymous caller has none.
     if (actor === null && level !== 'ALL') return undefined
-    return { actor, level, permission, action }
+    return terms ? { actor, level, permission, action, policy: terms } : { actor, level, permission, action }
   }
 
   /**
@@ -83,8 +129,19 @@ export function recordsWithin(
   grant: RecordGrant,
   type: Pick<StoredEntityType, 'parties'>,
 ): Expression<SqlBool> {
-  if (grant.actor === null) return sql<SqlBool>`true` // only ever at level ALL
-  return recordWithinLevel(grant.actor, grant.level, countedParties(type, grant.action))
+  return withPolicyFilter(
+    grant,
+    // An anonymous caller is only ever at level ALL.
+    grant.actor === null
+      ? sql<SqlBool>`true`
+      : recordWithinLevel(grant.actor, grant.level, countedParties(type, grant.action)),
+  )
+}
+
+/** `condition`, and the filter of the policy the grant reads through, if it has one. */
+function withPolicyFilter(grant: RecordGrant, condition: Expression<SqlBool>): Expression<SqlBool> {
+  const filter = grant.policy?.filter
+  return filter ? sql<SqlBool>`(${condition} and ${policyFilterCondition(filter)})` : condition
 }
 
 /**
@@ -95,10 +152,11 @@ export function recordsWithinByHalf(
   grant: RecordGrant,
   type: Pick<StoredEntityType, 'parties'>,
 ): { readonly owner: Expression<SqlBool>; readonly party: Expression<SqlBool> | undefined } {
-  if (grant.actor === null) return { owner: sql<SqlBool>`true`, party: undefined } // only ever at level ALL
+  if (grant.actor === null) return { owner: withPolicyFilter(grant, sql<SqlBool>`true`), party: undefined } // only ever at level ALL
+  const party = recordPartyWithinLevel(grant.actor, grant.level, countedParties(type, grant.action))
   return {
-    owner: ownerWithinLevel('records.owner_id', grant.actor, grant.level),
-    party: recordPartyWithinLevel(grant.actor, grant.level, countedParties(type, grant.action)),
+    owner: withPolicyFilter(grant, ownerWithinLevel('records.owner_id', grant.actor, grant.level)),
+    party: party && withPolicyFilter(grant, party),
   }
 }
 

@@ -43,6 +43,8 @@ export const auditRouter = router({
         outcome: row.outcome,
         errorCode: row.error_code,
         requestId: row.request_id,
+        /** The policy a read was made through; null for every other call. */
+        policy: row.policy,
       }))
       return input.withTotal ? { ...page, total: await listTotal(ctx.db, query) } : page
     }),

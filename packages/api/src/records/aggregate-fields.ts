@@ -94,3 +94,30 @@ export function aggregateFieldIssues(type: StoredEntityType, fields: AggregateFi
   }
   return issues
 }
+
+/**
+ * Where an aggregate names a field the policy it reads through masks (to total or to group
+ * by): a masked field is not available through it, not even as a sum. Each issue names it.
+ */
+export function maskedFieldIssues(
+  policy: { readonly name: string; readonly masks: readonly string[] } | undefined,
+  fields: AggregateFields,
+): InputIssue[] {
+  if (!policy || policy.masks.length === 0) return []
+  const masked = new Set(policy.masks)
+  const named: { field: string; path: PropertyKey[] }[] = []
+  for (const measure of ['sum', 'min', 'max'] as const) {
+    fields[measure]?.forEach((field, index) => {
+      named.push({ field, path: [measure, index] })
+    })
+  }
+  if (fields.groupBy && 'field' in fields.groupBy)
+    named.push({ field: fields.groupBy.field, path: ['groupBy', 'field'] })
+  return named
+    .filter(({ field }) => masked.has(field))
+    .map(({ field, path }) => ({
+      code: 'masked_field',
+      path,
+      message: `${JSON.stringify(field)} is not available through policy ${policy.name}`,
+    }))
+}

@@ -3,7 +3,7 @@ import { type AliasedRawBuilder, type RawBuilder, type SelectQueryBuilder, sql }
 import type { z } from 'zod'
 import { recordsWithin } from '../access/record-access.js'
 import type { RecordGate } from '../trpc/record-gate.js'
-import { aggregateFieldIssues } from './aggregate-fields.js'
+import { aggregateFieldIssues, maskedFieldIssues } from './aggregate-fields.js'
 import { readableType } from './readable-types.js'
 import { invalidAggregateFields } from './record-errors.js'
 import { reachableSubtreeRoot, recordFilterConditions } from './record-filters.js'
@@ -78,7 +78,7 @@ export async function aggregateRecords(
   input: Input,
 ): Promise<AggregateResult> {
   const { type, grant } = await readableType(db, access, input.entityType)
-  const issues = aggregateFieldIssues(type, input)
+  const issues = [...maskedFieldIssues(grant.policy, input), ...aggregateFieldIssues(type, input)]
   if (issues.length > 0) throw invalidAggregateFields(issues)
   const measures = Object.fromEntries(
     MEASURES.map((measure) => [measure, [...new Set(input[measure])]]),

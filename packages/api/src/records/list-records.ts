@@ -34,7 +34,12 @@ interface ReadableGroup {
 function readableGroups(readable: ReadableType[]): ReadableGroup[] {
   const byFilter = new Map<string, ReadableGroup>()
   for (const { type, grant } of readable) {
-    const key = JSON.stringify([grant.level, countedParties(type, grant.action)])
+    // A policy's filter is per type: types read through one share a branch only if their filters match.
+    const key = JSON.stringify([
+      grant.level,
+      countedParties(type, grant.action),
+      grant.policy?.filter ?? null,
+    ])
     const group = byFilter.get(key) ?? { grant, type, typeIds: [] }
     group.typeIds.push(type.id)
     byFilter.set(key, group)

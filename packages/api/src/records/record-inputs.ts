@@ -1,4 +1,4 @@
-import { MAX_PARTIES_PER_RECORD } from '@trellis/core'
+import { MAX_PARTIES_PER_RECORD, POLICY_NAME_PATTERN } from '@trellis/core'
 import { z } from 'zod'
 import { dateTimeInput } from '../inputs/date-time.js'
 import { jsonObject } from '../inputs/json-object.js'
@@ -12,6 +12,13 @@ export const RecordData = jsonObject(256 * 1024)
 const EntityTypeName = text().min(1).max(63)
 
 export const RecordIdInput = z.object({ id: z.uuid() })
+
+/** The policy a read is made through (docs/policies.md); without it, policy-scoped bindings count for nothing. */
+const ThroughPolicy = {
+  policy: z.string().regex(POLICY_NAME_PATTERN, 'A policy name is camelCase letters and digits').optional(),
+}
+
+export const GetRecordInput = z.object({ id: z.uuid(), ...ThroughPolicy })
 
 export const CreateRecordInput = z.object({
   entityType: EntityTypeName,
@@ -61,6 +68,7 @@ export const ListRecordsInput = withCreatedRange(
   z.object({
     entityType: EntityTypeName.optional(),
     ...RecordFilterFields,
+    ...ThroughPolicy,
     ...PageInput,
     ...TotalInput,
   }),
@@ -92,5 +100,6 @@ export const AggregateRecordsInput = withCreatedRange(
     max: Fields.optional(),
     groupBy: GroupBy.optional(),
     ...RecordFilterFields,
+    ...ThroughPolicy,
   }),
 )

@@ -1,6 +1,7 @@
 import { type StoredEntityType, type TrellisDatabase, userWithinLevel } from '@trellis/db'
 import { getEntityType } from '../entity-types/get-entity-type.js'
 import { unauthorized } from '../errors/access-errors.js'
+import { openPolicyRead, type PolicyRead } from '../policies/policy-read.js'
 import { recordProcedure, router } from '../trpc/init.js'
 import type { RecordGate } from '../trpc/record-gate.js'
 import { userNotFound } from '../users/user-errors.js'
@@ -11,6 +12,7 @@ import { assertRecordData } from './record-data.js'
 import {
   AggregateRecordsInput,
   CreateRecordInput,
+  GetRecordInput,
   ListRecordsInput,
   RecordIdInput,
   RecordPartyInput,
@@ -44,6 +46,15 @@ async function changeParty(
   const { record, entityType } = await findRecordFor(db, access, change.id, 'manageParties', { lock: true })
   await apply(db, access, entityType, change)
   return toRecordView(record, entityType.name, await partiesOf(db, record.id, entityType))
+}
+
+/** A read through `policy` opened (docs/policies.md), or undefined for an ordinary read. */
+function policyReadOf(
+  db: TrellisDatabase,
+  access: RecordGate,
+  policy: string | undefined,
+): Promise<PolicyRead | undefined> {
+  return policy === undefined ? Promise.resolve(undefined) : openPolicyRead(db, access, policy)
 }
 
 /** Records of every entity type (docs/model.md §5), each decided per type and filtered in SQL by level. */
@@ -85,26 +96,37 @@ export const recordsRouter = router({
       return toRecordView(row, type.name, await partiesOf(ctx.db, row.id, type))
     }),
 
+  /** One record; through `policy`, only one the policy serves, its masked fields removed. */
   get: recordProcedure('read')
-    .input(RecordIdInput)
+    .input(GetRecordInput)
     .query(async ({ ctx, input }) => {
-      const { record, entityType } = await findRecordFor(ctx.db, ctx.records, input.id, 'read')
-      return toRecordView(record, entityType.name, await partiesOf(ctx.db, record.id, entityType))
+      const read = await policyReadOf(ctx.db, ctx.records, input.policy)
+      const { record, entityType } = await findRecordFor(ctx.db, read?.gate ?? ctx.records, input.id, 'read')
+      const view = toRecordView(record, entityType.name, await partiesOf(ctx.db, record.id, entityType))
+      return read ? { ...read.masked(view), policy: read.answer } : view
     }),
 
+  /** A page of the records the caller reads (through `policy`: those it serves, masked). */
   list: recordProcedure('read')
     .input(ListRecordsInput)
-    .query(({ ctx, input }) => {
-      return listRecords(ctx.db, ctx.records, input)
+    .query(async ({ ctx, input }) => {
+      const read = await policyReadOf(ctx.db, ctx.records, input.policy)
+      const page = await listRecords(ctx.db, read?.gate ?? ctx.records, input)
+      return read ? { ...page, items: page.items.map(read.masked), policy: read.answer } : page
     }),
 
   /**
    * Count, sum, min and max of numeric data fields over the records of one type the caller
-   * reads, under the same level filter and filters as `list`; optionally grouped.
+   * reads, under the same level filter and filters as `list`; optionally grouped. Through
+   * `policy`, over the records it serves, and never of a field it masks.
    */
   aggregate: recordProcedure('read')
     .input(AggregateRecordsInput)
-    .query(({ ctx, input }) => aggregateRecords(ctx.db, ctx.records, input)),
+    .query(async ({ ctx, input }) => {
+      const read = await policyReadOf(ctx.db, ctx.records, input.policy)
+      const result = await aggregateRecords(ctx.db, read?.gate ?? ctx.records, input)
+      return read ? { ...result, policy: read.answer } : result
+    }),
 
   /** Replaces a record's data, checked against its type's schema. */
   update: recordProcedure('update')

@@ -95,7 +95,7 @@ async function commitIfOk<R extends { ok: boolean }>(
 
 // Every mutation runs in one transaction with its audit event, so the change and its
 // record commit together or not at all. A failed mutation rolls back and is recorded
-// after; a read is recorded only when it is denied.
+// after; a read is recorded only when it is denied, or when made through a policy.
 // A mutation's `ctx.db` is that transaction: its writes are atomic without wrapping them
 // again. Queries and `selfCommittingProcedure`s get the root database.
 const auditedProcedure = baseProcedure.use(async ({ ctx, type, path, meta, next, getRawInput }) => {
@@ -108,6 +108,7 @@ const auditedProcedure = baseProcedure.use(async ({ ctx, type, path, meta, next,
     rawInput: await getRawInput().catch(() => undefined),
     requestId: ctx.requestId,
     clientAddress: ctx.clientAddress,
+    policy: audit.policy,
   })
   const afterFailure = async (code: Parameters<typeof isDenial>[0], always: boolean) => {
     try {
@@ -134,7 +135,9 @@ const auditedProcedure = baseProcedure.use(async ({ ctx, type, path, meta, next,
   }
   if (type !== 'mutation') {
     const result = await next({ ctx: { audit } })
-    if (!result.ok) await afterFailure(result.error.code, false)
+    // A read through a policy is recorded whatever its outcome: the policy's terms require it.
+    if (!result.ok) await afterFailure(result.error.code, audit.policy !== undefined)
+    else if (audit.policy !== undefined) await recordAuditEvent(ctx.db, await facts(), 'allowed', null)
     return result
   }
   // Login and token redemptions commit their throttle reservation before argon2 runs, so

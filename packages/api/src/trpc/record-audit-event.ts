@@ -10,6 +10,8 @@ export interface AuditFacts {
   readonly rawInput: unknown
   readonly requestId: string
   readonly clientAddress: string | undefined
+  /** The policy a read was made through (validated input), if any. */
+  readonly policy?: string | undefined
 }
 
 // Refusals that say "not you" or "not that": worth recording even for a read.
@@ -53,6 +55,7 @@ export async function recordAuditEvent(
       error_code: errorCode,
       request_id: facts.requestId,
       client_address: facts.clientAddress ?? null,
+      policy: facts.policy ?? null,
     })
     .execute()
 }

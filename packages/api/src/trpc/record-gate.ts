@@ -1,12 +1,14 @@
 import type { Actor, StoredEntityType, TrellisDatabase } from '@trellis/db'
 import type { TRPCError } from '@trpc/server'
-import type { RecordAccess, RecordGrant } from '../access/record-access.js'
+import type { PolicySegment, RecordAccess, RecordGrant } from '../access/record-access.js'
 import { permissionMissing, UNAUTHENTICATED } from '../access/refusal.js'
 import { refusalError } from './refusal-error.js'
 
 /** What the audit event of a call records, when the call decided a finer permission than its meta. */
 export interface AuditNote {
   permission?: string
+  /** The policy a read was made through: such a read is audited even when allowed. */
+  policy?: string
 }
 
 /**
@@ -23,6 +25,22 @@ export class RecordGate {
 
   get actor(): Actor | null {
     return this.access.actor
+  }
+
+  /** Whether the caller is anonymous. */
+  get anonymous(): boolean {
+    return this.access.anonymous
+  }
+
+  /** Whether the caller may open policy `name` (a binding scoped to it, or `policies.read`). */
+  seesPolicy(name: string): boolean {
+    return this.access.seesPolicy(name)
+  }
+
+  /** This gate for a read through a policy, audited as such (docs/policies.md). */
+  throughPolicy(segment: PolicySegment): RecordGate {
+    this.audit.policy = segment.name
+    return new RecordGate(this.access.throughPolicy(segment), this.audit)
   }
 
   /** Every entity type, as of the snapshot the call is decided on: no query while nothing changed. */

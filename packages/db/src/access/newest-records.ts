@@ -37,6 +37,8 @@ export function recordsShaped(db: Kysely<Database>, walk: boolean) {
       'records.entity_type_id',
       'records.owner_id',
       'records.status',
+      // For a policy's filter; a derived table is flattened into the query, so unread it costs nothing.
+      'records.data',
       walk ? sql<string>`records.owner_path || ''`.as('owner_path') : 'records.owner_path',
     ])
     .as('records')
