@@ -4,6 +4,7 @@ import { auditRouter } from './audit/audit-router.js'
 import { authRouter } from './auth/auth-router.js'
 import { entityTypesRouter } from './entity-types/entity-types-router.js'
 import { invitationsRouter } from './invitations/invitations-router.js'
+import { policyUsageProcedures } from './policies/policy-usage-router.js'
 import { recordsRouter } from './records/records-router.js'
 import { rolesRouter } from './roles/roles-router.js'
 import { systemRouter } from './system/system-router.js'
@@ -18,6 +19,7 @@ export const appRouter = router({
   auth: authRouter,
   entityTypes: entityTypesRouter,
   invitations: invitationsRouter,
+  policies: router(policyUsageProcedures),
   records: recordsRouter,
   roles: rolesRouter,
   system: systemRouter,

@@ -122,6 +122,7 @@ describe('text PostgreSQL cannot store (regression: NUL or a lone surrogate answ
       'invitations.resend': { userId: worker },
       'invitations.revoke': { userId: worker },
       'invitations.accept': { token: 'an-invitation-token', password, displayName: 'Ann' },
+      'policies.usage': { policy: 'partnerFeed' },
       'records.create': { entityType: 'cars', ownerId: worker, data, parties: { riders: [worker] } },
       'records.get': { id: car.id },
       'records.list': {

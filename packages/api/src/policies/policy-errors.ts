@@ -20,3 +20,7 @@ export function policyLimitReached(policy: string, meter: PolicyMeter, resetsAt:
     resetsAt,
   )
 }
+
+export function policyNotFound(name: string): TRPCError {
+  return new TrellisError({ code: 'NOT_FOUND', reason: 'NOT_FOUND', message: `Policy not found: ${name}` })
+}

@@ -1,5 +1,5 @@
 import type { StoredPolicy, TrellisDatabase } from '@trellis/db'
-import { sql } from 'kysely'
+import { type RawBuilder, sql } from 'kysely'
 import { policyLimitReached } from './policy-errors.js'
 
 /** A meter of calls through a policy: the quota's period, or the rate's second. */
@@ -19,9 +19,18 @@ export function metersOf(policy: Pick<StoredPolicy, 'quota' | 'ratePerSecond'>):
   return meters
 }
 
-/** The start of the meter's current window, in UTC, as PostgreSQL's clock tells it. */
-const windowStart = (unit: PolicyMeter['unit']) =>
-  sql<Date>`date_trunc(${unit}::text, clock_timestamp() at time zone 'UTC') at time zone 'UTC'`
+// Windows are truncated and stepped in UTC wall time (timestamp without time zone), so a
+// day is a UTC day and a month a UTC month whatever the session's time zone and its DST.
+const utcTruncated = (unit: PolicyMeter['unit'], instant: RawBuilder<unknown>) =>
+  sql`date_trunc(${unit}::text, ${instant} at time zone 'UTC')`
+
+/** The start of the window of `unit` that holds `instant` (timestamptz). */
+export const policyWindowStart = (unit: PolicyMeter['unit'], instant: RawBuilder<unknown>) =>
+  sql<Date>`(${utcTruncated(unit, instant)} at time zone 'UTC')`
+
+/** The end of the window of `unit` that holds `instant` (timestamptz): the next one's start. */
+export const policyWindowEnd = (unit: PolicyMeter['unit'], instant: RawBuilder<unknown>) =>
+  sql<Date>`((${utcTruncated(unit, instant)} + ${`1 ${unit}`}::interval) at time zone 'UTC')`
 
 const ROLLBACK = Symbol('rollback')
 
@@ -30,6 +39,8 @@ const ROLLBACK = Symbol('rollback')
  * TOO_MANY_REQUESTS saying when the exhausted meter resets, counting nothing. Each meter is
  * one upsert on the consumer's row, which PostgreSQL locks: calls racing from any number of
  * servers are counted one after another, and no window lets more than its limit through.
+ * It commits on its own (call it on the root database, before the read): a call once let
+ * through stays counted whatever the read does next.
  */
 export async function chargePolicyCall(
   db: TrellisDatabase,
@@ -40,20 +51,28 @@ export async function chargePolicyCall(
   if (meters.length === 0) return
   let exhausted: { meter: PolicyMeter; resetsAt: Date } | undefined
   try {
+    // Meters are always taken in the same order (rate, then quota), so racing calls never deadlock.
     await db.transaction().execute(async (trx) => {
       for (const meter of meters) {
+        // The row's window as this meter cuts time now: the quota's period may have changed since.
+        const stored = policyWindowStart(meter.unit, sql`usage.window_start`)
+        // `excluded.window_start` was read from the clock before the row's lock was granted:
+        // a call that waited across a window's end must count in the row's newer window,
+        // never take the count back to its older one.
+        const opensWindow = sql`${stored} < excluded.window_start`
         const counted = await sql<{ calls: number }>`
           insert into policy_usage as usage (policy_id, user_id, meter, window_start, calls)
-          values (${policy.id}, ${userId}, ${meter.meter}, ${windowStart(meter.unit)}, 1)
+          values (${policy.id}, ${userId}, ${meter.meter}, ${policyWindowStart(meter.unit, sql`clock_timestamp()`)}, 1)
           on conflict (policy_id, user_id, meter) do update
-            set calls = case when usage.window_start = excluded.window_start then usage.calls + 1 else 1 end,
-                window_start = excluded.window_start
-            where usage.window_start <> excluded.window_start or usage.calls < ${meter.limit}
+            set calls = case when ${opensWindow} then 1 else usage.calls + 1 end,
+                window_start = greatest(${stored}, excluded.window_start)
+            where ${opensWindow} or usage.calls < ${meter.limit}
           returning calls
         `.execute(trx)
         if (counted.rows.length > 0) continue
+        // Refused: the upsert locked the row all the same, so this reads the window that refused.
         const { rows } = await sql<{ resets_at: Date }>`
-          select window_start + ${`1 ${meter.unit}`}::interval as resets_at from policy_usage
+          select ${policyWindowEnd(meter.unit, sql`window_start`)} as resets_at from policy_usage
           where policy_id = ${policy.id} and user_id = ${userId} and meter = ${meter.meter}
         `.execute(trx)
         exhausted = { meter, resetsAt: new Date(rows[0]!.resets_at) }
