@@ -57,6 +57,9 @@ export const PERMISSIONS = {
   'policies.read': 'boolean',
   // A consumer's own policies and counters (docs/policies.md, "Quotas and rates").
   'policies.mine': 'boolean',
+  'policies.create': 'boolean',
+  'policies.update': 'boolean',
+  'policies.delete': 'boolean',
   // Records of every entity type; each type adds its own `<type>.<action>` permissions.
   'records.read': 'leveled',
   'records.create': 'leveled',

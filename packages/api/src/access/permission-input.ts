@@ -1,4 +1,10 @@
-import { ENTITY_TYPE_SCOPE_PATTERN, type EntityTypeScope, LEVELS } from '@trellis/core'
+import {
+  ENTITY_TYPE_SCOPE_PATTERN,
+  type EntityTypeScope,
+  LEVELS,
+  POLICY_SCOPE_PATTERN,
+  type PolicyScope,
+} from '@trellis/core'
 import { z } from 'zod'
 import { keyedRecord } from '../inputs/keyed-record.js'
 import { text } from '../inputs/text.js'
@@ -24,10 +30,15 @@ export const GrantsInput = keyedRecord(GrantInput) as unknown as z.ZodType<
   AppGrants
 >
 
-/** Limits a binding to the records of one entity type (`entityType:cars`). */
+/**
+ * What a scoped binding applies to: the records of one entity type (`entityType:cars`), or
+ * reads made through one policy (`policy:partnerFeed`).
+ */
+export type BindingScope = EntityTypeScope | PolicyScope
+
 export const ScopeInput = z
   .string()
-  .regex(ENTITY_TYPE_SCOPE_PATTERN, 'A scope is entityType:<name>') as unknown as z.ZodType<
-  EntityTypeScope,
-  EntityTypeScope
->
+  .refine(
+    (scope) => ENTITY_TYPE_SCOPE_PATTERN.test(scope) || POLICY_SCOPE_PATTERN.test(scope),
+    'A scope is entityType:<name> or policy:<name>',
+  ) as unknown as z.ZodType<BindingScope, BindingScope>

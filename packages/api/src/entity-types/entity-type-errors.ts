@@ -41,3 +41,11 @@ export function entityTypeReferenced(name: string, referrers: readonly string[])
     message: `Entity type ${name} is referenced by ${referrers.join(', ')}: remove those references first`,
   })
 }
+
+export function entityTypeInPolicies(name: string, policies: readonly string[]): TRPCError {
+  return new TrellisError({
+    code: 'CONFLICT',
+    reason: 'STILL_REFERENCED',
+    message: `Entity type ${name} is covered by policies ${policies.join(', ')}: remove it from them first`,
+  })
+}

@@ -13,9 +13,15 @@ import {
 import { byName } from '../pagination/keyset.js'
 import { PageOnlyInput } from '../pagination/page-input.js'
 import { paginate } from '../pagination/paginate.js'
+import { policiesCovering } from '../policies/policy-writes.js'
 import { booleanProcedure, entityTypeReadProcedure, router } from '../trpc/init.js'
 import { assertValidEntityType } from './entity-type-definition.js'
-import { entityTypeHasRecords, entityTypeNameTaken, entityTypeReferenced } from './entity-type-errors.js'
+import {
+  entityTypeHasRecords,
+  entityTypeInPolicies,
+  entityTypeNameTaken,
+  entityTypeReferenced,
+} from './entity-type-errors.js'
 import { CreateEntityTypeInput, EntityTypeNameInput, UpdateEntityTypeInput } from './entity-type-inputs.js'
 import { assertReferencedTypesExist } from './entity-type-references.js'
 import { toEntityTypeView } from './entity-type-view.js'
@@ -116,8 +122,8 @@ export const entityTypesRouter = router({
     }),
 
   /**
-   * Deletes a type that has no records (refused otherwise), with the grants of its
-   * permissions and the role bindings scoped to it.
+   * Deletes a type that has no records and no policy covers (refused otherwise), with the
+   * grants of its permissions and the role bindings scoped to it.
    */
   delete: booleanProcedure('entityTypes.delete')
     .input(EntityTypeNameInput)
@@ -130,6 +136,9 @@ export const entityTypesRouter = router({
         .executeTakeFirstOrThrow()
       const records = toCount(count)
       if (records > 0) throw entityTypeHasRecords(input.name, records)
+      // Policies lock the types they cover while saved: this sees every committed one.
+      const policies = await policiesCovering(ctx.db, type.id)
+      if (policies.length > 0) throw entityTypeInPolicies(input.name, policies)
       const referrers = (await loadEntityTypes(ctx.db)).filter(
         (other) => other.name !== type.name && Object.values(other.references ?? {}).includes(type.name),
       )

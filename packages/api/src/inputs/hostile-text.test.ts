@@ -12,7 +12,7 @@ const POISONS = { nul: '\u0000', surrogate: '\uD800x' }
 // Fields whose object keys the caller chooses, which must be refused poisoned too: at any
 // depth in JSON, at the top of a keyed record.
 const JSON_FIELDS = new Set(['data', 'schema'])
-const KEYED_FIELDS = new Set(['grants', 'references', 'transitions'])
+const KEYED_FIELDS = new Set(['grants', 'references', 'transitions', 'types'])
 type FreeKeys = 'none' | 'top' | 'deep'
 
 interface Procedure {
@@ -82,6 +82,7 @@ describe('text PostgreSQL cannot store (regression: NUL or a lone surrogate answ
       references: { towedBy: 'cars' },
     }
     await admin.entityTypes.create(carsDefinition)
+    await admin.policies.create({ name: 'carFeed', types: { cars: {} } })
     const data = { plate: 'AB-123', extra: { tags: ['red'], note: 'dented' } }
     const car = await admin.records.create({ entityType: 'cars', ownerId: worker, data })
     const password = 'a long new password'
@@ -123,6 +124,21 @@ describe('text PostgreSQL cannot store (regression: NUL or a lone surrogate answ
       'invitations.revoke': { userId: worker },
       'invitations.accept': { token: 'an-invitation-token', password, displayName: 'Ann' },
       'policies.usage': { policy: 'partnerFeed' },
+      'policies.list': { cursor: nameCursor },
+      'policies.get': { name: 'carFeed' },
+      'policies.create': {
+        name: 'otherFeed',
+        description: 'Cars for partners',
+        types: { cars: { filter: { and: [{ field: 'plate', in: ['AB-123'] }] }, masks: ['extra'] } },
+        legal: {
+          attribution: 'Lot',
+          licence: 'CC-BY',
+          contact: 'lot',
+          notes: [{ text: 'x', link: 'https://a.b/' }],
+        },
+      },
+      'policies.update': { name: 'carFeed', description: 'Cars', types: { cars: { masks: ['plate'] } } },
+      'policies.delete': { name: 'carFeed' },
       'records.create': { entityType: 'cars', ownerId: worker, data, parties: { riders: [worker] } },
       'records.get': { id: car.id },
       'records.list': {

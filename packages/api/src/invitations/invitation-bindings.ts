@@ -1,18 +1,17 @@
-import { type EntityTypeScope, entityTypeOfScope } from '@trellis/core'
 import {
   bindRole,
   clearInvitationBindings,
-  findEntityType,
   invitationBindingsOf,
   setInvitationInviter,
   type TrellisDatabase,
 } from '@trellis/db'
 import { TRPCError } from '@trpc/server'
 import { z } from 'zod'
-import { ScopeInput } from '../access/permission-input.js'
+import { type BindingScope, ScopeInput } from '../access/permission-input.js'
+import { lockScopeTarget, scopeTarget } from '../access/scope-target.js'
 import { text } from '../inputs/text.js'
 import { findAssignableRole } from '../roles/role-escalation.js'
-import { invitationNoLongerGrantable, unknownScopeType } from './invitation-errors.js'
+import { invitationNoLongerGrantable, unknownScopeTarget } from './invitation-errors.js'
 
 const InvitedRole = text().min(1).max(63)
 
@@ -21,14 +20,14 @@ export const MAX_INVITATION_BINDINGS = 20
 
 /**
  * Who is invited, where, and with which role bindings: `role` (with `scope` to limit it to
- * one entity type), or several `bindings`, one of the two.
+ * one entity type or one policy), or several `bindings`, one of the two.
  */
 export const CreateInvitationInput = z
   .object({
     email: z.email().max(254),
     parentId: z.uuid(),
     role: InvitedRole.optional(),
-    /** Limits `role` to the records of one entity type (`entityType:cars`). */
+    /** Limits `role` to one entity type (`entityType:cars`) or one policy (`policy:partnerFeed`). */
     scope: ScopeInput.optional(),
     /** Several bindings at once, each scoped or not; instead of `role`. */
     bindings: z
@@ -49,7 +48,7 @@ export const CreateInvitationInput = z
 /** One binding an invitation asks for, with where the input named it (for errors). */
 interface RequestedBinding {
   readonly role: string
-  readonly scope: EntityTypeScope | null
+  readonly scope: BindingScope | null
   readonly path: readonly (string | number)[]
 }
 
@@ -71,9 +70,9 @@ export interface ResolvedBinding {
 /**
  * The bindings an invitation asks for, each one the inviter may give (as `users.assignRole`
  * decides: NOT_FOUND for an unknown role, FORBIDDEN for one it does not hold within the
- * scope); a scope naming no entity type is BAD_REQUEST at its path. The scoped types and
- * the roles stay locked (FOR SHARE) until the call ends, so neither goes away under the
- * invitation. Call before the user is inserted: roles are locked before the tree, as
+ * scope); a scope naming no entity type or policy is BAD_REQUEST at its path. The scoped
+ * types or policies and the roles stay locked (FOR SHARE) until the call ends, so none goes
+ * away under the invitation. Call before the user is inserted: roles are locked before the tree, as
  * `users.delete` locks them.
  */
 export async function grantableBindings(
@@ -83,10 +82,8 @@ export async function grantableBindings(
 ): Promise<ResolvedBinding[]> {
   const bindings: ResolvedBinding[] = []
   for (const { role, scope, path } of requested) {
-    if (scope !== null) {
-      const typeName = entityTypeOfScope(scope)
-      if (!(await findEntityType(trx, typeName, { forShare: true }))) throw unknownScopeType(path, typeName)
-    }
+    if (scope !== null && !(await lockScopeTarget(trx, scope)))
+      throw unknownScopeTarget(path, scopeTarget(scope))
     bindings.push({ roleId: await findAssignableRole(trx, inviterId, role, scope), scope })
   }
   return bindings
@@ -112,7 +109,7 @@ export async function invitationBindingViews(
  */
 export async function vouchForInvitation(trx: TrellisDatabase, resenderId: string, userId: string) {
   for (const binding of await invitationBindingsOf(trx, [userId])) {
-    await findAssignableRole(trx, resenderId, binding.roleName, binding.scope as EntityTypeScope | null)
+    await findAssignableRole(trx, resenderId, binding.roleName, binding.scope as BindingScope | null)
   }
   await setInvitationInviter(trx, userId, resenderId)
 }
@@ -122,14 +119,14 @@ export async function vouchForInvitation(trx: TrellisDatabase, resenderId: strin
  * are locked before users, as `users.delete` locks them): the bindings the invitation
  * carries, each checked again against its inviter as of now (a role changed since the
  * invitation counts). One it may no longer give refuses the whole acceptance. A binding
- * scoped to an entity type deleted meanwhile went with the type.
+ * scoped to an entity type or policy deleted meanwhile went with it.
  */
 export async function vouchedBindings(trx: TrellisDatabase, userId: string): Promise<ResolvedBinding[]> {
   const bindings: ResolvedBinding[] = []
   for (const binding of await invitationBindingsOf(trx, [userId])) {
-    const scope = binding.scope as EntityTypeScope | null
-    // Locked like assignRole locks it: a delete of the type waits for this binding.
-    if (scope !== null && !(await findEntityType(trx, entityTypeOfScope(scope), { forShare: true }))) continue
+    const scope = binding.scope as BindingScope | null
+    // Locked like assignRole locks it: a delete of the type or policy waits for this binding.
+    if (scope !== null && !(await lockScopeTarget(trx, scope))) continue
     if (binding.invitedBy === null) throw invitationNoLongerGrantable()
     try {
       await findAssignableRole(trx, binding.invitedBy, binding.roleName, scope)

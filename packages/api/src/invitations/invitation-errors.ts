@@ -1,4 +1,5 @@
 import type { TRPCError } from '@trpc/server'
+import type { ScopeTarget } from '../access/scope-target.js'
 import { TrellisError } from '../errors/trellis-error.js'
 import type { InputIssue } from '../trpc/error-formatter.js'
 
@@ -7,21 +8,23 @@ export function invitationNotFound(): TRPCError {
 }
 
 /** Carries the failing path to the error formatter, which reports it as `inputIssues`. */
-class UnknownScopeTypeError extends Error {
+class UnknownScopeTargetError extends Error {
   constructor(readonly issues: InputIssue[]) {
-    super('A scope names an entity type that does not exist')
+    super('A scope names an entity type or policy that does not exist')
   }
 }
 
-/** A binding's scope names no entity type: BAD_REQUEST at the scope's path, as input validation says it. */
-export function unknownScopeType(path: readonly (string | number)[], entityType: string): TRPCError {
+/**
+ * A binding's scope names no entity type or policy: BAD_REQUEST at the scope's path, as
+ * input validation says it.
+ */
+export function unknownScopeTarget(path: readonly (string | number)[], target: ScopeTarget): TRPCError {
+  const message = `No ${target.kind === 'policy' ? 'policy' : 'entity type'} named ${target.name}`
   return new TrellisError({
     code: 'BAD_REQUEST',
     reason: 'INVALID_INPUT',
-    message: `No entity type named ${entityType}`,
-    cause: new UnknownScopeTypeError([
-      { code: 'custom', path, message: `No entity type named ${entityType}` },
-    ]),
+    message,
+    cause: new UnknownScopeTargetError([{ code: 'custom', path, message }]),
   })
 }
 

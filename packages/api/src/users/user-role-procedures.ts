@@ -1,8 +1,7 @@
-import { entityTypeOfScope } from '@trellis/core'
 import { bindRole, findBinding, rolesOfUser, unbindRole } from '@trellis/db'
 import { z } from 'zod'
 import { ScopeInput } from '../access/permission-input.js'
-import { getEntityType } from '../entity-types/get-entity-type.js'
+import { lockScopeTarget, scopeTargetNotFound } from '../access/scope-target.js'
 import { assertProtectedRolesKeepHolders } from '../roles/protected-roles.js'
 import { roleNotHeld } from '../roles/role-errors.js'
 import { findAssignableRole } from '../roles/role-escalation.js'
@@ -15,7 +14,10 @@ const BindingInput = z.object({
   /** The user the role is bound to. */
   id: z.uuid(),
   role: RoleName,
-  /** Limits the binding to the records of one entity type (`entityType:cars`); omit for everywhere. */
+  /**
+   * Limits the binding to the records of one entity type (`entityType:cars`), or to reads
+   * through one policy (`policy:partnerFeed`); omit for everywhere.
+   */
   scope: ScopeInput.optional(),
 })
 
@@ -26,8 +28,8 @@ export const userRoleProcedures = {
     .input(BindingInput)
     .mutation(async ({ ctx, input }) => {
       await findVisibleUser(ctx.db, ctx.actor, ctx.level, input.id)
-      // Locked, so the type cannot be deleted (with its scoped bindings) under this one.
-      if (input.scope) await getEntityType(ctx.db, entityTypeOfScope(input.scope), { forShare: true })
+      // Locked, so the type or policy cannot be deleted (with its scoped bindings) under this one.
+      if (input.scope && !(await lockScopeTarget(ctx.db, input.scope))) throw scopeTargetNotFound(input.scope)
       const roleId = await findAssignableRole(ctx.db, ctx.actor.id, input.role, input.scope ?? null)
       // Locked after the role (users.delete locks the user's protected roles, then the
       // user): a delete waits for this binding and removes it, or has gone first.

@@ -7,7 +7,8 @@ import { bobsledEntityTypes as types } from './bobsled-entity-types.js'
 const everything = everyPermission(types)
 
 // "Member: similar permissions to the Owner role, except they cannot do User Management".
-// Defining entity types and roles is the system's own administration: the Owner's too.
+// Defining entity types, roles and data-access policies is the system's own
+// administration: the Owner's too.
 // "Create, manage and delete SA" is `users.manageServices`, kept: it reaches service
 // accounts only (users of kind service), never a person.
 const {
@@ -28,6 +29,9 @@ const {
   'entityTypes.create': _createType,
   'entityTypes.update': _updateType,
   'entityTypes.delete': _deleteType,
+  'policies.create': _createPolicy,
+  'policies.update': _updatePolicy,
+  'policies.delete': _deletePolicy,
   ...memberGrants
 } = everything
 
