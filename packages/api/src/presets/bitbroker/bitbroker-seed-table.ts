@@ -170,14 +170,19 @@ export const bitbrokerSeedTable: readonly Row[] = [
       }),
   },
   {
-    line: 'Create users and grant them such roles (invite a consumer)',
+    line: 'Create users and grant them such roles (invite a consumer, bound to a policy)',
     cells: COORDINATOR_ONLY,
-    call: (client, world) =>
-      client.invitations.create.mutate({
+    note: 'A consumer reads only through policies: its invitation carries the binding consumer @ policy:<name>.',
+    call: async (client, world) => {
+      const invited = await client.invitations.create.mutate({
         email: `${world.unique('invitee')}@example.com`,
         role: 'consumer',
+        scope: policyScope(world.policies.feed),
         parentId: world.ids.coordinator,
-      }),
+      })
+      if (invited.bindings[0]?.scope !== policyScope(world.policies.feed))
+        throw new Error('The binding was not carried')
+    },
   },
   {
     line: 'Create users and grant them such roles (invite a contributor for one entity type, in one call)',
