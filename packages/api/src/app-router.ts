@@ -5,7 +5,6 @@ import { authRouter } from './auth/auth-router.js'
 import { entityTypesRouter } from './entity-types/entity-types-router.js'
 import { invitationsRouter } from './invitations/invitations-router.js'
 import { policiesRouter } from './policies/policies-router.js'
-import { policyUsageProcedures } from './policies/policy-usage-router.js'
 import { recordsRouter } from './records/records-router.js'
 import { rolesRouter } from './roles/roles-router.js'
 import { systemRouter } from './system/system-router.js'
@@ -20,8 +19,7 @@ export const appRouter = router({
   auth: authRouter,
   entityTypes: entityTypesRouter,
   invitations: invitationsRouter,
-  // Defining policies (policies-router) and their meters (policy-usage-router), one namespace.
-  policies: router({ ...policiesRouter._def.record, ...policyUsageProcedures }),
+  policies: policiesRouter,
   records: recordsRouter,
   roles: rolesRouter,
   system: systemRouter,

@@ -34,6 +34,7 @@ export {
   type LeveledPermission,
   PERMISSIONS,
 } from './permissions.js'
+export { PolicyLimitError } from './policies/policy-errors.js'
 export type { DemoCredential } from './presets/demo-world.js'
 export type { Preset } from './presets/preset.js'
 export { PRESET_NAMES, PRESETS, type PresetName } from './presets/presets.js'

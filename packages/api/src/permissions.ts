@@ -55,11 +55,11 @@ export const PERMISSIONS = {
   'entityTypes.delete': 'boolean',
   // Data-access policies (docs/policies.md): defining them; consumers hold them as scopes.
   'policies.read': 'boolean',
-  // A consumer's own policies and counters (docs/policies.md, "Quotas and rates").
-  'policies.mine': 'boolean',
   'policies.create': 'boolean',
   'policies.update': 'boolean',
   'policies.delete': 'boolean',
+  // A consumer's own policies and counters (docs/policies.md, "Quotas and rates").
+  'policies.mine': 'boolean',
   // Records of every entity type; each type adds its own `<type>.<action>` permissions.
   'records.read': 'leveled',
   'records.create': 'leveled',

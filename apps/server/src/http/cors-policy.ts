@@ -35,7 +35,8 @@ export function answerCors(
   if (allowed) {
     res.setHeader('access-control-allow-origin', origin)
     res.setHeader('access-control-allow-credentials', 'true')
-    res.setHeader('access-control-expose-headers', 'x-request-id')
+    // A browser app reads Retry-After to wait out a policy's quota or rate.
+    res.setHeader('access-control-expose-headers', 'x-request-id, retry-after')
   }
   const preflight = req.method === 'OPTIONS' && req.headers['access-control-request-method'] !== undefined
   if (!preflight) return false

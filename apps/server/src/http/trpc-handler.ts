@@ -4,6 +4,7 @@ import { TRPCError } from '@trpc/server'
 import { createURL, internal_exceptionHandler } from '@trpc/server/adapters/node-http'
 import { createHTTPHandler } from '@trpc/server/adapters/standalone'
 import { resolveResponse } from '@trpc/server/http'
+import { retryAfterSeconds } from './retry-after.js'
 
 export interface TrpcHandlerOptions {
   readonly router: AppRouter
@@ -44,7 +45,13 @@ interface JsonCallRequest {
 export function createTrpcHandler(options: TrpcHandlerOptions) {
   const { router, basePath, maxBodyBytes, maxBatchSize } = options
   // tRPC writes its own `Vary`, over the one the CORS layer set; this adds Origin back to it.
-  const responseMeta = () => ({ headers: new Headers([['vary', 'Origin']]) })
+  // A call refused by a policy's quota or rate says in `Retry-After` when to call again.
+  const responseMeta = ({ errors }: { readonly errors: readonly TRPCError[] }) => {
+    const headers = new Headers([['vary', 'Origin']])
+    const retryAfter = retryAfterSeconds(errors, Date.now())
+    if (retryAfter !== undefined) headers.set('retry-after', String(retryAfter))
+    return { headers }
+  }
   const onError = ({ error, path, ctx }: Parameters<TrpcHandlerOptions['onError']>[0]) =>
     options.onError({ error, path, ctx })
   const streamingAdapter = createHTTPHandler({

@@ -123,7 +123,6 @@ describe('text PostgreSQL cannot store (regression: NUL or a lone surrogate answ
       'invitations.resend': { userId: worker },
       'invitations.revoke': { userId: worker },
       'invitations.accept': { token: 'an-invitation-token', password, displayName: 'Ann' },
-      'policies.usage': { policy: 'partnerFeed' },
       'policies.list': { cursor: nameCursor },
       'policies.get': { name: 'carFeed' },
       'policies.create': {
@@ -139,6 +138,7 @@ describe('text PostgreSQL cannot store (regression: NUL or a lone surrogate answ
       },
       'policies.update': { name: 'carFeed', description: 'Cars', types: { cars: { masks: ['plate'] } } },
       'policies.delete': { name: 'carFeed' },
+      'policies.usage': { policy: 'partnerFeed' },
       'records.create': { entityType: 'cars', ownerId: worker, data, parties: { riders: [worker] } },
       'records.get': { id: car.id },
       'records.list': {

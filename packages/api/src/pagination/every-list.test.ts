@@ -102,6 +102,7 @@ describe('every list is paged the same way', () => {
       'audit.list': () => admin().audit.list({ cursor }),
       'entityTypes.list': () => admin().entityTypes.list({ cursor }),
       'invitations.list': () => admin().invitations.list({ cursor }),
+      'policies.list': () => admin().policies.list({ cursor }),
       'records.list': () => admin().records.list({ cursor }),
       'roles.list': () => admin().roles.list({ cursor }),
       'users.list': () => admin().users.list({ cursor }),

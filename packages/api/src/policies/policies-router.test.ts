@@ -145,11 +145,11 @@ describe('policies router', () => {
         gauges: { filter: null, masks: [] },
       })
       for (const call of [
-        admin().policies.get({ name: 'nothing' }),
-        admin().policies.update({ name: 'nothing', enabled: false }),
-        admin().policies.delete({ name: 'nothing' }),
+        () => admin().policies.get({ name: 'nothing' }),
+        () => admin().policies.update({ name: 'nothing', enabled: false }),
+        () => admin().policies.delete({ name: 'nothing' }),
       ]) {
-        const missing = await failure(call)
+        const missing = await failure(call())
         expect([missing.code, missing.message]).toEqual(['NOT_FOUND', 'Policy not found: nothing'])
       }
     })
@@ -189,13 +189,13 @@ describe('policies router', () => {
       const consumer = h.callAs(ids.consumer!)
       const before = await policyRows()
       const calls = {
-        'policies.create': consumer.policies.create({ name: 'mine', types: { gauges: {} } }),
-        'policies.update': consumer.policies.update({ name: 'partnerFeed', enabled: true }),
-        'policies.delete': consumer.policies.delete({ name: 'partnerFeed' }),
-        'policies.read': consumer.policies.get({ name: 'partnerFeed' }),
+        'policies.create': () => consumer.policies.create({ name: 'mine', types: { gauges: {} } }),
+        'policies.update': () => consumer.policies.update({ name: 'partnerFeed', enabled: true }),
+        'policies.delete': () => consumer.policies.delete({ name: 'partnerFeed' }),
+        'policies.read': () => consumer.policies.get({ name: 'partnerFeed' }),
       }
       for (const [permission, call] of Object.entries(calls)) {
-        const refused = await failure(call)
+        const refused = await failure(call())
         expect([refused.code, refused.message]).toEqual(['FORBIDDEN', `Permission required: ${permission}`])
       }
       const reader = await failure(h.callAs(ids.reader!).policies.delete({ name: 'partnerFeed' }))

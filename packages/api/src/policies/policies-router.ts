@@ -7,6 +7,7 @@ import { booleanProcedure, router } from '../trpc/init.js'
 import { policyNameTaken, policyNotFound } from './policy-errors.js'
 import { CreatePolicyInput, PolicyNameInput, UpdatePolicyInput } from './policy-inputs.js'
 import { resolvePolicySegment } from './policy-segment.js'
+import { policyUsageProcedures } from './policy-usage-router.js'
 import { toPolicyView } from './policy-view.js'
 import {
   deletePolicy,
@@ -93,4 +94,7 @@ export const policiesRouter = router({
       await deletePolicy(ctx.db, id)
       return { name: input.name, removedBindings }
     }),
+
+  // A consumer's own policies and counters, and every consumer's (policy-usage-router.ts).
+  ...policyUsageProcedures,
 })

@@ -106,7 +106,10 @@ describe('policies.mine and policies.usage: counters for consumers and for those
       description: '',
       enabled: true,
       legal: { licence: 'CC-BY-4.0', attribution: 'Trellis partners' },
-      types: [{ entityType: 'stations', masks: ['owner'] }],
+      types: { stations: { masks: ['owner'] } },
+      scope: 'policy:partnerFeed',
+      createdAt: expect.any(String),
+      updatedAt: expect.any(String),
       quota: { calls: 5, period: 'day' },
       ratePerSecond: 50,
       usage: {
@@ -176,7 +179,7 @@ describe('policies.mine and policies.usage: counters for consumers and for those
   it('answers an unknown policy NOT_FOUND, a malformed name BAD_REQUEST, a consumer FORBIDDEN', async () => {
     const unknown = await failure(admin().policies.usage({ policy: 'nosuchPolicy' }))
     expect(unknown.code).toBe('NOT_FOUND')
-    expect(unknown.message).toBe('Policy not found: nosuchPolicy')
+    expect(unknown.message).toBe('Policy not found')
     const malformed = await failure(admin().policies.usage({ policy: 'Bad name' }))
     expect(malformed.code).toBe('BAD_REQUEST')
     expect(formatted(malformed).inputIssues?.[0]?.path).toEqual(['policy'])

@@ -1,4 +1,4 @@
-import { POLICY_NAME_PATTERN, POLICY_SCOPE_PATTERN, policyOfScope, policyScope } from '@trellis/core'
+import { POLICY_SCOPE_PATTERN, policyOfScope, policyScope } from '@trellis/core'
 import { findPolicy, loadPolicies, type StoredPolicy } from '@trellis/db'
 import { sql } from 'kysely'
 import { z } from 'zod'
@@ -7,14 +7,11 @@ import { PageInput } from '../pagination/page-input.js'
 import { paginate } from '../pagination/paginate.js'
 import { authenticatedProcedure, booleanProcedure } from '../trpc/init.js'
 import { type PolicyCounters, readPolicyCounters } from './policy-counters.js'
-import { policyNotFound } from './policy-errors.js'
+import { PolicyName } from './policy-inputs.js'
+import { policyNotFound } from './policy-read.js'
+import { toPolicyView } from './policy-view.js'
 
-const UsageInput = z.object({
-  policy: z
-    .string()
-    .regex(POLICY_NAME_PATTERN, 'A policy name is letters and digits, starting with a lowercase letter'),
-  ...PageInput,
-})
+const UsageInput = z.object({ policy: PolicyName, ...PageInput })
 
 /** Consumers in id order: the only stable order a list of counters has. */
 const byUserId: Keyset<{ id: string }> = {
@@ -24,18 +21,11 @@ const byUserId: Keyset<{ id: string }> = {
   position: z.object({ id: z.uuid() }).transform(({ id }) => [id] as const),
 }
 
-/** A policy as its consumer sees it: its terms and segment (no filter), its limits, its own counters. */
+/** A policy as its consumer sees it: as its managers do, but without filters; and its own counters. */
 function heldPolicyView(policy: StoredPolicy, usage: PolicyCounters) {
-  return {
-    name: policy.name,
-    description: policy.description,
-    enabled: policy.enabled,
-    legal: policy.legal,
-    types: policy.types.map((type) => ({ entityType: type.entityType, masks: type.masks })),
-    quota: policy.quota,
-    ratePerSecond: policy.ratePerSecond,
-    usage,
-  }
+  const view = toPolicyView(policy)
+  const types = Object.fromEntries(Object.entries(view.types).map(([type, { masks }]) => [type, { masks }]))
+  return { ...view, types, usage }
 }
 
 /**
@@ -76,7 +66,7 @@ export const policyUsageProcedures = {
     .input(UsageInput)
     .query(async ({ ctx, input }) => {
       const policy = await findPolicy(ctx.db, input.policy)
-      if (!policy) throw policyNotFound(input.policy)
+      if (!policy) throw policyNotFound()
       const consumers = ctx.db
         .selectFrom('users')
         .select('users.id')
