@@ -86,4 +86,40 @@ describe('the access snapshot decides', () => {
     expect(await decided(driver, 'cars.sail', 'entityType:boats')).toBeUndefined()
     expect(await decided(driver, 'trucks.read')).toBeUndefined()
   })
+  it('counts a policy-scoped binding only for a read through that policy, and each source once', async () => {
+    const { db } = h.database
+    const consumer = await h.addUser('consumer@example.com', h.adminId)
+    await h.grant(consumer, { 'records.read': 'SELF' })
+    const bindScoped = async (name: string, level: 'OWNED' | 'ALL', scope: string) => {
+      const role = await db.insertInto('roles').values({ name }).returning('id').executeTakeFirstOrThrow()
+      await db
+        .insertInto('role_grants')
+        .values({ role_id: role.id, permission: 'records.read', level })
+        .execute()
+      await db.insertInto('user_roles').values({ user_id: consumer, role_id: role.id, scope }).execute()
+    }
+    await bindScoped('feed-a', 'ALL', 'policy:feedA')
+    await bindScoped('feed-b', 'OWNED', 'policy:feedB')
+    const through = async (policy: string | null) => {
+      const snapshot = await loadSnapshotWithin(db)
+      return snapshot.explain(await snapshot.caller(db, consumer), 'cars.read', null, policy)
+    }
+    expect((await through(null)).grant).toBe('SELF')
+    expect((await through('feedA')).grant).toBe('ALL')
+    // Never another policy's: a consumer of two policies does not get their union.
+    expect((await through('feedB')).grant).toBe('OWNED')
+    expect((await through('feedC')).grant).toBe('SELF')
+    const sources = (await through('feedA')).sources.map((source) => [source.grant, source.scope])
+    expect(sources).toHaveLength(2)
+    expect(sources).toEqual(
+      expect.arrayContaining([
+        ['SELF', null],
+        ['ALL', 'policy:feedA'],
+      ]),
+    )
+    // A policy scopes reads of entity types only: the router's own permissions ignore it.
+    const snapshot = await loadSnapshotWithin(db)
+    const facts = await snapshot.caller(db, consumer)
+    expect(snapshot.decide(facts, 'records.read', null, 'feedA')).toBe('SELF')
+  })
 })

@@ -15,6 +15,8 @@ const ListAuditInput = z.object({
   actorId: z.uuid().optional(),
   permission: text().min(1).max(100).optional(),
   outcome: z.enum(AUDIT_OUTCOMES).optional(),
+  /** Only reads made through this policy. */
+  policy: text().min(1).max(63).optional(),
   from: dateTimeInput().optional(),
   to: dateTimeInput().optional(),
 })
@@ -31,6 +33,7 @@ export const auditRouter = router({
       if (input.actorId) query = query.where('actor_id', '=', input.actorId)
       if (input.permission) query = query.where('permission', '=', input.permission)
       if (input.outcome) query = query.where('outcome', '=', input.outcome)
+      if (input.policy) query = query.where('policy', '=', input.policy)
       if (input.from) query = query.where('occurred_at', '>=', new Date(input.from))
       if (input.to) query = query.where('occurred_at', '<', new Date(input.to))
       const page = await paginate(query, newestFirst('audit_events', 'occurred_at'), input, (row) => ({

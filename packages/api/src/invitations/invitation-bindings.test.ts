@@ -145,10 +145,13 @@ describe('invitations with scoped role bindings', () => {
       return formatted(refused).inputIssues?.map((issue) => `${issue.path.join('.')}: ${issue.message}`)
     }
     expect(await issues({ role: 'contributor', scope: 'cars' })).toEqual([
-      'scope: A scope is entityType:<name>',
+      'scope: A scope is entityType:<name> or policy:<name>',
     ])
     expect(await issues({ role: 'contributor', scope: 'entityType:boats' })).toEqual([
       'scope: No entity type named boats',
+    ])
+    expect(await issues({ role: 'contributor', scope: 'policy:boatFeed' })).toEqual([
+      'scope: No policy named boatFeed',
     ])
     expect(
       await issues({

@@ -184,6 +184,43 @@ describe('policies router', () => {
     })
   })
 
+  describe('what a policy is bound to', () => {
+    it('binds a role scoped to an existing policy only (NOT_FOUND otherwise), and unbinds it', async () => {
+      const missing = await failure(
+        admin().users.assignRole({ id: ids.consumer!, role: 'partner', scope: 'policy:nothing' }),
+      )
+      expect([missing.code, missing.message]).toEqual(['NOT_FOUND', 'Policy not found: nothing'])
+      const binding = { id: ids.consumer!, role: 'partner', scope: 'policy:partnerFeed' } as const
+      expect(await admin().users.assignRole(binding)).toEqual({
+        userId: ids.consumer,
+        role: 'partner',
+        scope: 'policy:partnerFeed',
+      })
+      expect(await admin().users.roles({ id: ids.consumer! })).toEqual([
+        { role: 'partner', protected: false, scope: 'policy:partnerFeed' },
+      ])
+      await admin().users.unassignRole(binding)
+      expect(await admin().users.roles({ id: ids.consumer! })).toEqual([])
+    })
+
+    it('refuses to delete an entity type a policy covers, naming the policy', async () => {
+      const refused = await failure(admin().entityTypes.delete({ name: 'sensors' }))
+      expect([refused.code, refused.message]).toEqual([
+        'CONFLICT',
+        'Entity type sensors is covered by policies partnerFeed: remove it from them first',
+      ])
+      expect(await admin().entityTypes.get({ name: 'sensors' })).toMatchObject({ name: 'sensors' })
+      await admin().entityTypes.create({ name: 'spare', schema: { type: 'object' } })
+      await admin().policies.create({ name: 'spareFeed', types: { spare: {} } })
+      await admin().policies.update({ name: 'spareFeed', types: { gauges: {} } })
+      expect(await admin().entityTypes.delete({ name: 'spare' })).toEqual({
+        name: 'spare',
+        removedBindings: 0,
+      })
+      await admin().policies.delete({ name: 'spareFeed' })
+    })
+  })
+
   describe('permissions', () => {
     it('refuses a caller without policies.* (FORBIDDEN naming the permission), changing nothing', async () => {
       const consumer = h.callAs(ids.consumer!)

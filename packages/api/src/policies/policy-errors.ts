@@ -57,3 +57,11 @@ export function invalidPolicy(name: string, problems: readonly PolicyProblem[]):
     cause: new PolicyProblems(problems.map(({ path, message }) => ({ code: 'custom', path, message }))),
   })
 }
+
+export function policyDisabled(name: string): TRPCError {
+  return new TrellisError({
+    code: 'FORBIDDEN',
+    reason: 'POLICY_DISABLED',
+    message: `Policy ${name} is disabled`,
+  })
+}

@@ -1,17 +1,24 @@
 import { maskPolicyFields } from '@trellis/core'
 import { findPolicy, type PolicyLegalContext, type StoredPolicy, type TrellisDatabase } from '@trellis/db'
-import type { TRPCError } from '@trpc/server'
 import type { PolicyTypeTerms } from '../access/record-access.js'
 import { unauthorized } from '../errors/access-errors.js'
-import { TrellisError } from '../errors/trellis-error.js'
 import type { RecordView } from '../records/record-view.js'
 import type { RecordGate } from '../trpc/record-gate.js'
+import { policyDisabled, policyNotFound } from './policy-errors.js'
 import { chargePolicyCall } from './policy-meters.js'
 
 /** What every answer through a policy carries beside its data: the policy and its legal context. */
 export interface PolicyAnswer {
   readonly name: string
   readonly legal: PolicyLegalContext
+}
+
+/** An answer that, read through a policy, carries it beside its data. */
+export type PolicyAnswered<T> = T & { readonly policy?: PolicyAnswer }
+
+/** `result` as answered: with the policy's name and legal context when read through one. */
+export function answered<T extends object>(read: PolicyRead | undefined, result: T): PolicyAnswered<T> {
+  return read ? { ...result, policy: read.answer } : result
 }
 
 /** A read through a policy, opened: the gate that reads through it, and how its answers look. */
@@ -25,19 +32,6 @@ export interface PolicyRead {
   masksOf(entityType: string): readonly string[]
 }
 
-/** Also what a policy the caller may not open answers: it must not tell that it exists. */
-export function policyNotFound(): TRPCError {
-  return new TrellisError({ code: 'NOT_FOUND', reason: 'NOT_FOUND', message: 'Policy not found' })
-}
-
-export function policyDisabled(name: string): TRPCError {
-  return new TrellisError({
-    code: 'FORBIDDEN',
-    reason: 'POLICY_DISABLED',
-    message: `Policy ${name} is disabled`,
-  })
-}
-
 /**
  * A policy the caller may open, as stored now (read afresh on every call, so a change holds
  * from the next one): UNAUTHORIZED for an anonymous caller; NOT_FOUND for an unknown policy
@@ -49,9 +43,9 @@ export async function visiblePolicy(
   name: string,
 ): Promise<StoredPolicy> {
   if (gate.anonymous) throw unauthorized()
-  if (!gate.seesPolicy(name)) throw policyNotFound()
+  if (!gate.seesPolicy(name)) throw policyNotFound(name)
   const policy = await findPolicy(db, name)
-  if (!policy) throw policyNotFound()
+  if (!policy) throw policyNotFound(name)
   return policy
 }
 

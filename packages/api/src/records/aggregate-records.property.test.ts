@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto'
 import { LEVELS, type Level, subtreeOf, visibleOwners } from '@trellis/core'
-import { insertUser } from '@trellis/db'
 import fc from 'fast-check'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type ApiHarness, createApiHarness } from '../testing/api-harness.js'
 import { entityTypeIdOf } from '../testing/entity-type-id.js'
+import { insertGeneratedTree } from '../testing/generated-tree.js'
 import type { AggregateGroup, AggregateTotals, GroupKey } from './aggregate-records.js'
 
 // records.aggregate against the in-memory oracle (`visibleOwners`, as the level filter's
@@ -133,19 +133,7 @@ describe('records.aggregate against the in-memory oracle', () => {
           },
           parties: { payee: { from: 'users' }, watcher: { from: 'users', actions: ['update'] } },
         })
-        const ids = await db.transaction().execute(async (trx) => {
-          const inserted: string[] = []
-          for (const [i, parent] of parents.entries()) {
-            const user = await insertUser(trx, {
-              email: `r${runs}-u${i}@example.com`,
-              kind: 'person',
-              status: 'active',
-              parent_id: parent === -1 ? h.adminId : inserted[parent]!,
-            })
-            inserted.push(user.id)
-          }
-          return inserted
-        })
+        const ids = await insertGeneratedTree(db, parents, h.adminId, `r${runs}`)
         const typeId = await entityTypeIdOf(db, typeName)
         const recordIds = records.map(() => randomUUID())
         /** The users of one party of a record, each once, as its party rows hold them. */

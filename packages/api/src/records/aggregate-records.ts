@@ -78,7 +78,13 @@ export async function aggregateRecords(
   input: Input,
 ): Promise<AggregateResult> {
   const { type, grant } = await readableType(db, access, input.entityType)
-  const issues = [...maskedFieldIssues(grant.policy, input), ...aggregateFieldIssues(type, input)]
+  // A masked field is refused as masked, whatever else is wrong with it: nothing more is said of it.
+  const masked = maskedFieldIssues(grant.policy, input)
+  const maskedPaths = new Set(masked.map((issue) => JSON.stringify(issue.path)))
+  const issues = [
+    ...masked,
+    ...aggregateFieldIssues(type, input).filter((issue) => !maskedPaths.has(JSON.stringify(issue.path))),
+  ]
   if (issues.length > 0) throw invalidAggregateFields(issues)
   const measures = Object.fromEntries(
     MEASURES.map((measure) => [measure, [...new Set(input[measure])]]),

@@ -1,7 +1,7 @@
 import { type StoredEntityType, type TrellisDatabase, userWithinLevel } from '@trellis/db'
 import { getEntityType } from '../entity-types/get-entity-type.js'
 import { unauthorized } from '../errors/access-errors.js'
-import { openPolicyRead, type PolicyRead } from '../policies/policy-read.js'
+import { answered, openPolicyRead, type PolicyRead } from '../policies/policy-read.js'
 import { recordProcedure, router } from '../trpc/init.js'
 import type { RecordGate } from '../trpc/record-gate.js'
 import { userNotFound } from '../users/user-errors.js'
@@ -103,7 +103,7 @@ export const recordsRouter = router({
       const read = await policyReadOf(ctx.db, ctx.records, input.policy)
       const { record, entityType } = await findRecordFor(ctx.db, read?.gate ?? ctx.records, input.id, 'read')
       const view = toRecordView(record, entityType.name, await partiesOf(ctx.db, record.id, entityType))
-      return read ? { ...read.masked(view), policy: read.answer } : view
+      return answered(read, read ? read.masked(view) : view)
     }),
 
   /** A page of the records the caller reads (through `policy`: those it serves, masked). */
@@ -112,7 +112,7 @@ export const recordsRouter = router({
     .query(async ({ ctx, input }) => {
       const read = await policyReadOf(ctx.db, ctx.records, input.policy)
       const page = await listRecords(ctx.db, read?.gate ?? ctx.records, input)
-      return read ? { ...page, items: page.items.map(read.masked), policy: read.answer } : page
+      return answered(read, read ? { ...page, items: page.items.map(read.masked) } : page)
     }),
 
   /**
@@ -124,8 +124,7 @@ export const recordsRouter = router({
     .input(AggregateRecordsInput)
     .query(async ({ ctx, input }) => {
       const read = await policyReadOf(ctx.db, ctx.records, input.policy)
-      const result = await aggregateRecords(ctx.db, read?.gate ?? ctx.records, input)
-      return read ? { ...result, policy: read.answer } : result
+      return answered(read, await aggregateRecords(ctx.db, read?.gate ?? ctx.records, input))
     }),
 
   /** Replaces a record's data, checked against its type's schema. */
