@@ -73,7 +73,7 @@ describe('docs/policies.md: worked example, a partner feed', () => {
       { site: 'Basement', region: 'north', celsius: 12.5 },
       { site: 'Rooftop', region: 'north', celsius: 12.5 },
     ])
-    expect('policy' in page && page.policy).toEqual({ name: 'partnerFeed', legal: LEGAL })
+    expect(page.policy).toEqual({ name: 'partnerFeed', legal: LEGAL })
     const one = await partner.client.records.get.query({ id: page.items[0]!.id, policy: 'partnerFeed' })
     expect(one.data).toEqual({ site: 'Basement', region: 'north', celsius: 12.5 })
   })
@@ -84,7 +84,7 @@ describe('docs/policies.md: worked example, a partner feed', () => {
     })
     expect(
       await callFailure(partner.client.records.list.query({ entityType: 'sensors', policy: 'otherFeed' })),
-    ).toEqual({ code: 'NOT_FOUND', message: 'Policy not found' })
+    ).toEqual({ code: 'NOT_FOUND', message: 'Policy not found: otherFeed' })
     const south = (await preset.admin.records.list.query({ entityType: 'sensors' })).items.find(
       (record) => record.data.region === 'south',
     )!
@@ -98,7 +98,7 @@ describe('docs/policies.md: worked example, a partner feed', () => {
     expect(mine).toMatchObject({
       name: 'partnerFeed',
       legal: LEGAL,
-      types: [{ entityType: 'sensors', masks: ['operatorEmail'] }],
+      types: { sensors: { masks: ['operatorEmail'] } },
       quota: { calls: 1000, period: 'day' },
     })
     const used = mine!.usage.quota!.used

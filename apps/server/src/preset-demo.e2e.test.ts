@@ -43,12 +43,12 @@ const EXPECTED_READS: Record<string, Record<string, (client: TrellisClient) => P
         { site: 'Basement', region: 'north', celsius: 12 },
         { site: 'Rooftop', region: 'north', celsius: 18.5 },
       ])
-      expect('policy' in feed && feed.policy.legal.licence).toBe('CC BY 4.0')
+      expect(feed.policy?.legal.licence).toBe('CC BY 4.0')
       // What it may read, and the call it just made on its quota.
       const [mine] = (await client.policies.mine.query()).policies
       expect(mine).toMatchObject({
         name: 'partnerFeed',
-        types: [{ entityType: 'sensors', masks: ['operatorEmail'] }],
+        types: { sensors: { masks: ['operatorEmail'] } },
         quota: { calls: 1000, period: 'day' },
       })
       expect(mine?.usage.quota).toMatchObject({ used: 1, remaining: 999 })

@@ -7,8 +7,8 @@ import { PageInput } from '../pagination/page-input.js'
 import { paginate } from '../pagination/paginate.js'
 import { authenticatedProcedure, booleanProcedure } from '../trpc/init.js'
 import { type PolicyCounters, readPolicyCounters } from './policy-counters.js'
+import { policyNotFound } from './policy-errors.js'
 import { PolicyName } from './policy-inputs.js'
-import { policyNotFound } from './policy-read.js'
 import { toPolicyView } from './policy-view.js'
 
 const UsageInput = z.object({ policy: PolicyName, ...PageInput })
@@ -66,7 +66,7 @@ export const policyUsageProcedures = {
     .input(UsageInput)
     .query(async ({ ctx, input }) => {
       const policy = await findPolicy(ctx.db, input.policy)
-      if (!policy) throw policyNotFound()
+      if (!policy) throw policyNotFound(input.policy)
       const consumers = ctx.db
         .selectFrom('users')
         .select('users.id')

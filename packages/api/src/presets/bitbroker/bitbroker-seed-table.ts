@@ -293,7 +293,7 @@ export const bitbrokerSeedTable: readonly Row[] = [
     cells: { public: '✗', coordinator: '✔', contributor: '✗', consumer: '✔' },
     call: async (client, world) => {
       const page = await client.records.list.query({ entityType: 'cars', policy: world.policies.feed })
-      const terms = 'policy' in page ? page.policy : undefined
+      const terms = page.policy
       if (!isDeepStrictEqual(terms, { name: world.policies.feed, legal: FEED_LEGAL }))
         throw new Error(`Not the policy's terms: ${JSON.stringify(terms)}`)
     },
