@@ -179,7 +179,7 @@ describe('policies.mine and policies.usage: counters for consumers and for those
   it('answers an unknown policy NOT_FOUND, a malformed name BAD_REQUEST, a consumer FORBIDDEN', async () => {
     const unknown = await failure(admin().policies.usage({ policy: 'nosuchPolicy' }))
     expect(unknown.code).toBe('NOT_FOUND')
-    expect(unknown.message).toBe('Policy not found')
+    expect(unknown.message).toBe('Policy not found: nosuchPolicy')
     const malformed = await failure(admin().policies.usage({ policy: 'Bad name' }))
     expect(malformed.code).toBe('BAD_REQUEST')
     expect(formatted(malformed).inputIssues?.[0]?.path).toEqual(['policy'])
