@@ -31,7 +31,11 @@ const db = await openScaleDatabase()
 const meta = await readBenchMeta(db)
 if (!meta) throw new Error('trellis_scale holds no complete dataset: run tree-scale/load-dataset.ts first')
 const startLoad = loadavg()[0]!
-const { id: entityTypeId } = await db.selectFrom('entity_types').select('id').executeTakeFirstOrThrow()
+const { id: entityTypeId } = await db
+  .selectFrom('entity_types')
+  .select('id')
+  .where('name', '=', 'scaleRecords')
+  .executeTakeFirstOrThrow()
 await sql`set maintenance_work_mem = '1GB'`.execute(db)
 await sql`set work_mem = '256MB'`.execute(db)
 await sql`create schema if not exists list_candidates`.execute(db)

@@ -32,7 +32,11 @@ const RESULTS_DIR = new URL('./results/', import.meta.url)
 const db = await openScaleDatabase()
 const meta = await readBenchMeta(db)
 if (!meta) throw new Error('trellis_scale holds no complete dataset: run tree-scale/load-dataset.ts first')
-const { id: entityTypeId } = await db.selectFrom('entity_types').select('id').executeTakeFirstOrThrow()
+const { id: entityTypeId } = await db
+  .selectFrom('entity_types')
+  .select('id')
+  .where('name', '=', 'scaleRecords')
+  .executeTakeFirstOrThrow()
 
 // Row-level security needs a role that is not the table's owner (nor a superuser): its own
 // connection, whose policy reads the subtree's bounds from two settings set per size.

@@ -34,8 +34,25 @@ const EXPECTED_READS: Record<string, Record<string, (client: TrellisClient) => P
         'NOT_FOUND',
       )
     },
+    // Only through its policy: the north's sensors, without the operator's email, with the terms.
     consumer: async (client) => {
-      expect(await listOf(client, 'sensors')).toHaveLength(3)
+      const feed = await client.records.list.query({ entityType: 'sensors', policy: 'partnerFeed' })
+      expect(
+        feed.items.map((record) => record.data).sort((a, b) => String(a.site).localeCompare(String(b.site))),
+      ).toEqual([
+        { site: 'Basement', region: 'north', celsius: 12 },
+        { site: 'Rooftop', region: 'north', celsius: 18.5 },
+      ])
+      expect(feed.policy?.legal.licence).toBe('CC BY 4.0')
+      // What it may read, and the call it just made on its quota.
+      const [mine] = (await client.policies.mine.query()).policies
+      expect(mine).toMatchObject({
+        name: 'partnerFeed',
+        types: { sensors: { masks: ['operatorEmail'] } },
+        quota: { calls: 1000, period: 'day' },
+      })
+      expect(mine?.usage.quota).toMatchObject({ used: 1, remaining: 999 })
+      expect(await failureCode(client.records.list.query({ entityType: 'sensors' }))).toBe('FORBIDDEN')
       expect(
         await failureCode(client.records.create.mutate({ entityType: 'sensors', data: { site: 'x' } })),
       ).toBe('FORBIDDEN')

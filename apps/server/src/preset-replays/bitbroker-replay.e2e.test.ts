@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
-import { type BitbrokerRole, type BitbrokerWorld, bitbrokerSeedTable } from '@trellis/api/testing'
-import type { EntityTypeScope } from '@trellis/core'
+import { type BitbrokerRole, type BitbrokerWorld, bitbrokerSeedTable, CARS_FEED } from '@trellis/api/testing'
+import { type EntityTypeScope, policyScope } from '@trellis/core'
 import { createTrellisClient } from '@trellis/sdk'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { callFailure as failure } from '../testing/call-failure.js'
@@ -82,6 +82,11 @@ describe('BitBroker preset: replaying seeds/bitbroker-users.md', () => {
     await admin.entityTypes.create.mutate({ name: 'cars', description: 'Cars', schema: CARS_SCHEMA })
     await admin.entityTypes.create.mutate({ name: 'trucks', description: 'Trucks', schema: TRUCKS_SCHEMA })
 
+    // The consumers' policy (cars with at least 4 seats, without their plate) and another one.
+    const policies = { feed: unique('carsfeed'), other: unique('trucksfeed') }
+    await admin.policies.create.mutate({ name: policies.feed, ...CARS_FEED })
+    await admin.policies.create.mutate({ name: policies.other, types: { trucks: {} } })
+
     const root = preset.adminId
     const contributorA = await addRoleUser(preset, {
       name: 'contributor-a',
@@ -92,12 +97,18 @@ describe('BitBroker preset: replaying seeds/bitbroker-users.md', () => {
     const [childOfA, contributorB, consumer] = await Promise.all([
       addRoleUser(preset, { name: 'child-of-a', parentId: contributorA.id }),
       addRoleUser(preset, { name: 'contributor-b', parentId: root, role: 'contributor', scope: TRUCKS }),
-      addRoleUser(preset, { name: 'consumer', parentId: root, role: 'consumer' }),
+      addRoleUser(preset, {
+        name: 'consumer',
+        parentId: root,
+        role: 'consumer',
+        scope: policyScope(policies.feed),
+      }),
     ])
     const otherConsumer = await addRoleUser(preset, {
       name: 'consumer-2',
       parentId: consumer.id,
       role: 'consumer',
+      scope: policyScope(policies.feed),
     })
     people = {
       coordinator: preset.adminUser,
@@ -118,6 +129,8 @@ describe('BitBroker preset: replaying seeds/bitbroker-users.md', () => {
       await contributorB.client.records.create.mutate({ entityType: 'trucks', data: TRUCK })
     ).id
     records.carOfCoordinator = await newRecord('cars', root, CAR)
+    // Outside the consumers' policy: fewer than 4 seats.
+    records.twoSeaterOfCoordinator = await newRecord('cars', root, { ...CAR, seats: 2 })
     records.carOfB = await newRecord('cars', contributorB.id, CAR)
     records.carOfConsumer = await newRecord('cars', otherConsumer.id, CAR)
     records.truckOfA = await newRecord('trucks', contributorA.id, TRUCK)
@@ -126,6 +139,9 @@ describe('BitBroker preset: replaying seeds/bitbroker-users.md', () => {
 
     const world: BitbrokerWorld = {
       ids: { coordinator: root, contributor: contributorA.id },
+      policies,
+      policy: async () =>
+        (await admin.policies.create.mutate({ name: unique('probe'), types: { cars: {} } })).name,
       unique,
       car: (ownerId = contributorA.id) => newRecord('cars', ownerId, CAR),
       truck: () => newRecord('trucks', contributorA.id, TRUCK),

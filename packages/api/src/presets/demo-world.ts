@@ -7,16 +7,17 @@ import { recordDataIssues } from '../entity-types/record-schema.js'
 import { syncEntityTypes } from '../entity-types/sync-entity-types.js'
 import { hashPassword } from '../identity/password-hash.js'
 import { syncDerivedParties } from '../records/record-parties.js'
+import { createDemoPolicies, type DemoPolicy } from './demo-policies.js'
 
 /** Who a demo user or record hangs from: another demo user by name, or the first administrator. */
 export const DEMO_ADMIN = 'admin'
 
-/** A user of the demo world, holding one role (scoped to an entity type when `scope` is given). */
+/** A user of the demo world, holding one role (scoped to an entity type or a policy when `scope` is given). */
 export interface DemoUser {
   /** Also its email's local part: `<name>@demo.trellis.local`. */
   readonly name: string
   readonly role: string
-  readonly scope?: `entityType:${string}`
+  readonly scope?: `entityType:${string}` | `policy:${string}`
   /** Another demo user's name, or `admin` (the default): where it goes in the tree. */
   readonly parent?: string
 }
@@ -34,6 +35,8 @@ export interface DemoRecord {
 export interface PresetDemo {
   /** Entity types the demo needs that the preset does not ship (BitBroker ships none). */
   readonly entityTypes?: EntityTypesConfig
+  /** Data-access policies, made before the users (who may be bound to them). */
+  readonly policies?: readonly DemoPolicy[]
   readonly users: readonly DemoUser[]
   readonly records: readonly DemoRecord[]
 }
@@ -59,6 +62,7 @@ export async function createDemoWorld(
   adminId: string,
 ): Promise<DemoCredential[]> {
   if (demo.entityTypes) await syncEntityTypes(trx, demo.entityTypes)
+  if (demo.policies) await createDemoPolicies(trx, demo.policies)
   const idByName = new Map([[DEMO_ADMIN, adminId]])
   const known = (name: string) => {
     const id = idByName.get(name)

@@ -7,6 +7,7 @@ export {
   type BitbrokerRole,
   type BitbrokerWorld,
   bitbrokerSeedTable,
+  CARS_FEED,
 } from '../presets/bitbroker/bitbroker-seed-table.js'
 export {
   BOBSLED_ROLES,

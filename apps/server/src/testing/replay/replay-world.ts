@@ -4,6 +4,7 @@ import {
   type EntityTypeScope,
   type Level,
   type ParentMap,
+  type PolicyScope,
   partyActions,
   subtreeOf,
   visibleOwners,
@@ -63,7 +64,7 @@ export async function addRoleUser(
     readonly name: string
     readonly parentId: string
     readonly role?: string
-    readonly scope?: EntityTypeScope
+    readonly scope?: EntityTypeScope | PolicyScope
   },
 ): Promise<RoleUser> {
   const email = `${options.name}-${randomUUID().slice(0, 8)}@example.com`

@@ -1,4 +1,5 @@
-import { entityTypeScope } from '@trellis/core'
+import { isDeepStrictEqual } from 'node:util'
+import { entityTypeScope, type PolicyFilter, policyScope } from '@trellis/core'
 import type { SeedClient, SeedRow } from '../seed-table.js'
 
 /**
@@ -16,6 +17,13 @@ export type BitbrokerRole = 'public' | 'coordinator' | 'contributor' | 'consumer
  */
 export interface BitbrokerWorld {
   readonly ids: { readonly coordinator: string; readonly contributor: string }
+  /**
+   * The cast's policies: `feed` (the consumer's, bound `policy:<feed>`: CARS_FEED) and
+   * `other` (trucks, held by nobody in the cast).
+   */
+  readonly policies: { readonly feed: string; readonly other: string }
+  /** A fresh policy over cars, defined by the coordinator, held by nobody. */
+  policy(): Promise<string>
   /** A name no entity type, email or role has yet. */
   unique(prefix: string): string
   /** A fresh car (the contributor's bound type) owned by `ownerId`, by default the contributor. */
@@ -31,6 +39,20 @@ export interface BitbrokerWorld {
 }
 
 type Row = SeedRow<BitbrokerRole, BitbrokerWorld>
+
+/** The terms the cast's consumer reads cars under ("how they can access and use it"). */
+export const FEED_LEGAL = {
+  attribution: 'Fleet data © the coordinator',
+  licence: 'CC BY-NC 4.0',
+  contact: 'data@example.com',
+  notes: [{ text: 'Licence', link: 'https://creativecommons.org/licenses/by-nc/4.0/' }],
+}
+
+/** The cast consumer's policy: cars with at least 4 seats, without their plate. */
+export const CARS_FEED = {
+  types: { cars: { filter: { field: 'seats', range: { gte: 4 } } as PolicyFilter, masks: ['plate'] } },
+  legal: FEED_LEGAL,
+}
 
 const CAR = { plate: 'AB-123-CD', seats: 5 }
 const TRUCK = { plate: 'TR-999-UK', payloadKg: 12_000 }
@@ -104,6 +126,39 @@ export const bitbrokerSeedTable: readonly Row[] = [
       await world.dropCoordinator(userId)
     },
   },
+  {
+    line: 'Coordinators alone: creating policy which governs data access (define a policy)',
+    cells: COORDINATOR_ONLY,
+    call: (client, world) =>
+      client.policies.create.mutate({
+        name: world.unique('feed'),
+        description: 'A policy a coordinator defines',
+        types: { cars: { filter: { field: 'seats', eq: 2 }, masks: ['plate'] } },
+        quota: { calls: 1000, period: 'day' },
+        legal: { licence: 'CC0' },
+      }),
+  },
+  {
+    line: 'Coordinators alone: creating policy which governs data access (change one: disable it)',
+    cells: COORDINATOR_ONLY,
+    call: async (client, world) =>
+      client.policies.update.mutate({ name: await world.policy(), enabled: false }),
+  },
+  {
+    line: 'Coordinators alone: creating policy which governs data access (remove one)',
+    cells: COORDINATOR_ONLY,
+    call: async (client, world) => client.policies.delete.mutate({ name: await world.policy() }),
+  },
+  {
+    line: 'Coordinators alone: creating policy which governs data access (bind a consumer to a policy)',
+    cells: COORDINATOR_ONLY,
+    call: async (client, world) =>
+      client.users.assignRole.mutate({
+        id: await world.user(),
+        role: 'consumer',
+        scope: policyScope(world.policies.feed),
+      }),
+  },
   // "Later sections ... explain how to create users and grant them such roles."
   {
     line: 'Create users and grant them such roles (create a user)',
@@ -115,14 +170,19 @@ export const bitbrokerSeedTable: readonly Row[] = [
       }),
   },
   {
-    line: 'Create users and grant them such roles (invite a consumer)',
+    line: 'Create users and grant them such roles (invite a consumer, bound to a policy)',
     cells: COORDINATOR_ONLY,
-    call: (client, world) =>
-      client.invitations.create.mutate({
+    note: 'A consumer reads only through policies: its invitation carries the binding consumer @ policy:<name>.',
+    call: async (client, world) => {
+      const invited = await client.invitations.create.mutate({
         email: `${world.unique('invitee')}@example.com`,
         role: 'consumer',
+        scope: policyScope(world.policies.feed),
         parentId: world.ids.coordinator,
-      }),
+      })
+      if (invited.bindings[0]?.scope !== policyScope(world.policies.feed))
+        throw new Error('The binding was not carried')
+    },
   },
   {
     line: 'Create users and grant them such roles (invite a contributor for one entity type, in one call)',
@@ -178,28 +238,76 @@ export const bitbrokerSeedTable: readonly Row[] = [
 
   // Consumers: "the people who will be accessing the data to create their own applications
   // and insights". Contributors read back what they (and the connectors below them) wrote.
+  // "Consumers access data only ever in the context of a policy declaration which defines
+  // what data they can see and how they can access and use it." The cast's consumer holds
+  // `consumer` bound to its policy (CARS_FEED) and nothing else.
   {
-    line: 'Consumers: accessing the data (list the cars)',
-    cells: { public: '✗', coordinator: '✔', contributor: 'OWNED', consumer: '✔' },
-    note: 'The seed does not say contributors read; Trellis lets them read the records of their type they own (OWNED: theirs and their subtree).',
+    line: 'Consumers: only ever in the context of a policy declaration which defines what data they can see (list the cars through it)',
+    cells: { public: '✗', coordinator: '✔', contributor: '✗', consumer: '✔' },
+    note: 'Checks every car returned has at least 4 seats and no plate. The coordinator holds policies.read and reads through any policy; the contributor holds neither a binding to it nor policies.read: NOT_FOUND.',
+    call: async (client, world) => {
+      const page = await client.records.list.query({ entityType: 'cars', policy: world.policies.feed })
+      if (page.items.length === 0) throw new Error('The policy served no car')
+      for (const car of page.items)
+        if ('plate' in car.data || Number(car.data.seats) < 4) throw new Error('A car outside the policy')
+    },
+  },
+  {
+    line: 'Consumers: only ever in the context of a policy declaration (read one car through it)',
+    cells: { public: '✗', coordinator: '✔', contributor: '✗', consumer: '✔' },
+    call: async (client, world) => {
+      const car = await client.records.get.query({
+        id: await world.car(world.ids.coordinator),
+        policy: world.policies.feed,
+      })
+      if ('plate' in car.data) throw new Error('The masked plate was returned')
+    },
+  },
+  {
+    line: 'Consumers: only ever in the context of a policy declaration, not without one (list the cars)',
+    cells: { public: '✗', coordinator: '✔', contributor: 'OWNED', consumer: '✗' },
+    note: "The consumer's binding is scoped to its policy: its grant counts for reads naming that policy only (FORBIDDEN). The seed does not say contributors read; Trellis lets them read the records of their type they own (OWNED: theirs and their subtree).",
     reads: { entityType: 'cars', level: 'ALL' },
   },
   {
-    line: 'Consumers: accessing the data (list the trucks)',
-    cells: { public: '✗', coordinator: '✔', contributor: '✗', consumer: '✔' },
+    line: 'Consumers: only ever in the context of a policy declaration, not without one (list the trucks)',
+    cells: { public: '✗', coordinator: '✔', contributor: '✗', consumer: '✗' },
     note: 'The contributor is bound to cars: it reads no trucks, not even those it owns.',
     reads: { entityType: 'trucks', level: 'ALL' },
   },
   {
-    line: "Consumers: accessing the data (read one car, someone else's)",
-    cells: { public: '✗', coordinator: '✔', contributor: '✗', consumer: '✔' },
+    line: "Consumers: only ever in the context of a policy declaration, not without one (read one car, someone else's)",
+    cells: { public: '✗', coordinator: '✔', contributor: '✗', consumer: '✗' },
     note: "A car owned by the coordinator is outside the contributor's OWNED level: NOT_FOUND.",
     call: async (client, world) => client.records.get.query({ id: await world.car(world.ids.coordinator) }),
   },
   {
-    line: 'Consumers: accessing the data (see which entity types are present)',
+    line: "Consumers: only ever in the context of a policy declaration, not another's (list the trucks through it)",
+    cells: COORDINATOR_ONLY,
+    note: 'The consumer holds no binding to that policy: NOT_FOUND, as for a policy that does not exist.',
+    call: (client, world) =>
+      client.records.list.query({ entityType: 'trucks', policy: world.policies.other }),
+  },
+  {
+    line: 'Consumers: ... and how they can access and use it (the legal context comes with the data)',
+    cells: { public: '✗', coordinator: '✔', contributor: '✗', consumer: '✔' },
+    call: async (client, world) => {
+      const page = await client.records.list.query({ entityType: 'cars', policy: world.policies.feed })
+      const terms = page.policy
+      if (!isDeepStrictEqual(terms, { name: world.policies.feed, legal: FEED_LEGAL }))
+        throw new Error(`Not the policy's terms: ${JSON.stringify(terms)}`)
+    },
+  },
+  {
+    line: 'Consumers: ... a policy declaration which defines what data they can see (see its policies and counters)',
     cells: { public: '✗', coordinator: '✔', contributor: '✔', consumer: '✔' },
-    note: 'Not a sentence of its own: reading data of a type needs its name and schema.',
+    note: 'Not a sentence of its own: policies.mine shows a signed-in caller the policies it holds (none for the coordinator and contributor), with their types, masks, terms and its counters.',
+    call: (client: SeedClient) => client.policies.mine.query(),
+  },
+  {
+    line: 'Consumers: accessing the data (see which entity types are present)',
+    cells: { public: '✗', coordinator: '✔', contributor: '✔', consumer: '✗' },
+    note: 'Not a sentence of its own. A consumer learns the types it may read, and their masks, from policies.mine: its binding is scoped to a policy and grants it nothing outside reads through it.',
     call: (client: SeedClient) => client.entityTypes.list.query(),
   },
 ]
