@@ -53,6 +53,7 @@ export {
   RANGE_BOUNDS,
   type RangeBound,
 } from './policy-filter.js'
+export { POLICY_QUOTA_PERIODS, type PolicyLegalContext, type PolicyQuotaPeriod } from './policy-terms.js'
 export {
   defineRoles,
   type Grant,

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto'
+import type { PolicyLegalContext } from '@trellis/core'
 import { type Grant, type PolicyFilter, policyScope } from '@trellis/core'
-import { createRole, type PolicyLegalContext } from '@trellis/db'
+import { createRole } from '@trellis/db'
 import type { ApiHarness } from '../testing/api-harness.js'
 
 // Test support for the read path: policies saved and consumers bound to them through the

@@ -1,5 +1,6 @@
+import type { PolicyLegalContext } from '@trellis/core'
 import { maskPolicyFields } from '@trellis/core'
-import { findPolicy, type PolicyLegalContext, type StoredPolicy, type TrellisDatabase } from '@trellis/db'
+import { findPolicy, type StoredPolicy, type TrellisDatabase } from '@trellis/db'
 import type { PolicyTypeTerms } from '../access/record-access.js'
 import { unauthorized } from '../errors/access-errors.js'
 import type { RecordView } from '../records/record-view.js'

@@ -1,5 +1,6 @@
+import type { PolicyLegalContext, PolicyQuotaPeriod } from '@trellis/core'
 import { type PolicyFilter, type PolicyScope, policyScope } from '@trellis/core'
-import type { PolicyLegalContext, PolicyQuotaPeriod, StoredPolicy } from '@trellis/db'
+import type { StoredPolicy } from '@trellis/db'
 
 /** A policy as those who manage it see it (`policies.get`, `policies.list`). */
 export interface PolicyView {

@@ -1,5 +1,5 @@
-import type { PolicyFilter } from '@trellis/core'
-import type { PolicyLegalContext, PolicyQuotaPeriod, RowLock, TrellisDatabase } from '@trellis/db'
+import type { PolicyFilter, PolicyLegalContext, PolicyQuotaPeriod } from '@trellis/core'
+import type { RowLock, TrellisDatabase } from '@trellis/db'
 
 // Writes of policies: every statement that changes `policies` or `policy_types` lives here.
 // Reads for calls through a policy are `loadPolicies` / `findPolicy` in @trellis/db.

@@ -1,5 +1,5 @@
-import type { PolicyFilter } from '@trellis/core'
-import type { PolicyLegalContext, PolicyQuotaPeriod, TrellisDatabase } from '@trellis/db'
+import type { PolicyFilter, PolicyLegalContext, PolicyQuotaPeriod } from '@trellis/core'
+import type { TrellisDatabase } from '@trellis/db'
 import { resolvePolicySegment } from '../policies/policy-segment.js'
 import { insertPolicy, replacePolicySegment } from '../policies/policy-writes.js'
 

@@ -1,15 +1,9 @@
-import type { PolicyFilter } from '@trellis/core'
-import type { PolicyQuotaPeriod, TrellisDatabase } from '../schema/database.js'
+import type { PolicyFilter, PolicyLegalContext, PolicyQuotaPeriod } from '@trellis/core'
+import type { TrellisDatabase } from '../schema/database.js'
+
+export type { PolicyLegalContext }
 
 // Policies as stored: the reads every call through a policy makes live here.
-
-/** The terms data read through a policy is given under (returned with the data). */
-export interface PolicyLegalContext {
-  readonly attribution?: string
-  readonly licence?: string
-  readonly contact?: string
-  readonly notes?: readonly { readonly text: string; readonly link?: string }[]
-}
 
 /** One entity type of a policy's data segment. */
 export interface StoredPolicyType {

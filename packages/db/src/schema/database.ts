@@ -1,7 +1,7 @@
-import type { AuditOutcome, Level, UserKind, UserStatus } from '@trellis/core'
+import type { AuditOutcome, Level, PolicyQuotaPeriod, UserKind, UserStatus } from '@trellis/core'
 import type { ColumnType, Generated, Kysely } from 'kysely'
 
-export type { AuditOutcome, UserKind, UserStatus }
+export type { AuditOutcome, PolicyQuotaPeriod, UserKind, UserStatus }
 
 /** Set by the database on insert (a test or an import may give one), never updated. */
 type CreatedAt = ColumnType<Date, Date | undefined, never>
@@ -169,8 +169,6 @@ export interface AuditEventsTable {
   /** The policy a read was served through (migration 0016); null for every other call. */
   policy: ColumnType<string | null, string | null | undefined, never>
 }
-
-export type PolicyQuotaPeriod = 'day' | 'week' | 'month'
 
 /** A data-access policy (migration 0016, docs/policies.md). */
 export interface PoliciesTable {

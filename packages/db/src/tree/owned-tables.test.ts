@@ -22,6 +22,8 @@ const HANDLED_OTHERWISE: Readonly<Record<string, string>> = {
   // An invitation's pending bindings go with the invited user; the inviter's mark is cleared.
   'invitation_bindings.user_id': 'cascade',
   'invitation_bindings.invited_by': 'set null',
+  // A consumer's calls counted through policies end with it.
+  'policy_usage.user_id': 'cascade',
   // Deleted explicitly by deleteUser (TABLES_DELETED_WITH_USER): its key does not cascade.
   'user_roles.user_id': 'deleted',
   // A deleted user's party rows go with it; the records stay with their owners.
