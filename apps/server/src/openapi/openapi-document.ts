@@ -88,9 +88,18 @@ function queryInput(input: JsonSchema | undefined) {
       name,
       in: 'query',
       required: required.has(name),
-      schema,
+      // A field that is neither a scalar nor a list is sent as JSON text: OpenAPI says so with `content`.
+      ...(isFormValue(schema) ? { schema } : { content: { 'application/json': { schema } } }),
     })),
   }
+}
+
+const SCALAR_TYPES = new Set(['string', 'integer', 'number', 'boolean'])
+
+/** A scalar, or a list of scalars (a repeated parameter): written as is in a query string. */
+function isFormValue(schema: JsonSchema): boolean {
+  if (schema.type === 'array') return isFormValue((schema.items ?? {}) as JsonSchema)
+  return SCALAR_TYPES.has(schema.type as string)
 }
 
 function bodyInput(input: JsonSchema | undefined) {

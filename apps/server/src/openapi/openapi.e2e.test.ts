@@ -174,7 +174,34 @@ describe('the OpenAPI document and the REST routes', () => {
     })
     expect(notJson.status).toBe(400)
     expect(await notJson.json()).toMatchObject({ code: 'PARSE_ERROR' })
+    const notMarkedJson = await fetch(`${server.url}/api/records/create`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain' },
+      body: '{}',
+    })
+    expect(notMarkedJson.status).toBe(415)
     expect(await sdk.records.list.query({ entityType: 'tickets' })).toEqual(before)
+  })
+
+  it("applies tRPC's browser rules: a cookie login from a foreign origin is refused and sets no cookie", async () => {
+    const cookieLogin = (origin: string) =>
+      fetch(`${server.url}/api/auth/login`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          origin,
+          'x-trellis-session': 'cookie',
+          'x-trellis-csrf': '1',
+        },
+        body: JSON.stringify(ADMIN),
+      })
+    const forged = await cookieLogin('http://evil.example')
+    expect(forged.status).toBe(403)
+    expect(forged.headers.getSetCookie()).toEqual([])
+    expect(await forged.json()).toMatchObject({ code: 'FORBIDDEN' })
+    const own = await cookieLogin(server.url)
+    expect(own.status).toBe(200)
+    expect(own.headers.getSetCookie()).toHaveLength(1)
   })
 
   it('answers an unknown route 404 and a wrong method 405', async () => {

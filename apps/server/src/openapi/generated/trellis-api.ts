@@ -2377,14 +2377,7 @@ export interface operations {
                 sum?: string[];
                 min?: string[];
                 max?: string[];
-                groupBy?: {
-                    field: string;
-                } | {
-                    /** @enum {string} */
-                    bucket: "day" | "week" | "month";
-                } | {
-                    party: string;
-                };
+                groupBy?: string;
                 ownerId?: string;
                 subtreeOf?: string;
                 status?: string;
