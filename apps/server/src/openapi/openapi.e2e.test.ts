@@ -116,7 +116,7 @@ describe('the OpenAPI document and the REST routes', () => {
   })
 
   it('logs in over REST as over tRPC: the token it returns calls as that user', async () => {
-    const login = await rest.POST('/api/auth/login', { body: ADMIN })
+    const login = await createClient<paths>({ baseUrl: server.url }).POST('/api/auth/login', { body: ADMIN })
     expect(login.response.status).toBe(200)
     const { token, user } = login.data as { token: string; user: { id: string } }
     const asAdmin = createClient<paths>({
@@ -126,6 +126,11 @@ describe('the OpenAPI document and the REST routes', () => {
     expect((await asAdmin.GET('/api/auth/me')).data).toMatchObject({ id: user.id, email: ADMIN.email })
     const viaSdk = await createTrellisClient({ url: server.trpcUrl }).auth.login.mutate(ADMIN)
     expect(viaSdk.user).toEqual(user)
+    // The access log has its line, as for a tRPC call, and never the password.
+    const requestId = login.response.headers.get('x-request-id')
+    const lines = server.logs.filter((line) => line.msg === 'Call' && line.requestId === requestId)
+    expect(lines).toEqual([expect.objectContaining({ procedure: 'auth.login', outcome: 'OK' })])
+    expect(JSON.stringify(server.logs)).not.toContain(ADMIN.password)
   })
 
   it('refuses what the procedure refuses, with the same code, reason and status', async () => {

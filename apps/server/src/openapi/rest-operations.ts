@@ -28,6 +28,8 @@ interface ProcedureDefinition {
  * Every query and mutation of the router as a REST route, derived from the router itself
  * (never listed by hand): a new procedure gets its route and its place in the document,
  * and an input schema cannot differ between the two. Subscriptions have no REST form.
+ * (trpc-to-openapi would need an `openapi` meta and an output schema on every procedure,
+ * and zod-openapi besides; deriving the routes needs neither.)
  */
 export function restOperationsOf(router: AnyRouter): RestOperation[] {
   const procedures = router._def.procedures as Record<string, ProcedureDefinition>
