@@ -1,4 +1,5 @@
 import { ADMIN_ROLE } from '@trellis/api'
+import { policyScope } from '@trellis/core'
 import { createTrellisClient, type TrellisClient } from '@trellis/sdk'
 import createClient, { type Client } from 'openapi-fetch'
 import openapiTS, { astToString, type OpenAPI3 } from 'openapi-typescript'
@@ -155,6 +156,27 @@ describe('the OpenAPI document and the REST routes', () => {
       .execute()
     // Denied twice: once over REST, once over tRPC, audited the same way.
     expect(denied).toHaveLength(2)
+  })
+
+  it("refuses a call over a policy's quota with 429, resetsAt and Retry-After, as tRPC does", async () => {
+    await sdk.entityTypes.create.mutate({ name: 'meters', schema: { type: 'object' } })
+    await sdk.roles.create.mutate({ name: 'meter-reader', grants: { 'records.read': 'ALL' } })
+    await sdk.policies.create.mutate({
+      name: 'meterFeed',
+      types: { meters: {} },
+      quota: { calls: 1, period: 'day' },
+      legal: { licence: 'CC-BY-4.0' },
+    })
+    const key = await serviceKey('meter-feed@example.com')
+    const me = await createTrellisClient({ url: server.trpcUrl, apiKey: key }).auth.me.query()
+    await sdk.users.assignRole.mutate({ id: me.id, role: 'meter-reader', scope: policyScope('meterFeed') })
+    const asFeed = createClient<paths>({ baseUrl: server.url, headers: { authorization: `Bearer ${key}` } })
+    const query = { entityType: 'meters', policy: 'meterFeed' }
+    expect((await asFeed.GET('/api/records/list', { params: { query } })).response.status).toBe(200)
+    const over = await asFeed.GET('/api/records/list', { params: { query } })
+    expect(over.response.status).toBe(429)
+    expect(over.error).toMatchObject({ code: 'TOO_MANY_REQUESTS', resetsAt: expect.any(String) })
+    expect(Number(over.response.headers.get('retry-after'))).toBeGreaterThan(0)
   })
 
   it('answers bad input with 400 and the input issues, and changes nothing', async () => {
