@@ -35,6 +35,16 @@ describe('a read input from its query string', () => {
     })
   })
 
+  it('keeps a parameter named __proto__ an own field, not the prototype', () => {
+    const input = queryInputOf(new URLSearchParams('__proto__={"limit":5}'), SCHEMA) as Record<
+      string,
+      unknown
+    >
+    expect(Object.getPrototypeOf(input)).toBe(Object.prototype)
+    expect(input.limit).toBeUndefined()
+    expect(Object.keys(input)).toEqual(['__proto__'])
+  })
+
   it('is no input when there are no parameters, so an optional input takes its default', () => {
     expect(queryInputOf(new URLSearchParams(''), SCHEMA)).toBeUndefined()
   })

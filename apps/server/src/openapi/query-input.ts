@@ -10,15 +10,16 @@ import type { JsonSchema } from './rest-operations.js'
 export function queryInputOf(params: URLSearchParams, schema: JsonSchema | undefined): unknown {
   if ([...params.keys()].length === 0) return undefined
   const properties = (schema?.properties ?? {}) as Record<string, JsonSchema>
-  const input: Record<string, unknown> = {}
-  for (const name of new Set(params.keys())) {
-    const property = properties[name]
-    if (property?.type === 'array') {
+  // Built with fromEntries: a parameter named `__proto__` is then an own field like any
+  // other (and dropped by the schema), never the object's prototype.
+  return Object.fromEntries(
+    [...new Set(params.keys())].map((name) => {
+      const property = Object.hasOwn(properties, name) ? properties[name] : undefined
+      if (property?.type !== 'array') return [name, parameterValue(params.get(name) ?? '', property ?? {})]
       const items = (property.items ?? {}) as JsonSchema
-      input[name] = params.getAll(name).map((value) => parameterValue(value, items))
-    } else input[name] = parameterValue(params.get(name) ?? '', property ?? {})
-  }
-  return input
+      return [name, params.getAll(name).map((value) => parameterValue(value, items))]
+    }),
+  )
 }
 
 function parameterValue(text: string, schema: JsonSchema): unknown {
