@@ -203,6 +203,13 @@ describe('the OpenAPI document and the REST routes', () => {
       body: '{}',
     })
     expect(notMarkedJson.status).toBe(415)
+    const oversized = await fetch(`${server.url}/api/records/create`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ entityType: 'tickets', data: { text: 'x'.repeat(2 * 1024 * 1024) } }),
+    })
+    expect(oversized.status).toBe(413)
+    expect(await oversized.json()).toMatchObject({ code: 'PAYLOAD_TOO_LARGE' })
     expect(await sdk.records.list.query({ entityType: 'tickets' })).toEqual(before)
   })
 
