@@ -4,11 +4,14 @@ import { checkDatabase, isDatabaseUnavailable } from '@trellis/db'
 import type { Logger } from 'pino'
 import { answerMetrics, type MetricsAccess } from '../metrics/metrics-endpoint.js'
 import type { ServerMetrics } from '../metrics/server-metrics.js'
+import { openApiPages } from '../openapi/openapi-routes.js'
+import { createRestHandler } from '../openapi/rest-handler.js'
+import { REST_BASE_PATH, restOperationsOf } from '../openapi/rest-operations.js'
 import { type BrowserPolicy, browserSessionOf } from './browser-session.js'
 import { answerCors } from './cors-policy.js'
 import { requestIdOf } from './request-identity.js'
 import { consoleFiles } from './serve-console.js'
-import { createTrpcHandler } from './trpc-handler.js'
+import { createTrpcHandler, type TrpcHandlerOptions } from './trpc-handler.js'
 
 export const TRPC_BASE_PATH = '/trpc'
 const MAX_BODY_BYTES = 1024 * 1024
@@ -27,7 +30,10 @@ export interface RequestHandlerOptions extends ApiDependencies {
   readonly metrics?: { readonly access: Exclude<MetricsAccess, 'off'>; readonly collected: ServerMetrics }
 }
 
-/** Routes `/health`, `/metrics`, `/trpc/*` and the web console's files; anything else is a JSON 404. */
+/**
+ * Routes `/health`, `/metrics`, `/trpc/*`, the REST routes `/api/*` with their document
+ * (`/openapi.json`, `/docs/api`) and the web console's files; anything else is a JSON 404.
+ */
 export function createRequestHandler(options: RequestHandlerOptions) {
   const { db, dialect, logger, auth, effects, onCall, metrics } = options
   const dependencies = { db, dialect, logger, auth, effects, onCall }
@@ -38,24 +44,39 @@ export function createRequestHandler(options: RequestHandlerOptions) {
     maxBodyBytes: MAX_BODY_BYTES,
     // One request must not fan out into unbounded work (a batch of 60 logins, say).
     maxBatchSize: options.maxBatchSize,
-    createContext: (req, res) =>
-      createContext(dependencies, {
-        requestId: requestIds.get(req) ?? requestIdOf(req),
-        clientAddress: req.socket.remoteAddress,
-        authorization: req.headers.authorization,
-        ...browserSessionOf(req, res, options.browsers),
-      }),
-    onError: ({ error, path, ctx }) => {
-      const fields = { requestId: ctx?.requestId, path, code: error.code }
-      // Expected failures (bad input, missing rights) are the caller's business, told in
-      // the access line; only unexpected ones are ours, and only those carry the cause.
-      if (error.code === 'INTERNAL_SERVER_ERROR')
-        logger.error({ ...fields, err: error.cause ?? error }, 'Call failed')
-      else if (error.code === 'SERVICE_UNAVAILABLE')
-        logger.warn({ ...fields, reason: error.cause?.message }, 'Call failed: the database is unavailable')
-      else logger.debug(fields, 'Call refused')
-    },
+    createContext: callContext,
+    onError: logFailure,
   })
+  const operations = restOperationsOf(appRouter)
+  // The REST routes call the same procedures with the same context (credentials, cookie
+  // session and its CSRF check), so a route is gated exactly like its tRPC twin.
+  const rest = createRestHandler({
+    router: appRouter,
+    operations,
+    maxBodyBytes: MAX_BODY_BYTES,
+    createContext: callContext,
+    onError: logFailure,
+  })
+  const serveOpenApi = openApiPages(operations)
+
+  function callContext(req: IncomingMessage, res: ServerResponse) {
+    return createContext(dependencies, {
+      requestId: requestIds.get(req) ?? requestIdOf(req),
+      clientAddress: req.socket.remoteAddress,
+      authorization: req.headers.authorization,
+      ...browserSessionOf(req, res, options.browsers),
+    })
+  }
+  function logFailure({ error, path, ctx }: Parameters<TrpcHandlerOptions['onError']>[0]) {
+    const fields = { requestId: ctx?.requestId, path, code: error.code }
+    // Expected failures (bad input, missing rights) are the caller's business, told in
+    // the access line; only unexpected ones are ours, and only those carry the cause.
+    if (error.code === 'INTERNAL_SERVER_ERROR')
+      logger.error({ ...fields, err: error.cause ?? error }, 'Call failed')
+    else if (error.code === 'SERVICE_UNAVAILABLE')
+      logger.warn({ ...fields, reason: error.cause?.message }, 'Call failed: the database is unavailable')
+    else logger.debug(fields, 'Call refused')
+  }
 
   const serveConsole = options.consoleDir ? consoleFiles(options.consoleDir) : undefined
 
@@ -88,6 +109,9 @@ export function createRequestHandler(options: RequestHandlerOptions) {
       return answerMetrics(req, res, { requestId, access: metrics.access }, dependencies, metrics.collected)
     }
     if (path === TRPC_BASE_PATH || path.startsWith(`${TRPC_BASE_PATH}/`)) return trpc(req, res)
+    if (path.startsWith(`${REST_BASE_PATH}/`))
+      return rest(req, res, new URL(req.url ?? '/', 'http://localhost'))
+    if (serveOpenApi(req, res, path)) return
     if (serveConsole && (await serveConsole(req, res, path))) return
     sendJson(res, 404, { error: 'Not found' })
   }

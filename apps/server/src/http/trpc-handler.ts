@@ -1,9 +1,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { AppRouter, Context } from '@trellis/api'
-import { TRPCError } from '@trpc/server'
+import type { TRPCError } from '@trpc/server'
 import { createURL, internal_exceptionHandler } from '@trpc/server/adapters/node-http'
 import { createHTTPHandler } from '@trpc/server/adapters/standalone'
 import { resolveResponse } from '@trpc/server/http'
+import { readBody } from './read-body.js'
 import { retryAfterSeconds } from './retry-after.js'
 
 export interface TrpcHandlerOptions {
@@ -137,30 +138,4 @@ function jsonCallRequest(
     },
     json: async () => JSON.parse(await readBody(req, maxBodyBytes)),
   }
-}
-
-/** The body as text (a leading BOM dropped, as `Request.json()` does); PAYLOAD_TOO_LARGE over the cap. */
-function readBody(req: IncomingMessage, maxBodyBytes: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = []
-    let size = 0
-    const onData = (chunk: Buffer) => {
-      size += chunk.length
-      if (size <= maxBodyBytes) return void chunks.push(chunk)
-      stop()
-      reject(new TRPCError({ code: 'PAYLOAD_TOO_LARGE' }))
-    }
-    const onEnd = () => {
-      stop()
-      resolve(new TextDecoder().decode(Buffer.concat(chunks, size)))
-    }
-    const stop = () => {
-      req.off('data', onData)
-      req.off('end', onEnd)
-      req.off('error', reject)
-    }
-    req.on('data', onData)
-    req.on('end', onEnd)
-    req.on('error', reject)
-  })
 }
