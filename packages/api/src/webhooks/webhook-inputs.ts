@@ -1,0 +1,32 @@
+import { z } from 'zod'
+import { PageInput } from '../pagination/page-input.js'
+import { WEBHOOK_EVENTS } from './webhook-events.js'
+
+/**
+ * Where deliveries go: http or https, without credentials in it (the signature is what
+ * proves a delivery; a password in the URL would be shown by `webhooks.list`).
+ */
+const WebhookUrl = z
+  .url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' })
+  .max(2000)
+  .refine((url) => {
+    // Not a URL at all is said by the check above.
+    if (!URL.canParse(url)) return true
+    const parsed = new URL(url)
+    return parsed.username === '' && parsed.password === ''
+  }, 'must not hold a user name or password: deliveries are signed instead')
+
+export const CreateWebhookInput = z.strictObject({
+  url: WebhookUrl,
+  /** The events to receive; every event when left out. */
+  events: z
+    .array(z.enum(WEBHOOK_EVENTS))
+    .min(1, 'list at least one event, or leave events out for every event')
+    .max(WEBHOOK_EVENTS.length)
+    .transform((events) => [...new Set(events)])
+    .optional(),
+})
+
+export const WebhookIdInput = z.strictObject({ id: z.uuid() })
+
+export const WebhookDeliveriesInput = z.strictObject({ id: z.uuid(), ...PageInput })
