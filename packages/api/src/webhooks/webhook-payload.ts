@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto'
+import { targetOf } from '../trpc/record-audit-event.js'
 import type { WebhookEvent } from './webhook-events.js'
 
 /**
@@ -27,14 +28,6 @@ export interface WebhookCall {
   readonly rawInput: unknown
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
-
-function uuidIn(value: unknown, key: string): string | null {
-  if (typeof value !== 'object' || value === null) return null
-  const found = (value as Record<string, unknown>)[key]
-  return typeof found === 'string' && UUID.test(found) ? found : null
-}
-
 function textIn(value: unknown, key: string): string | undefined {
   if (typeof value !== 'object' || value === null) return undefined
   const found = (value as Record<string, unknown>)[key]
@@ -51,7 +44,7 @@ export function webhookPayload(event: WebhookEvent, call: WebhookCall, result: u
     const role = textIn(call.rawInput, 'name') ?? textIn(call.rawInput, 'role')
     return { ...base, targetId: null, ...(role === undefined ? {} : { role }) }
   }
-  const targetId = uuidIn(call.rawInput, 'id') ?? uuidIn(result, 'id')
+  const targetId = targetOf(call.rawInput) ?? targetOf(result)
   if (event === 'users.assignRole' || event === 'users.unassignRole') {
     return {
       ...base,
