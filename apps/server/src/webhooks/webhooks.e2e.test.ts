@@ -129,6 +129,28 @@ describe('outgoing webhooks from a running server', () => {
       expect(at[retry]! - at[retry - 1]!).toBeGreaterThanOrEqual(BACKOFF_MS * 2 ** (retry - 1))
   })
 
+  it('has two servers on one database send each event once', async () => {
+    const second = await startTestServer(
+      { TRELLIS_WEBHOOK_BACKOFF_MS: String(BACKOFF_MS) },
+      { database: server.database },
+    )
+    try {
+      const hooks = await receiver()
+      // Slow answers, so both workers are busy together.
+      hooks.delayMs = 40
+      await admin.webhooks.create.mutate({ url: hooks.url, events: ['roles.create'] })
+      for (let i = 0; i < 30; i++) await admin.roles.create.mutate({ name: `pair${i}`, grants: {} })
+      await hooks.waitFor((received) => received.length >= 30)
+      await sleep(BACKOFF_MS * 8)
+      const ids = hooks.received.map((request) => request.headers['trellis-webhook-id'])
+      expect(ids).toHaveLength(30)
+      expect(new Set(ids).size).toBe(30)
+    } finally {
+      // The database is this suite's: only the second server is closed.
+      await second.close()
+    }
+  })
+
   it('delivers to a receiver that was down once it is back', async () => {
     const hooks = await receiver()
     await hooks.down()
