@@ -76,6 +76,20 @@ describe('deliverWebhooks', () => {
     expect(third! - second!).toBeGreaterThanOrEqual(2 * FAST.backoffMs)
   })
 
+  it("holds a paused subscriber's deliveries until it is enabled again, and queues none meanwhile", async () => {
+    const { id } = await admin().webhooks.create({ url: receiver.url })
+    await admin().roles.create({ name: 'before-pause', grants: {} })
+    await admin().webhooks.update({ id, enabled: false })
+    await admin().roles.create({ name: 'while-paused', grants: {} })
+    expect(await deliverWebhooks(h.database.db, FAST, silentLogger)).toEqual({ attempted: 0, delivered: 0 })
+    expect(receiver.received).toHaveLength(0)
+
+    await admin().webhooks.update({ id, enabled: true })
+    const deliveries = await deliverUntil(id, FAST)
+    expect(deliveries.map((delivery) => [delivery.status, delivery.attempts])).toEqual([['delivered', 1]])
+    expect(JSON.parse(receiver.received[0]!.body)).toMatchObject({ role: 'before-pause' })
+  })
+
   it('does not follow a redirect, and gives up a request that takes too long', async () => {
     const { id } = await admin().webhooks.create({ url: receiver.url })
     await admin().roles.create({ name: 'moved', grants: {} })

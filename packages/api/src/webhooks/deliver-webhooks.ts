@@ -15,7 +15,7 @@ interface ClaimedDelivery {
 }
 
 /**
- * Claims due deliveries for one attempt each: counts the attempt and moves their next
+ * Claims due deliveries of enabled subscribers for one attempt each: counts the attempt and moves their next
  * attempt past the lease in one statement, the rows chosen with SKIP LOCKED. Another
  * worker, in this process or another server, skips them while locked and finds them not
  * due once committed, so no delivery is sent by two workers at once; no transaction is
@@ -33,11 +33,13 @@ async function claimDue(
     from webhook_subscribers as s
     where s.id = d.subscriber_id
       and d.id in (
-        select id from webhook_deliveries
-        where delivered_at is null and gave_up_at is null and next_attempt_at <= now()
-        order by next_attempt_at
+        select due.id from webhook_deliveries as due
+        join webhook_subscribers as subscriber on subscriber.id = due.subscriber_id
+        where due.delivered_at is null and due.gave_up_at is null and due.next_attempt_at <= now()
+          and subscriber.enabled
+        order by due.next_attempt_at
         limit ${batchSize}
-        for update skip locked
+        for update of due skip locked
       )
     returning d.id, d.subscriber_id, d.event_id, d.payload, d.attempts, s.url, s.secret
   `.execute(db)

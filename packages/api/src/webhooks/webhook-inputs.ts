@@ -16,16 +16,29 @@ const WebhookUrl = z
     return parsed.username === '' && parsed.password === ''
   }, 'must not hold a user name or password: deliveries are signed instead')
 
+const WebhookEvents = z
+  .array(z.enum(WEBHOOK_EVENTS))
+  .min(1, 'list at least one event, or leave events out for every event')
+  .max(WEBHOOK_EVENTS.length)
+  .transform((events) => [...new Set(events)])
+
 export const CreateWebhookInput = z.strictObject({
   url: WebhookUrl,
   /** The events to receive; every event when left out. */
-  events: z
-    .array(z.enum(WEBHOOK_EVENTS))
-    .min(1, 'list at least one event, or leave events out for every event')
-    .max(WEBHOOK_EVENTS.length)
-    .transform((events) => [...new Set(events)])
-    .optional(),
+  events: WebhookEvents.optional(),
 })
+
+export const UpdateWebhookInput = z
+  .strictObject({
+    id: z.uuid(),
+    /** False pauses the subscriber: no event is queued for it, and none queued is sent. */
+    enabled: z.boolean().optional(),
+    /** The events to receive from now on; null: every event. */
+    events: WebhookEvents.nullable().optional(),
+  })
+  .refine((input) => input.enabled !== undefined || input.events !== undefined, {
+    message: 'change enabled, events or both',
+  })
 
 export const WebhookIdInput = z.strictObject({ id: z.uuid() })
 

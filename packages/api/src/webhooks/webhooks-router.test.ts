@@ -76,6 +76,26 @@ describe('webhooks: subscribers, and the events queued for them', () => {
     expect((await admin().webhooks.list()).items).toEqual([])
   })
 
+  it('changes the events or pauses a subscriber, and refuses an update that changes nothing', async () => {
+    const { id } = await admin().webhooks.create({ url: 'https://a.example.com/', events: ['roles.create'] })
+    expect(await admin().webhooks.update({ id, events: null, enabled: false })).toMatchObject({
+      events: null,
+      enabled: false,
+    })
+    expect(await admin().webhooks.update({ id, events: ['users.move'] })).toMatchObject({
+      events: ['users.move'],
+      enabled: false,
+    })
+    const nothing = await failure(admin().webhooks.update({ id }))
+    expect([nothing.code, formatted(nothing).inputIssues?.[0]?.message]).toEqual([
+      'BAD_REQUEST',
+      'change enabled, events or both',
+    ])
+    const unknown = '00000000-0000-4000-8000-000000000000'
+    expect((await failure(admin().webhooks.update({ id: unknown, enabled: true }))).code).toBe('NOT_FOUND')
+    await admin().webhooks.delete({ id })
+  })
+
   it('is for those who hold webhooks.manage only, and says NOT_FOUND for an unknown subscriber', async () => {
     expect((await failure(h.callAs(stranger).webhooks.list())).code).toBe('FORBIDDEN')
     expect((await failure(h.callAs(null).webhooks.create({ url: 'https://a.example.com/' }))).code).toBe(

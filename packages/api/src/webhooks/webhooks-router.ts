@@ -4,7 +4,12 @@ import { PageOnlyInput } from '../pagination/page-input.js'
 import { paginate } from '../pagination/paginate.js'
 import { booleanProcedure, router } from '../trpc/init.js'
 import { webhookNotFound } from './webhook-errors.js'
-import { CreateWebhookInput, WebhookDeliveriesInput, WebhookIdInput } from './webhook-inputs.js'
+import {
+  CreateWebhookInput,
+  UpdateWebhookInput,
+  WebhookDeliveriesInput,
+  WebhookIdInput,
+} from './webhook-inputs.js'
 import { toWebhookDeliveryView, toWebhookView, WEBHOOK_VIEW_COLUMNS } from './webhook-view.js'
 
 /** A new subscriber's signing secret: 32 random bytes, prefixed so it is recognised when leaked. */
@@ -41,6 +46,26 @@ export const webhooksRouter = router({
         toWebhookView,
       ),
     ),
+
+  /**
+   * Pauses or resumes a subscriber, or changes its events. While paused, no event is queued
+   * for it and those already queued wait; they are sent once it is enabled again.
+   */
+  update: booleanProcedure('webhooks.manage')
+    .input(UpdateWebhookInput)
+    .mutation(async ({ ctx, input }) => {
+      const row = await ctx.db
+        .updateTable('webhook_subscribers')
+        .set({
+          ...(input.enabled === undefined ? {} : { enabled: input.enabled }),
+          ...(input.events === undefined ? {} : { events: input.events }),
+        })
+        .where('id', '=', input.id)
+        .returning(WEBHOOK_VIEW_COLUMNS)
+        .executeTakeFirst()
+      if (!row) throw webhookNotFound()
+      return toWebhookView(row)
+    }),
 
   /** Deletes a subscriber with its deliveries, sent or not: nothing more goes to its URL. */
   delete: booleanProcedure('webhooks.manage')
