@@ -25,7 +25,7 @@ export const appRouter = router({
   roles: rolesRouter,
   system: systemRouter,
   users: usersRouter,
-  webhooks: webhooksRouter,
+  webhookSubscribers: webhooksRouter,
 })
 
 /** The router's type: all a client needs. The SDK imports only this. */

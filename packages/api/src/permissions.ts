@@ -61,7 +61,7 @@ export const PERMISSIONS = {
   // A consumer's own policies and counters (docs/policies.md, "Quotas and rates").
   'policies.mine': 'boolean',
   // Outgoing webhooks (docs/webhooks.md): registering subscribers and reading their deliveries.
-  'webhooks.manage': 'boolean',
+  'webhookSubscribers.manage': 'boolean',
   // Records of every entity type; each type adds its own `<type>.<action>` permissions.
   'records.read': 'leveled',
   'records.create': 'leveled',

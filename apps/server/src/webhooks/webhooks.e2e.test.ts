@@ -44,7 +44,8 @@ describe('outgoing webhooks from a running server', () => {
     })
   })
   afterEach(async () => {
-    for (const { id } of (await admin.webhooks.list.query()).items) await admin.webhooks.delete.mutate({ id })
+    for (const { id } of (await admin.webhookSubscribers.list.query()).items)
+      await admin.webhookSubscribers.delete.mutate({ id })
   })
   afterAll(async () => {
     await Promise.all(receivers.map((receiver) => receiver.close()))
@@ -57,13 +58,13 @@ describe('outgoing webhooks from a running server', () => {
     return started
   }
 
-  /** The subscriber's only delivery once `done` holds of it, as webhooks.deliveries shows it. */
+  /** The subscriber's only delivery once `done` holds of it, as webhookSubscribers.deliveries shows it. */
   async function deliveryWhen(
     id: string,
     done: (delivery: { status: string; attempts: number; lastError: string | null }) => boolean,
   ) {
     for (let waited = 0; waited < 15_000; waited += 25) {
-      const [delivery] = (await admin.webhooks.deliveries.query({ id })).items
+      const [delivery] = (await admin.webhookSubscribers.deliveries.query({ id })).items
       if (delivery && done(delivery)) return delivery
       await sleep(25)
     }
@@ -72,7 +73,7 @@ describe('outgoing webhooks from a running server', () => {
 
   it('signs a record create, its transition and a role assignment, as documented', async () => {
     const hooks = await receiver()
-    const { id, secret } = await admin.webhooks.create.mutate({
+    const { id, secret } = await admin.webhookSubscribers.create.mutate({
       url: hooks.url,
       events: ['records.create', 'records.transition', 'users.assignRole'],
     })
@@ -104,7 +105,7 @@ describe('outgoing webhooks from a running server', () => {
       role: 'agent',
       scope: null,
     })
-    const deliveries = (await admin.webhooks.deliveries.query({ id })).items
+    const deliveries = (await admin.webhookSubscribers.deliveries.query({ id })).items
     expect(deliveries.map((delivery) => [delivery.status, delivery.attempts])).toEqual([
       ['delivered', 1],
       ['delivered', 1],
@@ -115,7 +116,7 @@ describe('outgoing webhooks from a running server', () => {
   it('retries a receiver that fails with backoff, and stops once it answers 2xx', async () => {
     const hooks = await receiver()
     hooks.answer = (index) => (index < 3 ? 500 : 200)
-    const { id } = await admin.webhooks.create.mutate({ url: hooks.url, events: ['roles.create'] })
+    const { id } = await admin.webhookSubscribers.create.mutate({ url: hooks.url, events: ['roles.create'] })
     await admin.roles.create.mutate({ name: 'flaky', grants: {} })
 
     const delivery = await deliveryWhen(id, (delivery) => delivery.status === 'delivered')
@@ -138,7 +139,7 @@ describe('outgoing webhooks from a running server', () => {
       const hooks = await receiver()
       // Slow answers, so both workers are busy together.
       hooks.delayMs = 40
-      await admin.webhooks.create.mutate({ url: hooks.url, events: ['roles.create'] })
+      await admin.webhookSubscribers.create.mutate({ url: hooks.url, events: ['roles.create'] })
       for (let i = 0; i < 30; i++) await admin.roles.create.mutate({ name: `pair${i}`, grants: {} })
       await hooks.waitFor((received) => received.length >= 30)
       await sleep(BACKOFF_MS * 8)
@@ -154,7 +155,7 @@ describe('outgoing webhooks from a running server', () => {
   it('delivers to a receiver that was down once it is back', async () => {
     const hooks = await receiver()
     await hooks.down()
-    const { id } = await admin.webhooks.create.mutate({ url: hooks.url, events: ['roles.create'] })
+    const { id } = await admin.webhookSubscribers.create.mutate({ url: hooks.url, events: ['roles.create'] })
     await admin.roles.create.mutate({ name: 'patient', grants: {} })
 
     const refused = await deliveryWhen(id, (delivery) => delivery.attempts >= 2)

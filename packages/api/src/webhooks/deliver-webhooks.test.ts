@@ -33,7 +33,7 @@ describe('deliverWebhooks', () => {
   async function deliverUntil(subscriberId: string, config: WebhookDeliveryConfig) {
     for (let tick = 0; tick < 400; tick++) {
       await deliverWebhooks(h.database.db, config, silentLogger)
-      const { items } = await admin().webhooks.deliveries({ id: subscriberId })
+      const { items } = await admin().webhookSubscribers.deliveries({ id: subscriberId })
       if (items.every((item) => item.status !== 'pending')) return items
       await sleep(5)
     }
@@ -41,7 +41,7 @@ describe('deliverWebhooks', () => {
   }
 
   it('never has two workers deliver one event, and delivers each', async () => {
-    await admin().webhooks.create({ url: receiver.url })
+    await admin().webhookSubscribers.create({ url: receiver.url })
     for (let i = 0; i < 12; i++) await admin().roles.create({ name: `race${i}`, grants: {} })
     receiver.delayMs = 30
     // Two workers on one database, small batches, each going on until nothing is due.
@@ -60,7 +60,7 @@ describe('deliverWebhooks', () => {
   })
 
   it('retries a failing receiver with growing waits, then gives up', async () => {
-    const { id } = await admin().webhooks.create({ url: receiver.url })
+    const { id } = await admin().webhookSubscribers.create({ url: receiver.url })
     await admin().roles.create({ name: 'doomed', grants: {} })
     receiver.answer = () => 500
     const [delivery] = await deliverUntil(id, FAST)
@@ -77,21 +77,21 @@ describe('deliverWebhooks', () => {
   })
 
   it("holds a paused subscriber's deliveries until it is enabled again, and queues none meanwhile", async () => {
-    const { id } = await admin().webhooks.create({ url: receiver.url })
+    const { id } = await admin().webhookSubscribers.create({ url: receiver.url })
     await admin().roles.create({ name: 'before-pause', grants: {} })
-    await admin().webhooks.update({ id, enabled: false })
+    await admin().webhookSubscribers.update({ id, enabled: false })
     await admin().roles.create({ name: 'while-paused', grants: {} })
     expect(await deliverWebhooks(h.database.db, FAST, silentLogger)).toEqual({ attempted: 0, delivered: 0 })
     expect(receiver.received).toHaveLength(0)
 
-    await admin().webhooks.update({ id, enabled: true })
+    await admin().webhookSubscribers.update({ id, enabled: true })
     const deliveries = await deliverUntil(id, FAST)
     expect(deliveries.map((delivery) => [delivery.status, delivery.attempts])).toEqual([['delivered', 1]])
     expect(JSON.parse(receiver.received[0]!.body)).toMatchObject({ role: 'before-pause' })
   })
 
   it('does not follow a redirect, and gives up a request that takes too long', async () => {
-    const { id } = await admin().webhooks.create({ url: receiver.url })
+    const { id } = await admin().webhookSubscribers.create({ url: receiver.url })
     await admin().roles.create({ name: 'moved', grants: {} })
     receiver.answer = () => 307
     const [redirected] = await deliverUntil(id, { ...FAST, maxAttempts: 1 })

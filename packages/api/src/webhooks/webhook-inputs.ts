@@ -1,14 +1,16 @@
 import { z } from 'zod'
+import { isStorableText, UNSTORABLE_TEXT_MESSAGE } from '../inputs/text.js'
 import { PageInput } from '../pagination/page-input.js'
 import { WEBHOOK_EVENTS } from './webhook-events.js'
 
 /**
  * Where deliveries go: http or https, without credentials in it (the signature is what
- * proves a delivery; a password in the URL would be shown by `webhooks.list`).
+ * proves a delivery; a password in the URL would be shown by `webhookSubscribers.list`).
  */
 const WebhookUrl = z
   .url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' })
   .max(2000)
+  .refine(isStorableText, UNSTORABLE_TEXT_MESSAGE)
   .refine((url) => {
     // Not a URL at all is said by the check above.
     if (!URL.canParse(url)) return true

@@ -1,7 +1,7 @@
 import type { WebhookDeliveriesTable, WebhookSubscribersTable } from '@trellis/db'
 import type { Selectable } from 'kysely'
 
-/** A subscriber as `webhooks.list` shows it: never its secret. */
+/** A subscriber as `webhookSubscribers.list` shows it: never its secret. */
 export interface WebhookView {
   readonly id: string
   readonly url: string
@@ -28,7 +28,7 @@ export function toWebhookView(
 /** `pending` until answered 2xx (`delivered`) or out of attempts (`failed`). */
 export type DeliveryStatus = 'pending' | 'delivered' | 'failed'
 
-/** One event for one subscriber, as `webhooks.deliveries` shows it. */
+/** One event for one subscriber, as `webhookSubscribers.deliveries` shows it. */
 export interface WebhookDeliveryView {
   readonly id: string
   readonly eventId: string

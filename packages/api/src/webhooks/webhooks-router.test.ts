@@ -37,10 +37,10 @@ describe('webhooks: subscribers, and the events queued for them', () => {
   })
 
   it('gives a new subscriber its secret once: the list never shows it', async () => {
-    const created = await admin().webhooks.create({ url: 'https://hooks.example.com/trellis' })
+    const created = await admin().webhookSubscribers.create({ url: 'https://hooks.example.com/trellis' })
     expect(created.secret).toMatch(/^whsec_[A-Za-z0-9_-]{43}$/)
     expect(created.events).toBeNull()
-    const { items } = await admin().webhooks.list()
+    const { items } = await admin().webhookSubscribers.list()
     const listed = items.find((item) => item.id === created.id)
     expect(listed).toEqual({
       id: created.id,
@@ -50,7 +50,7 @@ describe('webhooks: subscribers, and the events queued for them', () => {
       createdAt: created.createdAt,
     })
     expect(JSON.stringify(items)).not.toContain(created.secret)
-    await admin().webhooks.delete({ id: created.id })
+    await admin().webhookSubscribers.delete({ id: created.id })
   })
 
   it('refuses bad input with the issue said, and creates nothing', async () => {
@@ -63,52 +63,59 @@ describe('webhooks: subscribers, and the events queued for them', () => {
       [{ url: 'https://hooks.example.com/', secret: 'mine' }, ''],
     ]
     for (const [input, path] of bad) {
-      const error = await failure(admin().webhooks.create(input as never))
+      const error = await failure(admin().webhookSubscribers.create(input as never))
       expect(error.code, JSON.stringify(input)).toBe('BAD_REQUEST')
       expect(formatted(error).inputIssues?.[0]?.path.join('.') ?? '', JSON.stringify(input)).toMatch(
         new RegExp(`^${path}`),
       )
     }
-    const error = await failure(admin().webhooks.create({ url: 'https://user:pass@hooks.example.com/' }))
+    const error = await failure(
+      admin().webhookSubscribers.create({ url: 'https://user:pass@hooks.example.com/' }),
+    )
     expect(formatted(error).inputIssues?.[0]?.message).toBe(
       'must not hold a user name or password: deliveries are signed instead',
     )
-    expect((await admin().webhooks.list()).items).toEqual([])
+    expect((await admin().webhookSubscribers.list()).items).toEqual([])
   })
 
   it('changes the events or pauses a subscriber, and refuses an update that changes nothing', async () => {
-    const { id } = await admin().webhooks.create({ url: 'https://a.example.com/', events: ['roles.create'] })
-    expect(await admin().webhooks.update({ id, events: null, enabled: false })).toMatchObject({
+    const { id } = await admin().webhookSubscribers.create({
+      url: 'https://a.example.com/',
+      events: ['roles.create'],
+    })
+    expect(await admin().webhookSubscribers.update({ id, events: null, enabled: false })).toMatchObject({
       events: null,
       enabled: false,
     })
-    expect(await admin().webhooks.update({ id, events: ['users.move'] })).toMatchObject({
+    expect(await admin().webhookSubscribers.update({ id, events: ['users.move'] })).toMatchObject({
       events: ['users.move'],
       enabled: false,
     })
-    const nothing = await failure(admin().webhooks.update({ id }))
+    const nothing = await failure(admin().webhookSubscribers.update({ id }))
     expect([nothing.code, formatted(nothing).inputIssues?.[0]?.message]).toEqual([
       'BAD_REQUEST',
       'change enabled, events or both',
     ])
     const unknown = '00000000-0000-4000-8000-000000000000'
-    expect((await failure(admin().webhooks.update({ id: unknown, enabled: true }))).code).toBe('NOT_FOUND')
-    await admin().webhooks.delete({ id })
+    expect((await failure(admin().webhookSubscribers.update({ id: unknown, enabled: true }))).code).toBe(
+      'NOT_FOUND',
+    )
+    await admin().webhookSubscribers.delete({ id })
   })
 
-  it('is for those who hold webhooks.manage only, and says NOT_FOUND for an unknown subscriber', async () => {
-    expect((await failure(h.callAs(stranger).webhooks.list())).code).toBe('FORBIDDEN')
-    expect((await failure(h.callAs(null).webhooks.create({ url: 'https://a.example.com/' }))).code).toBe(
-      'UNAUTHORIZED',
-    )
+  it('is for those who hold webhookSubscribers.manage only, and says NOT_FOUND for an unknown subscriber', async () => {
+    expect((await failure(h.callAs(stranger).webhookSubscribers.list())).code).toBe('FORBIDDEN')
+    expect(
+      (await failure(h.callAs(null).webhookSubscribers.create({ url: 'https://a.example.com/' }))).code,
+    ).toBe('UNAUTHORIZED')
     const unknown = '00000000-0000-4000-8000-000000000000'
-    expect((await failure(admin().webhooks.delete({ id: unknown }))).code).toBe('NOT_FOUND')
-    expect((await failure(admin().webhooks.deliveries({ id: unknown }))).code).toBe('NOT_FOUND')
+    expect((await failure(admin().webhookSubscribers.delete({ id: unknown }))).code).toBe('NOT_FOUND')
+    expect((await failure(admin().webhookSubscribers.deliveries({ id: unknown }))).code).toBe('NOT_FOUND')
   })
 
   it('queues an event for each matching subscriber, in the transaction of the change', async () => {
-    const all = await admin().webhooks.create({ url: 'https://all.example.com/' })
-    const usersOnly = await admin().webhooks.create({
+    const all = await admin().webhookSubscribers.create({ url: 'https://all.example.com/' })
+    const usersOnly = await admin().webhookSubscribers.create({
       url: 'https://users.example.com/',
       events: ['users.create', 'users.create'],
     })
@@ -124,7 +131,7 @@ describe('webhooks: subscribers, and the events queued for them', () => {
     await admin().users.assignRole({ id: user.id, role: 'helper' })
     expect(await deliveryCount()).toBe(before + 5)
 
-    const toAll = (await admin().webhooks.deliveries({ id: all.id })).items
+    const toAll = (await admin().webhookSubscribers.deliveries({ id: all.id })).items
     expect(toAll.map((delivery) => delivery.event)).toEqual([
       'users.assignRole',
       'roles.create',
@@ -138,13 +145,13 @@ describe('webhooks: subscribers, and the events queued for them', () => {
     expect(assigned).toMatchObject({ targetId: user.id, role: 'helper', scope: null })
     expect(toAll[0]).toMatchObject({ status: 'pending', attempts: 0, lastError: null })
 
-    const toUsers = (await admin().webhooks.deliveries({ id: usersOnly.id })).items
+    const toUsers = (await admin().webhookSubscribers.deliveries({ id: usersOnly.id })).items
     expect(toUsers.map((delivery) => delivery.payload)).toEqual([created])
     // The same event for every subscriber: receivers dedupe by its id.
     expect(toUsers[0]!.eventId).toBe((created as { id: string }).id)
 
-    await admin().webhooks.delete({ id: all.id })
-    await admin().webhooks.delete({ id: usersOnly.id })
+    await admin().webhookSubscribers.delete({ id: all.id })
+    await admin().webhookSubscribers.delete({ id: usersOnly.id })
     expect(await deliveryCount()).toBe(before)
   })
 })

@@ -23,7 +23,7 @@ function newWebhookSecret(): string {
  */
 export const webhooksRouter = router({
   /** Registers a subscriber; its signing secret is in this answer only, never shown again. */
-  create: booleanProcedure('webhooks.manage')
+  create: booleanProcedure('webhookSubscribers.manage')
     .input(CreateWebhookInput)
     .mutation(async ({ ctx, input }) => {
       const secret = newWebhookSecret()
@@ -36,7 +36,7 @@ export const webhooksRouter = router({
     }),
 
   /** Every subscriber, newest first, without secrets. */
-  list: booleanProcedure('webhooks.manage')
+  list: booleanProcedure('webhookSubscribers.manage')
     .input(PageOnlyInput)
     .query(({ ctx, input }) =>
       paginate(
@@ -51,7 +51,7 @@ export const webhooksRouter = router({
    * Pauses or resumes a subscriber, or changes its events. While paused, no event is queued
    * for it and those already queued wait; they are sent once it is enabled again.
    */
-  update: booleanProcedure('webhooks.manage')
+  update: booleanProcedure('webhookSubscribers.manage')
     .input(UpdateWebhookInput)
     .mutation(async ({ ctx, input }) => {
       const row = await ctx.db
@@ -68,7 +68,7 @@ export const webhooksRouter = router({
     }),
 
   /** Deletes a subscriber with its deliveries, sent or not: nothing more goes to its URL. */
-  delete: booleanProcedure('webhooks.manage')
+  delete: booleanProcedure('webhookSubscribers.manage')
     .input(WebhookIdInput)
     .mutation(async ({ ctx, input }) => {
       const deleted = await ctx.db
@@ -81,7 +81,7 @@ export const webhooksRouter = router({
     }),
 
   /** A subscriber's deliveries, newest first: what was sent, how often tried, why it failed. */
-  deliveries: booleanProcedure('webhooks.manage')
+  deliveries: booleanProcedure('webhookSubscribers.manage')
     .input(WebhookDeliveriesInput)
     .query(async ({ ctx, input }) => {
       const subscriber = await ctx.db

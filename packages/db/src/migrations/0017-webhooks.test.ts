@@ -9,7 +9,7 @@ describe('migration 0017-webhooks on a database that has roles', () => {
   })
   afterAll(() => test.dispose())
 
-  it('grants webhooks.manage to protected roles that administer roles, and to no other', async () => {
+  it('grants webhookSubscribers.manage to protected roles that administer roles, and to no other', async () => {
     const { db } = test
     const [admin, helper, locked] = await db
       .insertInto('roles')
@@ -34,7 +34,7 @@ describe('migration 0017-webhooks on a database that has roles', () => {
       .selectFrom('role_grants')
       .innerJoin('roles', 'roles.id', 'role_grants.role_id')
       .select('roles.name')
-      .where('permission', '=', 'webhooks.manage')
+      .where('permission', '=', 'webhookSubscribers.manage')
       .where('roles.id', 'in', [admin!.id, helper!.id, locked!.id])
       .execute()
     expect(granted.map((row) => row.name)).toEqual(['old-admin'])

@@ -43,13 +43,13 @@ export async function up(db: Kysely<any>): Promise<void> {
 
 /**
  * A database made before this migration has its roles already: its administrators (the
- * protected roles that administer roles) get `webhooks.manage`, as `everyPermission` gives it
+ * protected roles that administer roles) get `webhookSubscribers.manage`, as `everyPermission` gives it
  * to a new database's. Without it no one could grant it, as a grant needs its giver to hold it.
  */
 export async function grantWebhooksToAdministrators(db: Kysely<any>): Promise<void> {
   await sql`
     insert into role_grants (role_id, permission, level)
-    select roles.id, 'webhooks.manage', null from roles
+    select roles.id, 'webhookSubscribers.manage', null from roles
     where roles.is_protected
       and exists (select 1 from role_grants as held where held.role_id = roles.id and held.permission = 'roles.create')
     on conflict do nothing
