@@ -1,4 +1,10 @@
-import { type AuthConfig, DEFAULT_AUTH_CONFIG, PRESET_NAMES } from '@trellis/api'
+import {
+  type AuthConfig,
+  DEFAULT_AUTH_CONFIG,
+  DEFAULT_WEBHOOK_DELIVERY,
+  PRESET_NAMES,
+  type WebhookDeliveryConfig,
+} from '@trellis/api'
 import { z } from 'zod'
 
 // An empty variable means "not set", as in most shells' `FOO= cmd`.
@@ -44,6 +50,18 @@ const EnvSchema = z.object({
   TRELLIS_MAX_BATCH_SIZE: optional(z.coerce.number().int().min(1).max(1000)).default(10),
   /** How long a sent mail's row (recipient, subject, never its body) stays in the outbox. */
   TRELLIS_OUTBOX_RETENTION_HOURS: optional(z.coerce.number().int().min(0)).default(24 * 7),
+  /** Outgoing webhooks: the wait before the first retry of a failed delivery; each next one waits twice as long (up to an hour). */
+  TRELLIS_WEBHOOK_BACKOFF_MS: optional(z.coerce.number().int().min(10).max(3_600_000)).default(
+    DEFAULT_WEBHOOK_DELIVERY.backoffMs,
+  ),
+  /** Outgoing webhooks: attempts in all before a delivery is given up. */
+  TRELLIS_WEBHOOK_MAX_ATTEMPTS: optional(z.coerce.number().int().min(1).max(100)).default(
+    DEFAULT_WEBHOOK_DELIVERY.maxAttempts,
+  ),
+  /** Outgoing webhooks: how long one delivery request may take before it counts as failed. */
+  TRELLIS_WEBHOOK_TIMEOUT_MS: optional(z.coerce.number().int().min(100).max(300_000)).default(
+    DEFAULT_WEBHOOK_DELIVERY.timeoutMs,
+  ),
   /** Other origins whose pages may call the API from a browser: exact origins, comma-separated; none when unset. */
   TRELLIS_CORS_ORIGINS: optional(
     z
@@ -133,6 +151,16 @@ export function authConfigOf(env: ServerEnv): AuthConfig {
     loginMaxFailuresPerAccount: env.TRELLIS_LOGIN_MAX_FAILURES,
     loginMaxFailuresPerAddress: env.TRELLIS_LOGIN_MAX_FAILURES_PER_ADDRESS,
     loginWindowMinutes: env.TRELLIS_LOGIN_WINDOW_MINUTES,
+  }
+}
+
+/** How outgoing webhooks are retried, from the environment. */
+export function webhookDeliveryConfigOf(env: ServerEnv): WebhookDeliveryConfig {
+  return {
+    ...DEFAULT_WEBHOOK_DELIVERY,
+    backoffMs: env.TRELLIS_WEBHOOK_BACKOFF_MS,
+    maxAttempts: env.TRELLIS_WEBHOOK_MAX_ATTEMPTS,
+    timeoutMs: env.TRELLIS_WEBHOOK_TIMEOUT_MS,
   }
 }
 

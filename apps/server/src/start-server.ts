@@ -20,7 +20,7 @@ import {
   type TrellisDatabase,
 } from '@trellis/db'
 import type { Logger } from 'pino'
-import { authConfigOf, type ServerEnv } from './env.js'
+import { authConfigOf, type ServerEnv, webhookDeliveryConfigOf } from './env.js'
 import { logCall } from './http/access-log.js'
 import { createRequestHandler, TRPC_BASE_PATH } from './http/create-request-handler.js'
 import { smtpMailSender } from './mail/smtp-mail-sender.js'
@@ -29,6 +29,7 @@ import { createServerMetrics } from './metrics/server-metrics.js'
 import { databaseConfigOf, openDatabaseWhenReachable } from './open-database.js'
 import { startOutboxWorker } from './outbox-worker.js'
 import { assertPortAvailable, portProblem } from './port-availability.js'
+import { startWebhookWorker } from './webhooks/webhook-worker.js'
 
 export interface StartServerOptions {
   readonly env: ServerEnv
@@ -153,8 +154,14 @@ export async function startServer({
     logger,
     env.TRELLIS_OUTBOX_RETENTION_HOURS,
   )
+  const stopWebhooks = startWebhookWorker(
+    db,
+    webhookDeliveryConfigOf(env),
+    logger,
+    env.TRELLIS_OUTBOX_RETENTION_HOURS,
+  )
   const stopOutbox = async () => {
-    await stopWorker()
+    await Promise.all([stopWorker(), stopWebhooks()])
     smtp?.close()
   }
   const server = createServer((req, res) => {

@@ -10,6 +10,7 @@ import { rolesRouter } from './roles/roles-router.js'
 import { systemRouter } from './system/system-router.js'
 import { router } from './trpc/init.js'
 import { usersRouter } from './users/users-router.js'
+import { webhooksRouter } from './webhooks/webhooks-router.js'
 
 /** The whole Trellis API, one router per resource. */
 export const appRouter = router({
@@ -24,6 +25,7 @@ export const appRouter = router({
   roles: rolesRouter,
   system: systemRouter,
   users: usersRouter,
+  webhookSubscribers: webhooksRouter,
 })
 
 /** The router's type: all a client needs. The SDK imports only this. */

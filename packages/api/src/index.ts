@@ -62,3 +62,12 @@ export { type ApiDependencies, type Context, createContext, type RequestFacts } 
 export type { ErrorData, InputIssue } from './trpc/error-formatter.js'
 export { type AuditFacts, recordAuditEvent } from './trpc/record-audit-event.js'
 export { TRELLIS_VERSION } from './version.js'
+export { deliverWebhooks, pruneWebhookDeliveries } from './webhooks/deliver-webhooks.js'
+export {
+  DEFAULT_WEBHOOK_DELIVERY,
+  retryDelayMs,
+  type WebhookDeliveryConfig,
+} from './webhooks/webhook-delivery-config.js'
+export { WEBHOOK_EVENTS, type WebhookEvent } from './webhooks/webhook-events.js'
+export type { WebhookPayload } from './webhooks/webhook-payload.js'
+export { isWebhookSignatureValid, signWebhook, WEBHOOK_HEADERS } from './webhooks/webhook-signature.js'

@@ -60,6 +60,8 @@ export const PERMISSIONS = {
   'policies.delete': 'boolean',
   // A consumer's own policies and counters (docs/policies.md, "Quotas and rates").
   'policies.mine': 'boolean',
+  // Outgoing webhooks (docs/webhooks.md): registering subscribers and reading their deliveries.
+  'webhookSubscribers.manage': 'boolean',
   // Records of every entity type; each type adds its own `<type>.<action>` permissions.
   'records.read': 'leveled',
   'records.create': 'leveled',

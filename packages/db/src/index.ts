@@ -107,6 +107,8 @@ export type {
   UserRolesTable,
   UserStatus,
   UsersTable,
+  WebhookDeliveriesTable,
+  WebhookSubscribersTable,
 } from './schema/database.js'
 export { type DeleteUserOutcome, deleteUser } from './tree/delete-user.js'
 export { insertUser, type NewUser } from './tree/insert-user.js'

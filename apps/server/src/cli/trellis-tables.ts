@@ -18,6 +18,8 @@ export const EXPORTED_TABLES = [
   'record_parties',
   'api_keys',
   'audit_events',
+  // With their signing secrets: a restored server must sign as its receivers expect.
+  'webhook_subscribers',
 ] as const satisfies readonly (keyof Database)[]
 
 export type ExportedTable = (typeof EXPORTED_TABLES)[number]
@@ -29,6 +31,8 @@ export const NOT_EXPORTED_TABLES: Readonly<Record<string, string>> = {
   outbox: 'mail in flight, whose bodies hold tokens',
   login_failures: 'a throttle of the last minutes',
   access_version: 'a counter the database keeps itself',
+  webhook_deliveries:
+    'events sent or waiting to be: a restored copy must not send them again, nor another server twice',
   policy_usage: "consumers' calls counted in the current quota and rate windows: they start again",
   kysely_migration: 'the schema version, recorded in the export instead',
   kysely_migration_lock: "the migrator's lock",

@@ -92,6 +92,7 @@ describe('text PostgreSQL cannot store (regression: NUL or a lone surrogate answ
     })
     const nameCursor = encodeCursor(byName('roles'), { name: 'a' })
     const when = { from: '2020-01-01T00:00:00Z', to: '2999-01-01T00:00:00Z' }
+    const hook = await admin.webhookSubscribers.create({ url: 'https://hooks.example.com/' })
     Object.assign(samples, {
       'access.explain': {
         userId: worker,
@@ -196,6 +197,11 @@ describe('text PostgreSQL cannot store (regression: NUL or a lone surrogate answ
       'users.assignRole': { id: worker, role: 'admin', scope: 'entityType:cars' },
       'users.unassignRole': { id: worker, role: 'admin', scope: 'entityType:cars' },
       'users.roles': { id: worker },
+      'webhookSubscribers.create': { url: 'https://hooks.example.com/new', events: ['records.create'] },
+      'webhookSubscribers.list': { cursor },
+      'webhookSubscribers.update': { id: hook.id, events: ['users.create'] },
+      'webhookSubscribers.delete': { id: hook.id },
+      'webhookSubscribers.deliveries': { id: hook.id, cursor },
     })
   })
   afterAll(() => h.dispose())

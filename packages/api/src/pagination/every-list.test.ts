@@ -107,6 +107,7 @@ describe('every list is paged the same way', () => {
       'roles.list': () => admin().roles.list({ cursor }),
       'users.list': () => admin().users.list({ cursor }),
       'users.children': () => admin().users.children({ id: h.adminId, cursor }),
+      'webhookSubscribers.list': () => admin().webhookSubscribers.list({ cursor }),
     }
     const listProcedures = Object.keys(appRouter._def.procedures).filter((path) => path.endsWith('.list'))
     expect(listProcedures.filter((path) => !(path in lists))).toEqual([])

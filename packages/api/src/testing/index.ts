@@ -17,3 +17,4 @@ export {
 } from '../presets/bobsled/bobsled-seed-table.js'
 export { type OrbAccount, type OrbRole, type OrbWorld, orbSeedTable } from '../presets/orb/orb-seed-table.js'
 export { denialCode, levelOfCell, type SeedRow } from '../presets/seed-table.js'
+export { type ReceivedWebhook, startWebhookReceiver, type WebhookReceiver } from './webhook-receiver.js'

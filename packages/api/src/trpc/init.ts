@@ -10,6 +10,7 @@ import {
   type LeveledPermission,
   PERMISSIONS,
 } from '../permissions.js'
+import { enqueueWebhookEvent } from '../webhooks/enqueue-webhook-event.js'
 import { type CallOutcome, callOutcome } from './call-report.js'
 import { type Context, dependenciesOf } from './context.js'
 import { asCallerError } from './database-unavailable.js'
@@ -168,7 +169,10 @@ const auditedProcedure = baseProcedure.use(async ({ ctx, type, path, meta, next,
   }
   const result = await commitIfOk(ctx.db, async (trx) => {
     const result = await next({ ctx: { db: trx, audit } })
-    if (result.ok) await recordAuditEvent(trx, await facts(), 'allowed', null)
+    if (result.ok) {
+      await recordAuditEvent(trx, await facts(), 'allowed', null)
+      await enqueueWebhookEvent(trx, await facts(), result.data)
+    }
     return result
   })
   if (!result.ok) await afterFailure(result.error.code, true)

@@ -28,7 +28,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
  * input is raw, refused calls included: anything else is not recorded, so what a caller
  * sends can never make the audit insert fail.
  */
-function targetOf(rawInput: unknown): string | null {
+export function targetOf(rawInput: unknown): string | null {
   if (typeof rawInput !== 'object' || rawInput === null) return null
   const { id, userId } = rawInput as { id?: unknown; userId?: unknown }
   const target = typeof id === 'string' ? id : typeof userId === 'string' ? userId : null

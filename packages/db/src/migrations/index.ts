@@ -14,6 +14,7 @@ import * as usersNewestFirstIndexes from './0012-users-newest-first-indexes.js'
 import * as recordParties from './0013-record-parties.js'
 import * as invitationBindings from './0015-invitation-bindings.js'
 import * as policies from './0016-policies.js'
+import * as webhooks from './0017-webhooks.js'
 
 /**
  * Every migration, in order. Numbered, forward only: a released migration is never
@@ -35,4 +36,5 @@ export const migrations: Record<string, Migration> = {
   '0013-record-parties': recordParties,
   '0015-invitation-bindings': invitationBindings,
   '0016-policies': policies,
+  '0017-webhooks': webhooks,
 }

@@ -205,6 +205,35 @@ export interface PolicyUsageTable {
   calls: number
 }
 
+/** A URL an administrator registered to receive signed events (migration 0017, docs/webhooks.md). */
+export interface WebhookSubscribersTable {
+  id: Generated<string>
+  url: string
+  /** Kept as given, never shown again after creation: the server signs every delivery with it. */
+  secret: string
+  /** The event names it receives; null: every event. */
+  events: string[] | null
+  enabled: Generated<boolean>
+  created_at: CreatedAt
+}
+
+/** One event for one subscriber, sent at least once by the webhook worker. */
+export interface WebhookDeliveriesTable {
+  id: Generated<string>
+  subscriber_id: string
+  /** The event's id, the same for every subscriber and every attempt: receivers dedupe by it. */
+  event_id: string
+  event: string
+  payload: unknown
+  attempts: Generated<number>
+  next_attempt_at: Generated<Date>
+  delivered_at: Date | null
+  gave_up_at: Date | null
+  /** Why the last attempt failed, in a few words (a status or an error code, never a secret). */
+  last_error: string | null
+  created_at: CreatedAt
+}
+
 /** One row: moves on every change an access decision depends on (triggers keep it). */
 export interface AccessVersionTable {
   id: Generated<boolean>
@@ -237,6 +266,8 @@ export interface Database {
   policies: PoliciesTable
   policy_types: PolicyTypesTable
   policy_usage: PolicyUsageTable
+  webhook_subscribers: WebhookSubscribersTable
+  webhook_deliveries: WebhookDeliveriesTable
   access_version: AccessVersionTable
   settings: SettingsTable
 }
