@@ -137,6 +137,10 @@ describe('unknownSettings', () => {
     ])
   })
 
+  it("takes the CLI's TRELLIS_DEBUG for no misspelling", () => {
+    expect(unknownSettings({ TRELLIS_DEBUG: '1' })).toEqual([])
+  })
+
   it('suggests nothing when no setting is close, and never repeats a value', () => {
     const [unknown] = unknownSettings({ TRELLIS_FLAVOUR: 'secret value' })
     expect(unknown).toEqual({

@@ -112,6 +112,13 @@ export type ServerEnv = z.output<typeof EnvSchema>
 export const SETTING_NAMES: readonly string[] = Object.keys(EnvSchema.shape)
 
 /**
+ * `TRELLIS_DEBUG=1` makes the `trellis` CLI show the stack of an unexpected failure. The
+ * server does not read it, but it is no misspelling either: a server started with it set
+ * does not warn.
+ */
+export const CLI_DEBUG_SETTING = 'TRELLIS_DEBUG'
+
+/**
  * The one place that reads `process.env`: validates it and returns typed settings,
  * or throws an error listing every bad variable.
  */
@@ -177,7 +184,7 @@ export interface UnknownSetting {
  * included, as a misspelt password variable holds a password.
  */
 export function unknownSettings(env: Record<string, string | undefined> = process.env): UnknownSetting[] {
-  const known = SETTING_NAMES.filter((name) => name.startsWith('TRELLIS_'))
+  const known = [...SETTING_NAMES.filter((name) => name.startsWith('TRELLIS_')), CLI_DEBUG_SETTING]
   return Object.keys(env)
     .filter((variable) => variable.startsWith('TRELLIS_') && !known.includes(variable))
     .sort()

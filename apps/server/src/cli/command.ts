@@ -1,4 +1,5 @@
 import { type ParseArgsConfig, parseArgs } from 'node:util'
+import { CLI_DEBUG_SETTING } from '../env.js'
 
 /** A refusal the operator can act on: its message is the one line the CLI prints. */
 export class CliError extends Error {
@@ -16,7 +17,7 @@ export interface CliIo {
 }
 
 /** `TRELLIS_DEBUG=1` shows the stack of an unexpected failure; the CLI's own, not a server setting. */
-export const DEBUG_VARIABLE = 'TRELLIS_DEBUG'
+export const DEBUG_VARIABLE = CLI_DEBUG_SETTING
 
 export type CommandOptions = NonNullable<ParseArgsConfig['options']>
 

@@ -1,6 +1,6 @@
 import { readEnv, SETTING_NAMES, unknownSettings } from '../env.js'
 import { describeDatabase } from './cli-database.js'
-import { DEBUG_VARIABLE, defineCommand } from './command.js'
+import { defineCommand } from './command.js'
 
 // Values no screen or support ticket should show.
 const SECRET_SETTINGS = new Set(['TRELLIS_ADMIN_PASSWORD'])
@@ -38,8 +38,6 @@ server would refuse to start. Misspelt TRELLIS_* variables are named on stderr.
       const value = shown(name, env[name as keyof typeof env])
       io.out(`${name}=${value}${fromEnv || value === '(unset)' ? '' : ' (default)'}`)
     }
-    for (const { variable, message } of unknownSettings(io.env)) {
-      if (variable !== DEBUG_VARIABLE) io.warn(message)
-    }
+    for (const { message } of unknownSettings(io.env)) io.warn(message)
   },
 })
