@@ -7,6 +7,7 @@ import {
   entityTypeScope,
   isNetworkError,
   isTrellisError,
+  policyScope,
   reasonOf,
   type StorageLike,
   type TokenStore,
@@ -111,6 +112,30 @@ describe('the SDK end to end', () => {
       expect(await reason(worker.roles.list.query())).toBe('PERMISSION_REQUIRED')
       await expect(worker.records.create.mutate({ entityType: 'cars', data: {} })).resolves.toMatchObject({
         entityType: 'cars',
+      })
+    })
+
+    it('lists what a binding scoped to a policy grants under that scope only, as reads through it get', async () => {
+      const partnerId = await addPerson(server.database.db, 'partner@example.com', PASSWORD, ids.admin!)
+      await admin.policies.create.mutate({ name: 'carFeed', types: { cars: {} } })
+      await admin.roles.create.mutate({ name: 'feed-reader', grants: { 'records.read': 'ALL' } })
+      await admin.users.assignRole.mutate({
+        id: partnerId,
+        role: 'feed-reader',
+        scope: policyScope('carFeed'),
+      })
+      const partner = await signIn('partner@example.com')
+      const mine = await partner.access.mine.query()
+      expect(mine.scoped).toEqual([{ scope: 'policy:carFeed', grants: { 'records.read': 'ALL' } }])
+      expect(can(mine, 'records.read')).toBe(false)
+      expect(can(mine, 'records.read', 'ALL', policyScope('carFeed'))).toBe(true)
+      expect(can(mine, 'records.read', 'ALL', policyScope('otherFeed'))).toBe(false)
+      // The gate agrees: no read without naming the policy, a read through it.
+      expect(await reason(partner.records.list.query({ entityType: 'cars' }))).toBe('PERMISSION_REQUIRED')
+      await expect(
+        partner.records.list.query({ entityType: 'cars', policy: 'carFeed' }),
+      ).resolves.toMatchObject({
+        policy: { name: 'carFeed' },
       })
     })
 

@@ -1,4 +1,4 @@
-import { type EntityTypeScope, type Level, levelIncludes } from '@trellis/core'
+import { type EntityTypeScope, type Level, levelIncludes, type PolicyScope } from '@trellis/core'
 import type { Permission } from './permission.js'
 import type { RouterOutputs } from './router-types.js'
 
@@ -16,8 +16,14 @@ export type MyGrants = RouterOutputs['access']['mine']
  * if (can(mine, 'invitations.create')) showInviteButton()
  * can(mine, 'users.read', 'ALL') // reads every user?
  * can(mine, entityTypePermission('cars', 'create'), 'OWNED', entityTypeScope('cars'))
+ * can(mine, 'records.read', 'ALL', policyScope('partnerFeed')) // reads through that policy?
  */
-export function can(mine: MyGrants, permission: Permission, level?: Level, scope?: EntityTypeScope): boolean {
+export function can(
+  mine: MyGrants,
+  permission: Permission,
+  level?: Level,
+  scope?: EntityTypeScope | PolicyScope,
+): boolean {
   const grantIn = (grants: Record<string, true | Level> | undefined) =>
     grants && Object.hasOwn(grants, permission) ? grants[permission] : undefined
   const granted = [grantIn(mine.grants)]

@@ -1,5 +1,11 @@
 // Pure helpers of the model, shared with the server: @trellis/core runs in browsers too.
-export { entityTypeGrants, entityTypePermission, entityTypeScope } from '@trellis/core'
+export {
+  entityTypeGrants,
+  entityTypePermission,
+  entityTypeScope,
+  type PolicyScope,
+  policyScope,
+} from '@trellis/core'
 export { can, type MyGrants } from './can.js'
 export {
   createTrellisClient,
