@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto'
-import { createServer } from 'node:net'
 import {
   can,
   createTrellisClient,
@@ -18,6 +17,7 @@ import {
 import { observable } from '@trpc/server/observable'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { addPerson } from './testing/add-person.js'
+import { closedPort } from './testing/closed-port.js'
 import { startTestServer, type TestServer } from './testing/start-test-server.js'
 
 const ADMIN = { email: 'admin@trellis.local', password: 'correct horse battery' }
@@ -35,15 +35,6 @@ class MemoryStorage implements StorageLike {
   removeItem(key: string) {
     this.items.delete(key)
   }
-}
-
-/** A port nothing listens on: taken from the system, then let go. */
-async function closedPort(): Promise<number> {
-  const probe = createServer()
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve))
-  const { port } = probe.address() as { port: number }
-  await new Promise((resolve) => probe.close(resolve))
-  return port
 }
 
 /** What a call failed with (the test fails if it succeeded). */

@@ -62,6 +62,10 @@ export { type ApiDependencies, type Context, createContext, type RequestFacts } 
 export type { ErrorData, InputIssue } from './trpc/error-formatter.js'
 export { type AuditFacts, recordAuditEvent } from './trpc/record-audit-event.js'
 export { TRELLIS_VERSION } from './version.js'
+export {
+  countWebhookDeliveries,
+  type WebhookDeliveryCounts,
+} from './webhooks/count-webhook-deliveries.js'
 export { deliverWebhooks, pruneWebhookDeliveries } from './webhooks/deliver-webhooks.js'
 export {
   DEFAULT_WEBHOOK_DELIVERY,

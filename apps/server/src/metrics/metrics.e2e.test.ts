@@ -1,6 +1,7 @@
 import type { MailSender } from '@trellis/api'
 import { createTrellisClient, type TrellisClient } from '@trellis/sdk'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
+import { closedPort } from '../testing/closed-port.js'
 import { startTestServer, type TestServer } from '../testing/start-test-server.js'
 
 const ADMIN = { email: 'admin@trellis.local', password: 'correct horse battery' }
@@ -31,7 +32,7 @@ describe('/metrics, for a caller allowed system.metrics (TRELLIS_METRICS=on)', (
   let scraperKey: string
   let nosy: { id: string; key: string }
   beforeAll(async () => {
-    server = await startTestServer({ TRELLIS_METRICS: 'on' })
+    server = await startTestServer({ TRELLIS_METRICS: 'on', TRELLIS_WEBHOOK_MAX_ATTEMPTS: '1' })
     admin = createTrellisClient({ url: server.trpcUrl })
     const { user } = await admin.auth.login.mutate(ADMIN)
     await admin.roles.create.mutate({ name: 'scraper', grants: { 'system.metrics': true } })
@@ -115,6 +116,23 @@ describe('/metrics, for a caller allowed system.metrics (TRELLIS_METRICS=on)', (
       // PGlite has no pool: no series rather than zeros that would read as an idle pool.
       expect(samples.has('trellis_db_pool_max_connections')).toBe(false)
     }
+  })
+  it('shows a webhook delivery its receiver never took as given up, not pending', async () => {
+    const port = await closedPort()
+    await admin.webhookSubscribers.create.mutate({
+      url: `http://127.0.0.1:${port}/hooks`,
+      events: ['roles.create'],
+    })
+    await admin.roles.create.mutate({ name: 'unheard', grants: {} })
+    // One attempt is all this server makes (TRELLIS_WEBHOOK_MAX_ATTEMPTS=1): refused, it gives up.
+    await vi.waitFor(
+      async () => {
+        const { samples } = await scrape(server, scraperKey)
+        expect(samples.get('trellis_webhook_deliveries{state="given_up"}')).toBe(1)
+        expect(samples.get('trellis_webhook_deliveries{state="pending"}')).toBe(0)
+      },
+      { timeout: 15_000, interval: 200 },
+    )
   })
 })
 

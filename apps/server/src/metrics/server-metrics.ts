@@ -1,4 +1,4 @@
-import { accessCacheCounts, type CallReport, countOutbox } from '@trellis/api'
+import { accessCacheCounts, type CallReport, countOutbox, countWebhookDeliveries } from '@trellis/api'
 import { isDatabaseUnavailable, poolUsageOf, type TrellisDatabase } from '@trellis/db'
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client'
 
@@ -87,18 +87,35 @@ function countedSince(registry: Registry, name: string, help: string, total: () 
 }
 
 function registerOutboxGauges(registry: Registry, db: TrellisDatabase) {
-  new Gauge({
+  backlogGauge(registry, {
     name: 'trellis_outbox_mails',
     help: 'Unsent mail in the outbox: pending (still tried) or given_up (every attempt failed)',
+    count: () => countOutbox(db),
+  })
+  backlogGauge(registry, {
+    name: 'trellis_webhook_deliveries',
+    help: 'Unacknowledged webhook deliveries: pending (still tried) or given_up (every attempt failed)',
+    count: () => countWebhookDeliveries(db),
+  })
+}
+
+/** A gauge of a backlog by state, counted at each scrape. */
+function backlogGauge(
+  registry: Registry,
+  backlog: { name: string; help: string; count(): Promise<{ pending: number; givenUp: number }> },
+) {
+  new Gauge({
+    name: backlog.name,
+    help: backlog.help,
     labelNames: ['state'],
     registers: [registry],
     async collect() {
       try {
-        const counts = await countOutbox(db)
+        const counts = await backlog.count()
         this.set({ state: 'pending' }, counts.pending)
         this.set({ state: 'given_up' }, counts.givenUp)
       } catch (error) {
-        // A scrape during an outage still answers, without the outbox; the rest is news too.
+        // A scrape during an outage still answers, without the backlog; the rest is news too.
         if (!isDatabaseUnavailable(error)) throw error
         this.reset()
       }
