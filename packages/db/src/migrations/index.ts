@@ -15,6 +15,7 @@ import * as recordParties from './0013-record-parties.js'
 import * as invitationBindings from './0015-invitation-bindings.js'
 import * as policies from './0016-policies.js'
 import * as webhooks from './0017-webhooks.js'
+import * as bindingScopeIndex from './0018-binding-scope-index.js'
 
 /**
  * Every migration, in order. Numbered, forward only: a released migration is never
@@ -37,4 +38,5 @@ export const migrations: Record<string, Migration> = {
   '0015-invitation-bindings': invitationBindings,
   '0016-policies': policies,
   '0017-webhooks': webhooks,
+  '0018-binding-scope-index': bindingScopeIndex,
 }
