@@ -170,8 +170,9 @@ const auditedProcedure = baseProcedure.use(async ({ ctx, type, path, meta, next,
   const result = await commitIfOk(ctx.db, async (trx) => {
     const result = await next({ ctx: { db: trx, audit } })
     if (result.ok) {
-      await recordAuditEvent(trx, await facts(), 'allowed', null)
-      await enqueueWebhookEvent(trx, await facts(), result.data)
+      const recorded = await facts()
+      await recordAuditEvent(trx, recorded, 'allowed', null)
+      await enqueueWebhookEvent(trx, recorded, result.data)
     }
     return result
   })
