@@ -1,7 +1,9 @@
 import { useMutation } from '@tanstack/react-query'
 import { useState } from 'react'
 import { ErrorMessage } from './error-message'
-import { navigate, useLocation } from './navigation'
+import { useLocation } from './navigation'
+import { PasswordField } from './password-field'
+import { SignInNextCard } from './sign-in-next-card'
 import { useTRPC } from './trellis'
 
 /** `/accept?token=tri_…`: the invited person chooses a password, then signs in. */
@@ -13,15 +15,7 @@ export function AcceptInvitationPage() {
   const [displayName, setDisplayName] = useState('')
   const accept = useMutation(trpc.invitations.accept.mutationOptions())
   if (accept.isSuccess)
-    return (
-      <div className="card narrow">
-        <h1>Welcome, {accept.data.email}</h1>
-        <p className="ok">Your account is active.</p>
-        <button type="button" onClick={() => navigate('/')}>
-          Sign in
-        </button>
-      </div>
-    )
+    return <SignInNextCard title={`Welcome, ${accept.data.email}`} message="Your account is active." />
   return (
     <form
       className="card narrow"
@@ -39,16 +33,13 @@ export function AcceptInvitationPage() {
         Your name
         <input name="displayName" value={displayName} onChange={(e) => setDisplayName(e.target.value)} />
       </label>
-      <label>
-        Choose a password
-        <input
-          name="password"
-          type="password"
-          autoComplete="new-password"
-          value={password}
-          onChange={(e) => setPassword(e.target.value)}
-        />
-      </label>
+      <PasswordField
+        label="Choose a password"
+        name="password"
+        autoComplete="new-password"
+        value={password}
+        onChange={setPassword}
+      />
       <button type="submit" disabled={accept.isPending}>
         Accept
       </button>

@@ -2,6 +2,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
 import { useState } from 'react'
 import { ErrorMessage } from './error-message'
 import { navigate } from './navigation'
+import { PasswordField } from './password-field'
 import { useTRPC } from './trellis'
 import { useCan } from './use-can'
 
@@ -47,26 +48,20 @@ export function AccountPage() {
           }}
         >
           <h2>Change password</h2>
-          <label>
-            Current password
-            <input
-              name="currentPassword"
-              type="password"
-              autoComplete="current-password"
-              value={currentPassword}
-              onChange={(e) => setCurrent(e.target.value)}
-            />
-          </label>
-          <label>
-            New password
-            <input
-              name="newPassword"
-              type="password"
-              autoComplete="new-password"
-              value={newPassword}
-              onChange={(e) => setNew(e.target.value)}
-            />
-          </label>
+          <PasswordField
+            label="Current password"
+            name="currentPassword"
+            autoComplete="current-password"
+            value={currentPassword}
+            onChange={setCurrent}
+          />
+          <PasswordField
+            label="New password"
+            name="newPassword"
+            autoComplete="new-password"
+            value={newPassword}
+            onChange={setNew}
+          />
           <button type="submit" disabled={change.isPending}>
             Change password
           </button>

@@ -1,7 +1,9 @@
 import { useMutation } from '@tanstack/react-query'
 import { useState } from 'react'
 import { ErrorMessage } from './error-message'
-import { navigate, useLocation } from './navigation'
+import { useLocation } from './navigation'
+import { PasswordField } from './password-field'
+import { SignInNextCard } from './sign-in-next-card'
 import { useTRPC } from './trellis'
 
 /** `/reset-password?token=trt_…`, the link of a reset mail: choose a new password, then sign in. */
@@ -12,15 +14,7 @@ export function ResetPasswordPage() {
   const [newPassword, setNewPassword] = useState('')
   const reset = useMutation(trpc.auth.resetPassword.mutationOptions())
   if (reset.isSuccess)
-    return (
-      <div className="card narrow">
-        <h1>Password changed</h1>
-        <p className="ok">Sign in with your new password.</p>
-        <button type="button" onClick={() => navigate('/')}>
-          Sign in
-        </button>
-      </div>
-    )
+    return <SignInNextCard title="Password changed" message="Sign in with your new password." />
   return (
     <form
       className="card narrow"
@@ -34,16 +28,13 @@ export function ResetPasswordPage() {
         Reset token
         <input name="token" value={token} onChange={(e) => setToken(e.target.value)} />
       </label>
-      <label>
-        New password
-        <input
-          name="newPassword"
-          type="password"
-          autoComplete="new-password"
-          value={newPassword}
-          onChange={(e) => setNewPassword(e.target.value)}
-        />
-      </label>
+      <PasswordField
+        label="New password"
+        name="newPassword"
+        autoComplete="new-password"
+        value={newPassword}
+        onChange={setNewPassword}
+      />
       <button type="submit" disabled={reset.isPending}>
         Change password
       </button>

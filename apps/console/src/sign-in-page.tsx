@@ -2,6 +2,7 @@ import { useMutation, useQueryClient } from '@tanstack/react-query'
 import { useState } from 'react'
 import { ErrorMessage } from './error-message'
 import { navigate } from './navigation'
+import { PasswordField } from './password-field'
 import { useTRPC } from './trellis'
 
 /** Email and password; the server answers with an httpOnly session cookie. */
@@ -38,16 +39,13 @@ export function SignInPage() {
           onChange={(e) => setEmail(e.target.value)}
         />
       </label>
-      <label>
-        Password
-        <input
-          name="password"
-          type="password"
-          autoComplete="current-password"
-          value={password}
-          onChange={(e) => setPassword(e.target.value)}
-        />
-      </label>
+      <PasswordField
+        label="Password"
+        name="password"
+        autoComplete="current-password"
+        value={password}
+        onChange={setPassword}
+      />
       <button type="submit" disabled={login.isPending}>
         Sign in
       </button>
